@@ -1,0 +1,1 @@
+"""Rasa action server: thin adapters over bot.* (run: python -m rasa_sdk --actions actions)."""

@@ -1,0 +1,52 @@
+"""Cancel and restart, available at any point of a conversation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, Restarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+# What a cancelled report leaves behind: everything about that report. Personal data
+# (full_name, national_id, mobile, email) is kept: it is asked once per conversation.
+REPORT_SLOTS = (
+    "report_type",
+    "platform",
+    "service_name",
+    "service_channel",
+    "entity_name",
+    "prior_complaint_ref",
+    "prior_complaint_date",
+    "title",
+    "description",
+    "attachments",
+)
+
+
+class ActionCancelReport(Action):
+    """Stop the report being prepared; nothing is filed."""
+
+    def name(self) -> str:
+        return "action_cancel_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_cancelled")
+        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events += [SlotSet(slot, None) for slot in REPORT_SLOTS if tracker.get_slot(slot)]
+        return events
+
+
+class ActionRestart(Action):
+    """Overrides Rasa's action_restart: a fresh conversation, still in the user's language."""
+
+    def name(self) -> str:
+        return "action_restart"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_restarted")
+        return [Restarted(), SlotSet("language", tracker.get_slot("language") or "ar")]

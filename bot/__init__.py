@@ -1,0 +1,3 @@
+"""Balagh Raqmi (بلاغ رقمي) bilingual report-intake assistant."""
+
+__version__ = "0.1.0"

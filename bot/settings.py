@@ -1,0 +1,74 @@
+"""Run-time settings, read from the environment (names fixed by shared/CONTRACT.md).
+
+Relative paths are resolved against the project root so that every process (Rasa,
+the action server, the CLI, the tests) agrees on one store whatever its working
+directory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("BALAGH_VAR_DIR", PROJECT_ROOT / "var"))
+MODELS_DIR = PROJECT_ROOT / "models"
+
+
+def _absolute_sqlite(url: str) -> str:
+    """Turn `sqlite:///var/x.db` (relative) into an absolute path under the project."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix:
+        relative = url[len(prefix) :]
+        if relative != ":memory:":
+            return prefix + str((PROJECT_ROOT / relative).resolve())
+    return url
+
+
+def database_url() -> str:
+    """The report store: `DATABASE_URL`, default SQLite under var/."""
+    url = os.environ.get("DATABASE_URL") or "sqlite:///var/reports.db"
+    return _absolute_sqlite(url)
+
+
+def tracker_store_url() -> str:
+    """Rasa's conversation store: `TRACKER_STORE_URL`, default the report database."""
+    url = os.environ.get("TRACKER_STORE_URL") or database_url()
+    return _absolute_sqlite(url)
+
+
+def attachments_dir() -> Path:
+    """Where uploaded screenshots and documents are kept (`ATTACHMENTS_DIR`)."""
+    path = Path(os.environ.get("ATTACHMENTS_DIR") or VAR_DIR / "attachments")
+    return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+
+def redacted(url: str) -> str:
+    """A database URL fit for logs and messages: the password replaced by ***."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable database URL>"
+
+
+def redis_url() -> str | None:
+    return os.environ.get("REDIS_URL") or None
+
+
+def rasa_token() -> str:
+    """`RASA_TOKEN`, or a token generated once into var/rasa_token (mode 0600)."""
+    token = os.environ.get("RASA_TOKEN")
+    if token:
+        return token
+    path = VAR_DIR / "rasa_token"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+    return token

@@ -1,0 +1,255 @@
+"""Tables of the report store: reporters, reports, attachments and status history.
+
+Status, report type and language are stored as plain strings (portable, and a new value needs
+no database type change) and checked in Python against the enums below, which hold the values
+fixed by shared/CONTRACT.md.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import declarative_base, relationship, validates
+
+from bot import settings
+
+# Deterministic constraint names, the same as in the hand-written migrations.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+class ReportStatus(enum.StrEnum):
+    RECEIVED = "received"
+    UNDER_REVIEW = "under_review"
+    REFERRED = "referred"
+    IN_PROGRESS = "in_progress"
+    MISSING_DATA = "missing_data"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class ReportType(enum.StrEnum):
+    COMPLAINT_ESCALATION = "complaint_escalation"
+    TRANSFORMATION_REQUEST = "transformation_request"
+    DEVELOPMENT_SUGGESTION = "development_suggestion"
+    ENTITY_OUTAGE = "entity_outage"
+
+
+class Language(enum.StrEnum):
+    AR = "ar"
+    EN = "en"
+
+
+def _member(kind: type[enum.StrEnum], value: object, what: str) -> str:
+    try:
+        return kind(value).value
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise ValueError(f"unknown {what} {value!r}; expected one of: {allowed}") from None
+
+
+def check_status(value: object) -> str:
+    """The status as stored, or ValueError naming the allowed values."""
+    return _member(ReportStatus, value, "report status")
+
+
+def check_report_type(value: object) -> str:
+    return _member(ReportType, value, "report type")
+
+
+def check_language(value: object) -> str:
+    return _member(Language, value, "language")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend.
+
+    PostgreSQL keeps them in `timestamp with time zone`; SQLite has no such type, so the UTC
+    wall time is stored and the zone put back on reading. Naive datetimes are refused: their
+    meaning would depend on the machine that wrote them.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError(f"expected a timezone-aware datetime, got {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Reporter(Base):
+    __tablename__ = "reporters"
+
+    id = Column(Integer, primary_key=True)
+    full_name = Column(String(200), nullable=False)
+    national_id = Column(String(20), nullable=False, unique=True)
+    mobile = Column(String(32), nullable=False)
+    email = Column(String(254), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    updated_at = Column(UTCDateTime, nullable=False, default=utc_now, onupdate=utc_now)
+
+    reports = relationship("Report", back_populates="reporter")
+
+    def __repr__(self) -> str:
+        return f"<Reporter {self.id} {self.national_id}>"
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        Index("ix_reports_status", "status"),
+        Index("ix_reports_reporter_id", "reporter_id"),
+        Index("ix_reports_prior_complaint_ref", "prior_complaint_ref"),
+        Index("ix_reports_created_at", "created_at"),
+        Index("ix_reports_sender_id", "sender_id"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(11), nullable=False, unique=True)
+    type = Column(String(40), nullable=False)
+    status = Column(String(20), nullable=False)
+    language = Column(String(2), nullable=False)
+    channel = Column(String(32), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    due_at = Column(UTCDateTime, nullable=True)
+    platform = Column(String(200), nullable=True)
+    service_name = Column(String(300), nullable=True)
+    service_channel = Column(String(100), nullable=True)
+    entity_name = Column(String(300), nullable=True)
+    prior_complaint_ref = Column(String(100), nullable=True)
+    prior_complaint_date = Column(Date, nullable=True)
+    title = Column(String(300), nullable=True)
+    description = Column(Text, nullable=True)
+    # The conversation that filed the report, to notify the reporter there later.
+    sender_id = Column(String(255), nullable=True)
+    # Set by the filing step so that a retried filing returns the first report.
+    idempotency_key = Column(String(255), nullable=True, unique=True)
+    reporter_id = Column(Integer, ForeignKey("reporters.id"), nullable=False)
+
+    reporter = relationship("Reporter", back_populates="reports")
+    attachments = relationship(
+        "Attachment",
+        back_populates="report",
+        order_by=lambda: Attachment.id,
+        cascade="all, delete-orphan",
+    )
+    history = relationship(
+        "StatusHistory",
+        back_populates="report",
+        order_by=lambda: [StatusHistory.at, StatusHistory.id],
+        cascade="all, delete-orphan",
+    )
+
+    @validates("status")
+    def _validate_status(self, _key: str, value: object) -> str:
+        return check_status(value)
+
+    @validates("type")
+    def _validate_type(self, _key: str, value: object) -> str:
+        return check_report_type(value)
+
+    @validates("language")
+    def _validate_language(self, _key: str, value: object) -> str:
+        return check_language(value)
+
+    def __repr__(self) -> str:
+        return f"<Report {self.reference} {self.status}>"
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint("size >= 0", name="size_not_negative"),
+        Index("ix_attachments_report_id", "report_id"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    filename = Column(String(255), nullable=False)
+    content_type = Column(String(127), nullable=False)
+    size = Column(BigInteger, nullable=False)
+    sha256 = Column(String(64), nullable=False)
+    # Relative to settings.attachments_dir() unless absolute.
+    stored_path = Column(String(1024), nullable=False)
+
+    report = relationship("Report", back_populates="attachments")
+
+    def absolute_path(self) -> Path:
+        """Where the file lies on disk."""
+        path = Path(self.stored_path)
+        return path if path.is_absolute() else settings.attachments_dir() / path
+
+
+class StatusHistory(Base):
+    __tablename__ = "status_history"
+    __table_args__ = (Index("ix_status_history_report_id", "report_id"),)
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    status = Column(String(20), nullable=False)
+    at = Column(UTCDateTime, nullable=False, default=utc_now)
+    note = Column(Text, nullable=True)
+
+    report = relationship("Report", back_populates="history")
+
+    @validates("status")
+    def _validate_status(self, _key: str, value: object) -> str:
+        return check_status(value)
+
+
+__all__ = [
+    "Attachment",
+    "Base",
+    "Language",
+    "Report",
+    "ReportStatus",
+    "ReportType",
+    "Reporter",
+    "StatusHistory",
+    "UTCDateTime",
+    "check_language",
+    "check_report_type",
+    "check_status",
+    "utc_now",
+]

@@ -1,0 +1,130 @@
+"""Run the real assistant (`python -m bot serve`) for tests, and talk to it over REST."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LiveAssistant:
+    """The Rasa server and action server on free ports, with their own store and var/."""
+
+    def __init__(self, var_dir: Path, database_url: str, token: str = "test-token") -> None:
+        self.var_dir = var_dir
+        self.token = token
+        self.env = dict(os.environ)
+        self.env.update(
+            {
+                "BALAGH_VAR_DIR": str(var_dir),
+                "DATABASE_URL": database_url,
+                "RASA_TOKEN": token,
+                "ATTACHMENTS_DIR": str(var_dir / "attachments"),
+            }
+        )
+        self.env.pop("TRACKER_STORE_URL", None)
+        self.process: subprocess.Popen[str] | None = None
+        self.rasa_port = 0
+        self.actions_port = 0
+        self.output = ""
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def start(self, timeout: float = 300.0) -> None:
+        self.rasa_port, self.actions_port = free_port(), free_port()
+        log = (self.var_dir / "serve.out").open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "bot", "serve",
+                "--rasa-port", str(self.rasa_port), "--actions-port", str(self.actions_port),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.output = (self.var_dir / "serve.out").read_text()
+            if "is running" in self.output:
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve exited {self.process.returncode}:\n{self.output}")
+            time.sleep(1)
+        self.stop()
+        raise RuntimeError(f"assistant did not start in {timeout} s:\n{self.output}")
+
+    def stop(self) -> int | None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(2)  # Ctrl-C
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        code = self.process.returncode if self.process else None
+        self.output = (self.var_dir / "serve.out").read_text()
+        return code
+
+    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(
+            self.base + path, data=data, method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=60) as response:
+                raw = response.read().decode()
+                return response.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def say(self, sender: str, text: str, metadata: dict | None = None) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"sender": sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        status, messages = self.request("POST", "/webhooks/rest/webhook", body)
+        assert status == 200, messages
+        return messages
+
+    def tracker(self, sender: str, *, all_events: bool = False) -> dict[str, Any]:
+        """The tracker; Rasa leaves out what came before a restart unless asked for ALL."""
+        events = "ALL" if all_events else "AFTER_RESTART"
+        status, tracker = self.request(
+            "GET", f"/conversations/{sender}/tracker?token={self.token}&include_events={events}"
+        )
+        assert status == 200, tracker
+        return tracker
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def is_arabic(messages: list[dict[str, Any]]) -> bool:
+    text = texts(messages)
+    return bool(text) and len(ARABIC.findall(text)) > len(re.findall(r"[A-Za-z]", text))
+
+
+def is_english(messages: list[dict[str, Any]]) -> bool:
+    text = texts(messages)
+    return bool(text) and not ARABIC.search(text)
