@@ -1,0 +1,226 @@
+"""Rasa's REST channel, able to take screenshots and documents sent in the message metadata.
+
+Wired in by the credentials key `bot.channels.rest.RestWithFilesInput:` in place of `rest:`;
+`name()` stays "rest", so the URL stays `/webhooks/rest/webhook` (shared/CONTRACT.md).
+
+A client posts `{"sender", "message", "metadata": {"attachments": [{"filename",
+"content_type", "data": base64}]}}`. Each file is checked by content (bot.intake.attachments)
+and the accepted ones are stored on disk at once, staged: no report links them yet. Rasa then
+sees only descriptions, `metadata.attachments` = `[{"filename", "content_type", "size",
+"sha256", "stored_path"}]` and `metadata.rejected_attachments` = `[{"filename", "reason"}]`;
+the base64 data never reaches the tracker store, and a client cannot slip in a `stored_path`
+of its own because the list it sent is always replaced. Other metadata keys pass through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import functools
+import json
+import logging
+from asyncio import CancelledError
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import rasa.utils.endpoints
+import structlog
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse, ResponseStream
+
+from bot.intake.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS_PER_REPORT,
+    AttachmentRejected,
+    check_attachment,
+    decode_base64_attachment,
+)
+from bot.store.files import display_filename, store_attachment
+
+logger = logging.getLogger(__name__)
+structlogger = structlog.get_logger()
+
+# Intent payload for a message that carries files and no text, so NLU does not guess.
+SEND_ATTACHMENT_PAYLOAD = "/send_attachment"
+# Reason code, next to bot.intake.attachments.REASONS, for files past the per-message limit.
+TOO_MANY_ATTACHMENTS = "too_many_attachments"
+_BASE64_MAX_FILE = 4 * -(-MAX_ATTACHMENT_BYTES // 3)
+# One more file than a report may hold, all at the size limit, plus room for the JSON around.
+MAX_BODY_BYTES = (MAX_ATTACHMENTS_PER_REPORT + 1) * _BASE64_MAX_FILE + 64 * 1024
+_METADATA_ATTRIBUTE = "balagh_metadata"
+
+
+class BadRequest(ValueError):
+    """The posted JSON is not a message this channel can take (answered with 400)."""
+
+
+class RequestTooLarge(Exception):
+    """The posted body is over the channel's limit (answered with 413)."""
+
+
+def process_metadata(metadata: Any) -> dict[str, Any] | None:
+    """The metadata Rasa gets: files checked, stored and described instead of their data."""
+    if metadata is None:
+        return None
+    if not isinstance(metadata, Mapping):
+        raise BadRequest("metadata must be a JSON object")
+    processed = dict(metadata)
+    items = processed.pop("attachments", None)
+    processed.pop("rejected_attachments", None)
+    if items is None:
+        return processed
+    if not isinstance(items, list):
+        raise BadRequest("metadata.attachments must be a list")
+    accepted: list[dict[str, Any]] = []
+    rejected: list[dict[str, str]] = []
+    for index, item in enumerate(items):
+        try:
+            if index >= MAX_ATTACHMENTS_PER_REPORT:
+                rejected.append({"filename": _sent_filename(item), "reason": TOO_MANY_ATTACHMENTS})
+                continue
+            accepted.append(_accept(item))
+        except AttachmentRejected as exc:
+            rejected.append({"filename": _sent_filename(item), "reason": exc.reason})
+    processed["attachments"] = accepted
+    processed["rejected_attachments"] = rejected
+    return processed
+
+
+def _accept(item: Any) -> dict[str, Any]:
+    """Decode, check and store one file; its description for the tracker."""
+    checked = check_attachment(decode_base64_attachment(item), _sent_filename(item))
+    draft = store_attachment(checked.data, checked.filename, checked.content_type)
+    return {
+        "filename": draft.filename,
+        "content_type": draft.content_type,
+        "size": draft.size,
+        "sha256": draft.sha256,
+        "stored_path": draft.stored_path,
+    }
+
+
+def _sent_filename(item: Any) -> str:
+    name = item.get("filename") if isinstance(item, Mapping) else None
+    return display_filename(name if isinstance(name, str) else "")
+
+
+def _has_attachments(metadata: Mapping[str, Any] | None) -> bool:
+    return bool(metadata and (metadata.get("attachments") or metadata.get("rejected_attachments")))
+
+
+def _error(status: int, error: str, **details: Any) -> HTTPResponse:
+    return response.json({"error": error, **details}, status=status)
+
+
+class RestWithFilesInput(RestInput):
+    """The REST channel with file uploads; the body is read in a stream and capped."""
+
+    def __init__(self, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+        self.max_body_bytes = max_body_bytes
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> RestWithFilesInput:
+        """Optional credentials key: `max_body_bytes`."""
+        limit = (credentials or {}).get("max_body_bytes") or MAX_BODY_BYTES
+        return cls(max_body_bytes=int(limit))
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        """The processed metadata (computed once per request, see process_metadata)."""
+        if not hasattr(request.ctx, _METADATA_ATTRIBUTE):
+            metadata = process_metadata(request.json.get("metadata"))
+            setattr(request.ctx, _METADATA_ATTRIBUTE, metadata)
+        return getattr(request.ctx, _METADATA_ATTRIBUTE)
+
+    async def _read_body(self, request: Request) -> bytes:
+        """The body, refused as soon as it passes the limit (never buffered beyond it)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise RequestTooLarge
+        if request.body:
+            chunks, total = [request.body], len(request.body)
+        else:
+            chunks, total = [], 0
+            async for chunk in request.stream:  # type: ignore[union-attr]
+                total += len(chunk)
+                if total > self.max_body_bytes:
+                    raise RequestTooLarge
+                chunks.append(chunk)
+        if total > self.max_body_bytes:
+            raise RequestTooLarge
+        return b"".join(chunks)
+
+    async def _parse(self, request: Request) -> None:
+        """Read and check the JSON, then process the files outside the event loop."""
+        body = await self._read_body(request)
+        try:
+            payload = json.loads(body)
+        except ValueError as exc:
+            raise BadRequest("the body is not valid JSON") from exc
+        if not isinstance(payload, dict):
+            raise BadRequest("the body must be a JSON object")
+        if not isinstance(payload.get("message") or "", str):
+            raise BadRequest("message must be a string")
+        request.body, request.parsed_json = body, payload
+        loop = asyncio.get_running_loop()
+        metadata = await loop.run_in_executor(
+            None, functools.partial(process_metadata, payload.get("metadata"))
+        )
+        setattr(request.ctx, _METADATA_ATTRIBUTE, metadata)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        """Same routes as Rasa's REST channel; the webhook takes its body as a stream."""
+        custom_webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @custom_webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @custom_webhook.route("/webhook", methods=["POST"], stream=True)
+        async def receive(request: Request) -> ResponseStream | HTTPResponse:
+            try:
+                await self._parse(request)
+            except RequestTooLarge:
+                return _error(413, "request_too_large", max_bytes=self.max_body_bytes)
+            except BadRequest as exc:
+                return _error(400, "bad_request", detail=str(exc))
+            except OSError:
+                logger.exception("Storing an uploaded file failed.")
+                return _error(500, "attachment_storage_failed")
+            return await self._handle(request, on_new_message)
+
+        return custom_webhook
+
+    async def _handle(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[None]]
+    ) -> ResponseStream | HTTPResponse:
+        """Hand the message to Rasa, as RestInput does."""
+        sender_id = await self._extract_sender(request)
+        text = self._extract_message(request)
+        input_channel = self._extract_input_channel(request)
+        metadata = self.get_metadata(request)
+        if not (text or "").strip() and _has_attachments(metadata):
+            text = SEND_ATTACHMENT_PAYLOAD
+        if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
+            return response.stream(
+                self.stream_response(on_new_message, text, sender_id, input_channel, metadata),
+                content_type="text/event-stream",
+            )
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(
+                UserMessage(
+                    text, collector, sender_id, input_channel=input_channel, metadata=metadata
+                )
+            )
+        except CancelledError:
+            structlogger.error("rest.message.received.timeout", text=copy.deepcopy(text))
+        except Exception:
+            structlogger.exception("rest.message.received.failure", text=copy.deepcopy(text))
+        return response.json(collector.messages)

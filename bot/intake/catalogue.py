@@ -1,0 +1,542 @@
+"""The catalogue of Saudi government digital platforms and their services, and fuzzy matching.
+
+The data lives in `bot/intake/data/catalogue.yml` (names in Arabic and English, spelling
+variants, the owning entity, channels, well-known services). It is loaded once and checked
+(unique ids, both languages present, no alias shared by two platforms).
+
+Matching works on folded forms: `normalise_text` (alef/ya/ta-marbuta forms, diacritics,
+digits), lower case, punctuation dropped, and the words people put around a name ("منصة",
+"تطبيق", "app", "platform", …) removed. `rapidfuzz` then scores every name and alias, so
+أبشر / ابشر / absher / abshar, توكلنا / tawakalna / tawakkalna and "منصة قوى" all find their
+platform, while an unknown name gets no confident match (the dialogue then asks the user to
+confirm it).
+
+`write_lookup_table` generates the Rasa lookup table `nlu/lookups/platforms.yml` from the
+catalogue (run `python -m bot.intake.catalogue`); a test checks that the file is current.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.nlu.normalise import normalise_text
+
+__all__ = [
+    "CATALOGUE_PATH",
+    "CHANNELS",
+    "CONFIDENT_SCORE",
+    "LOOKUP_TABLE_PATH",
+    "Catalogue",
+    "CatalogueError",
+    "Match",
+    "Platform",
+    "Service",
+    "ServiceMatch",
+    "find_platform_in_text",
+    "find_platforms_in_text",
+    "fold",
+    "get_platform",
+    "load_catalogue",
+    "lookup_table_yaml",
+    "match_platform",
+    "match_service",
+    "platforms",
+    "write_lookup_table",
+]
+
+CATALOGUE_PATH = Path(__file__).resolve().parent / "data" / "catalogue.yml"
+LOOKUP_TABLE_PATH = Path(__file__).resolve().parents[2] / "nlu" / "lookups" / "platforms.yml"
+LOOKUP_TABLE_NAME = "platform"
+CHANNELS = frozenset({"web", "app"})
+
+# A match at or above this score (0-100) is taken without asking. 80 lets one wrong letter
+# through in a 6-letter name (abshar for absher scores 83), and stays above what unrelated
+# names reach against the catalogue (tests/intake/test_catalogue.py keeps a list of them).
+CONFIDENT_SCORE = 80.0
+# The best match is confident only this far ahead of the runner-up (an exact match always is,
+# unless another is exact too): two platforms scoring alike mean the user should choose.
+AMBIGUITY_MARGIN = 5.0
+# Below this a candidate is not worth listing at all.
+MIN_SCORE = 50.0
+# Queries this short match only exactly: fuzzy scores of 2-letter strings mean nothing.
+MIN_FUZZY_LENGTH = 3
+# Inside a sentence, forms this short must appear exactly (بلد is not بلدي).
+MIN_FUZZY_IN_TEXT = 5
+
+# Words around a platform name that carry no identity: "منصة قوى", "the Absher app".
+_FILLER_WORDS = frozenset(
+    {
+        "منصه", "المنصه", "تطبيق", "التطبيق", "موقع", "الموقع", "بوابه", "البوابه", "برنامج",
+        "نظام", "app", "application", "platform", "site", "website", "web", "portal",
+        "system", "the", "online",
+    }
+)
+# Next to one of these, an everyday word names a platform: "تطبيق صحتي", "Noor system".
+_CONTEXT_WORDS = _FILLER_WORDS - {"the", "online", "web"}
+_CLITICS = ("وب", "ول", "فب", "فل", "و", "ب", "ل", "ف")
+# Set phrases that contain a platform name without meaning the platform.
+_IDIOMS = ("توكلنا علي الله",)
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is malformed (missing field, duplicate id or alias, …)."""
+
+
+def _language_is_arabic(language: str | None) -> bool:
+    """`ar`, `ar-SA`, … are Arabic; anything else (including None) reads as English."""
+    return bool(language) and str(language).lower().startswith("ar")
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    name_ar: str
+    name_en: str
+    aliases: tuple[str, ...] = ()
+
+    def name(self, language: str | None) -> str:
+        return self.name_ar if _language_is_arabic(language) else self.name_en
+
+    def forms(self) -> tuple[str, ...]:
+        """Every way of writing the service: both names and the aliases."""
+        return (self.name_ar, self.name_en, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Platform:
+    id: str
+    name_ar: str
+    name_en: str
+    entity_ar: str
+    entity_en: str
+    aliases: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    services: tuple[Service, ...] = ()
+    # Aliases that are everyday words; see the catalogue file's header.
+    common_words: tuple[str, ...] = ()
+
+    def name(self, language: str | None) -> str:
+        return self.name_ar if _language_is_arabic(language) else self.name_en
+
+    def entity(self, language: str | None) -> str:
+        return self.entity_ar if _language_is_arabic(language) else self.entity_en
+
+    def forms(self) -> tuple[str, ...]:
+        """Every way of writing the platform: both names and the aliases."""
+        return (self.name_ar, self.name_en, *self.aliases)
+
+    def service(self, service_id: str) -> Service | None:
+        return next((s for s in self.services if s.id == service_id), None)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A platform found for a text: `score` 0-100, `matched` the catalogue form that won.
+
+    `confident`: the match may be taken without asking the user (see `_mark_confident`).
+    """
+
+    platform: Platform
+    score: float
+    confident: bool
+    matched: str
+
+
+@dataclass(frozen=True)
+class ServiceMatch:
+    """A service found for a text; fields as in `Match`."""
+
+    platform: Platform
+    service: Service
+    score: float
+    confident: bool
+    matched: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    platforms: tuple[Platform, ...]
+    _by_id: Mapping[str, Platform] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {p.id: p for p in self.platforms})
+
+    def get(self, platform_id: str) -> Platform | None:
+        return self._by_id.get(platform_id)
+
+
+# --- folding ----------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """The matching form of `text`: normalised Arabic, lower case, no punctuation.
+
+    Apostrophes vanish (e'timad = etimad); a dot stays only inside a word (gov.sa).
+    """
+    text = normalise_text(text or "").lower()
+    text = re.sub(r"['\u2019\u2018\u02bc`]", "", text)
+    text = re.sub(r"[^\w\s.]", " ", text)
+    text = re.sub(r"(?<!\w)\.|\.(?!\w)", " ", text).replace("_", " ")
+    return " ".join(text.split())
+
+
+def _without_fillers(folded: str) -> str:
+    """`folded` without the words around a name; unchanged if nothing else would be left."""
+    words = [word for word in folded.split() if word not in _FILLER_WORDS]
+    return " ".join(words) if words else folded
+
+
+def _key(text: str) -> str:
+    return _without_fillers(fold(text))
+
+
+# --- loading and validation -------------------------------------------------------------
+
+
+def _text(entry: Mapping[str, Any], name: str, where: str) -> str:
+    value = entry.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogueError(f"{where}: `{name}` is missing or empty")
+    return value.strip()
+
+
+def _texts(entry: Mapping[str, Any], name: str, where: str) -> tuple[str, ...]:
+    values = entry.get(name) or []
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise CatalogueError(f"{where}: `{name}` must be a list of non-empty strings")
+    return tuple(str(v).strip() for v in values)
+
+
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _check_languages(name_ar: str, name_en: str, where: str) -> None:
+    if not _ARABIC_LETTER.search(name_ar):
+        raise CatalogueError(f"{where}: the Arabic name {name_ar!r} has no Arabic letter")
+    if not _LATIN_LETTER.search(name_en):
+        raise CatalogueError(f"{where}: the English name {name_en!r} has no Latin letter")
+
+
+def _service(entry: Any, where: str) -> Service:
+    if not isinstance(entry, Mapping):
+        raise CatalogueError(f"{where}: a service must be a mapping")
+    service_id = _text(entry, "id", where)
+    where = f"{where} service {service_id}"
+    name_ar, name_en = _text(entry, "name_ar", where), _text(entry, "name_en", where)
+    _check_languages(name_ar, name_en, where)
+    return Service(service_id, name_ar, name_en, _texts(entry, "aliases", where))
+
+
+def _platform(entry: Any, index: int) -> Platform:
+    if not isinstance(entry, Mapping):
+        raise CatalogueError(f"platform #{index}: must be a mapping")
+    platform_id = _text(entry, "id", f"platform #{index}")
+    where = f"platform {platform_id}"
+    platform = Platform(
+        id=platform_id,
+        name_ar=_text(entry, "name_ar", where),
+        name_en=_text(entry, "name_en", where),
+        entity_ar=_text(entry, "entity_ar", where),
+        entity_en=_text(entry, "entity_en", where),
+        aliases=_texts(entry, "aliases", where),
+        channels=_texts(entry, "channels", where),
+        services=tuple(_service(s, where) for s in entry.get("services") or []),
+        common_words=_texts(entry, "common_words", where),
+    )
+    _check_languages(platform.name_ar, platform.name_en, where)
+    _check_languages(platform.entity_ar, platform.entity_en, f"{where} entity")
+    if not platform.channels or not set(platform.channels) <= CHANNELS:
+        raise CatalogueError(f"{where}: channels must be a non-empty subset of {set(CHANNELS)}")
+    _check_unique([s.id for s in platform.services], f"{where}: service id")
+    forms = {fold(form) for form in platform.forms()}
+    stray = [word for word in platform.common_words if fold(word) not in forms]
+    if stray:
+        raise CatalogueError(f"{where}: common_words {stray} are not names or aliases")
+    return platform
+
+
+def _check_unique(values: Iterable[str], what: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise CatalogueError(f"{what} {value!r} appears twice")
+        seen.add(value)
+
+
+def _check_forms_unique(all_platforms: Iterable[Platform]) -> None:
+    """A name or alias (folded) must point at one platform, or matching would be a coin toss."""
+    owner: dict[str, str] = {}
+    for platform in all_platforms:
+        for form in platform.forms():
+            key = _key(form)
+            if owner.setdefault(key, platform.id) != platform.id:
+                raise CatalogueError(
+                    f"{form!r} names both {owner[key]!r} and {platform.id!r}"
+                )
+
+
+def parse_catalogue(data: Any) -> Catalogue:
+    """Build and check a `Catalogue` from the YAML document's data."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("platforms"), list):
+        raise CatalogueError("the catalogue must be a mapping with a `platforms` list")
+    all_platforms = tuple(_platform(entry, i) for i, entry in enumerate(data["platforms"]))
+    if not all_platforms:
+        raise CatalogueError("the catalogue lists no platform")
+    _check_unique([p.id for p in all_platforms], "platform id")
+    _check_forms_unique(all_platforms)
+    return Catalogue(all_platforms)
+
+
+@lru_cache(maxsize=4)
+def load_catalogue(path: Path | str = CATALOGUE_PATH) -> Catalogue:
+    """The catalogue at `path`, read and checked once (cached)."""
+    with open(path, encoding="utf-8") as handle:
+        return parse_catalogue(yaml.safe_load(handle))
+
+
+def platforms() -> tuple[Platform, ...]:
+    return load_catalogue().platforms
+
+
+def get_platform(platform_id: str) -> Platform | None:
+    return load_catalogue().get(platform_id)
+
+
+# --- matching ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Form:
+    key: str  # folded, fillers removed
+    text: str  # as written in the catalogue
+    platform: Platform
+    service: Service | None = None
+    common_word: bool = False
+
+
+@lru_cache(maxsize=4)
+def _platform_forms(catalogue: Catalogue) -> tuple[_Form, ...]:
+    forms: dict[tuple[str, str], _Form] = {}
+    for platform in catalogue.platforms:
+        common = {fold(word) for word in platform.common_words}
+        for text in platform.forms():
+            key = _key(text)
+            forms.setdefault((key, platform.id), _Form(key, text, platform, None, key in common))
+    return tuple(forms.values())
+
+
+@lru_cache(maxsize=4)
+def _service_forms(catalogue: Catalogue) -> tuple[_Form, ...]:
+    forms: dict[tuple[str, str, str], _Form] = {}
+    for platform in catalogue.platforms:
+        for service in platform.services:
+            for text in service.forms():
+                key = _key(text)
+                form = _Form(key, text, platform, service)
+                forms.setdefault((key, platform.id, service.id), form)
+    return tuple(forms.values())
+
+
+def _score(query: str, choice: str, **_: Any) -> float:
+    """WRatio, but a query too short to mean anything must match exactly."""
+    if len(query) < MIN_FUZZY_LENGTH or len(choice) < MIN_FUZZY_LENGTH:
+        return 100.0 if query == choice else 0.0
+    return fuzz.WRatio(query, choice)
+
+
+def _ranked(query: str, forms: tuple[_Form, ...]) -> Iterator[tuple[_Form, float]]:
+    """The forms scoring at least MIN_SCORE against `query`, best first."""
+    keys = [form.key for form in forms]
+    results = process.extract(
+        query, keys, scorer=_score, processor=None, limit=None, score_cutoff=MIN_SCORE
+    )
+    for _key_text, score, index in sorted(results, key=lambda r: (-r[1], r[2])):
+        yield forms[index], float(score)
+
+
+def match_platform(text: str, limit: int = 5) -> list[Match]:
+    """Platforms named by `text` (a short answer such as "منصة قوى"), best first.
+
+    Whole-text fuzzy scores are combined with `find_platforms_in_text`, so an answer with
+    words around the name ("I used the Absher website") still finds it.
+    """
+    query = _key(text)
+    if not query:
+        return []
+    best: dict[str, Match] = {}
+    for form, score in _ranked(query, _platform_forms(load_catalogue())):
+        if form.platform.id not in best:
+            best[form.platform.id] = Match(form.platform, score, False, form.text)
+    for found in find_platforms_in_text(text):
+        current = best.get(found.platform.id)
+        if current is None or found.score > current.score:
+            best[found.platform.id] = found
+    return _mark_confident(_sorted(best.values()))[:limit]
+
+
+def _sorted(matches: Iterable[Match]) -> list[Match]:
+    order = {p.id: i for i, p in enumerate(platforms())}
+    return sorted(matches, key=lambda m: (-m.score, order[m.platform.id]))
+
+
+M = TypeVar("M", Match, ServiceMatch)
+
+
+def _mark_confident(ranked: list[M]) -> list[M]:
+    """Only the best may be confident: at least CONFIDENT_SCORE, and clearly ahead of the
+    runner-up (AMBIGUITY_MARGIN, or exact against inexact)."""
+    if not ranked:
+        return ranked
+    top, runner_up = ranked[0].score, (ranked[1].score if len(ranked) > 1 else 0.0)
+    clear = top - runner_up >= AMBIGUITY_MARGIN or (top == 100.0 and runner_up < 100.0)
+    confident = top >= CONFIDENT_SCORE and clear
+    return [replace(ranked[0], confident=confident)] + [
+        replace(match, confident=False) for match in ranked[1:]
+    ]
+
+
+def match_service(
+    text: str, platform_id: str | None = None, limit: int = 5
+) -> list[ServiceMatch]:
+    """Services named by `text`, best first; only `platform_id`'s services when given."""
+    query = _key(text)
+    if not query:
+        return []
+    forms = tuple(
+        form
+        for form in _service_forms(load_catalogue())
+        if platform_id is None or form.platform.id == platform_id
+    )
+    best: dict[tuple[str, str], ServiceMatch] = {}
+    for form, score in _ranked(query, forms):
+        assert form.service is not None
+        key = (form.platform.id, form.service.id)
+        if key not in best:
+            best[key] = ServiceMatch(form.platform, form.service, score, False, form.text)
+    return _mark_confident(list(best.values()))[:limit]
+
+
+# --- platforms inside a sentence --------------------------------------------------------
+
+
+def _without_clitic(word: str) -> Iterator[str]:
+    """`word`, and `word` without a leading و / ب / ل / ف (بأبشر -> أبشر)."""
+    yield word
+    for clitic in _CLITICS:
+        if word.startswith(clitic) and len(word) - len(clitic) >= 3:
+            yield word[len(clitic) :]
+
+
+def _is_context(word: str | None) -> bool:
+    return word is not None and any(w in _CONTEXT_WORDS for w in _without_clitic(word))
+
+
+@lru_cache(maxsize=4)
+def _forms_by_length(catalogue: Catalogue) -> dict[int, tuple[_Form, ...]]:
+    by_length: dict[int, list[_Form]] = {}
+    for form in _platform_forms(catalogue):
+        by_length.setdefault(len(form.key.split()), []).append(form)
+    return {length: tuple(forms) for length, forms in by_length.items()}
+
+
+def _ngram_score(ngram: str, form: _Form) -> float:
+    if ngram == form.key:
+        return 100.0
+    if form.common_word or min(len(ngram), len(form.key)) < MIN_FUZZY_IN_TEXT:
+        return 0.0
+    return fuzz.ratio(ngram, form.key)
+
+
+def find_platforms_in_text(text: str) -> list[Match]:
+    """Every platform mentioned in `text` ("the Absher site kept failing"), best first, then
+    in the order they are mentioned.
+
+    Each one returned is really mentioned (score >= CONFIDENT_SCORE, confident), so a
+    sentence naming two platforms gives two. Word n-grams are compared with every name and
+    alias of as many words. Aliases that are everyday words (see the catalogue) count only
+    next to a word such as منصة / app.
+    """
+    folded = fold(text)
+    for idiom in _IDIOMS:
+        folded = folded.replace(idiom, " ")
+    words = folded.split()
+    best: dict[str, tuple[Match, int]] = {}
+    for length, forms in _forms_by_length(load_catalogue()).items():
+        for start in range(len(words) - length + 1):
+            first, *rest = words[start : start + length]
+            before = words[start - 1] if start > 0 else None
+            after = words[start + length] if start + length < len(words) else None
+            in_context = _is_context(before) or _is_context(after)
+            for head in _without_clitic(first):
+                ngram = " ".join([head, *rest])
+                for form in forms:
+                    if form.common_word and not in_context:
+                        continue
+                    score = _ngram_score(ngram, form)
+                    if score < CONFIDENT_SCORE:
+                        continue
+                    current = best.get(form.platform.id)
+                    if current is None or (score, -start) > (current[0].score, -current[1]):
+                        best[form.platform.id] = (
+                            Match(form.platform, score, True, form.text),
+                            start,
+                        )
+    ranked = sorted(best.values(), key=lambda found: (-found[0].score, found[1]))
+    return [match for match, _start in ranked]
+
+
+def find_platform_in_text(text: str) -> Match | None:
+    """The platform a sentence is about: the best-scoring mention, the first one on a tie;
+    None when no platform is mentioned."""
+    found = find_platforms_in_text(text)
+    return found[0] if found else None
+
+
+# --- the Rasa lookup table --------------------------------------------------------------
+
+
+def _lookup_elements(catalogue: Catalogue) -> list[str]:
+    """Every name and alias as written, plus the lower-case form of Latin ones (Rasa's
+    RegexFeaturizer is case-sensitive)."""
+    elements: dict[str, None] = {}
+    for platform in catalogue.platforms:
+        for form in platform.forms():
+            elements.setdefault(form, None)
+            elements.setdefault(form.lower(), None)
+    return list(elements)
+
+
+def lookup_table_yaml(catalogue: Catalogue | None = None) -> str:
+    """The text of `nlu/lookups/platforms.yml` for `catalogue` (default: the shipped one)."""
+    catalogue = catalogue or load_catalogue()
+    lines = [
+        "# Generated from bot/intake/data/catalogue.yml by `python -m bot.intake.catalogue`;",
+        "# do not edit (tests/intake/test_catalogue.py checks that it is up to date).",
+        'version: "3.1"',
+        "nlu:",
+        f"- lookup: {LOOKUP_TABLE_NAME}",
+        "  examples: |",
+        *(f"    - {element}" for element in _lookup_elements(catalogue)),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_lookup_table(path: Path | str = LOOKUP_TABLE_PATH) -> Path:
+    """Write the Rasa lookup table of platform names to `path`; returns the path."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(lookup_table_yaml(), encoding="utf-8")
+    return target
+
+
+if __name__ == "__main__":
+    print(write_lookup_table())

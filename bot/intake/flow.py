@@ -1,0 +1,175 @@
+"""Which question comes next in a report's intake, and what is done once all are answered.
+
+Plain Python over a mapping of slot values, so the Rasa forms stay thin: a type's form asks
+the eligibility questions that `bot.intake.eligibility.next_question` names, one at a time,
+until a decision is possible; an eligible report then collects its data slots; a report
+that is not eligible ends its form at once (the decision is explained by the caller).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from datetime import date
+from typing import Any
+
+from bot.intake.eligibility import Decision, ReportType, decide, facts_from_slots, next_question
+
+__all__ = [
+    "DATA_SLOTS",
+    "EDITABLE_FIELDS",
+    "FORM_OF_TYPE",
+    "OPTIONAL_SLOTS",
+    "PERSONAL_SLOTS",
+    "REPORT_SLOTS",
+    "SKIPPED",
+    "decision_for",
+    "missing_personal_slots",
+    "report_form_slots",
+]
+
+# The form that collects each report type; the personal data form follows it.
+FORM_OF_TYPE: dict[str, str] = {
+    ReportType.COMPLAINT_ESCALATION: "complaint_form",
+    ReportType.TRANSFORMATION_REQUEST: "transformation_form",
+    ReportType.DEVELOPMENT_SUGGESTION: "suggestion_form",
+    ReportType.ENTITY_OUTAGE: "outage_form",
+}
+PERSONAL_SLOTS = ("full_name", "national_id", "mobile", "email")
+
+# What an eligible report collects after the eligibility questions (SPEC "Collected").
+DATA_SLOTS: dict[str, tuple[str, ...]] = {
+    ReportType.COMPLAINT_ESCALATION: (
+        "platform",
+        "service_name",
+        "service_channel",
+        "title",
+        "description",
+        "attachments_done",
+    ),
+    ReportType.TRANSFORMATION_REQUEST: ("service_name", "entity_name", "description"),
+    ReportType.DEVELOPMENT_SUGGESTION: (
+        "platform",
+        "service_name",
+        "service_channel",
+        "description",
+    ),
+    ReportType.ENTITY_OUTAGE: (
+        "entity_name",
+        "platform",
+        "service_name",
+        "title",
+        "description",
+        "attachments_done",
+    ),
+}
+# A lodged complaint also records when it was lodged (asked for the 5-day rule otherwise).
+_LODGED_COMPLAINT_SLOTS = ("prior_complaint_ref", "prior_complaint_date")
+
+# Facts the actions look up in the store, never asked.
+STORE_FACTS = frozenset(
+    {"already_escalated_as", "similar_previous_request", "same_previous_suggestion"}
+)
+
+# Slots the user may leave empty: they hold SKIPPED ("") once declined.
+OPTIONAL_SLOTS = frozenset({"email", "service_channel"})
+SKIPPED = ""
+
+# Fields the user can change from the summary, per type (personal data for every type).
+def _editable(report_type: str) -> tuple[str, ...]:
+    lodged = _LODGED_COMPLAINT_SLOTS if report_type == ReportType.COMPLAINT_ESCALATION else ()
+    data = (slot for slot in DATA_SLOTS[report_type] if slot != "attachments_done")
+    return tuple(dict.fromkeys([*lodged, *data, *PERSONAL_SLOTS]))
+
+
+EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {kind: _editable(kind) for kind in DATA_SLOTS}
+
+
+def _filled(slots: Mapping[str, Any], name: str) -> bool:
+    value = slots.get(name)
+    if name in OPTIONAL_SLOTS:
+        return value is not None
+    return value is not None and value != ""
+
+
+def decision_for(report_type: str, slots: Mapping[str, Any], today: date) -> Decision | None:
+    """The eligibility decision, or None while a question is still open."""
+    facts = facts_from_slots(report_type, slots)
+    if next_question(report_type, facts, today) is not None:
+        return None
+    return decide(report_type, facts, today)
+
+
+def _answered_facts(report_type: str, slots: Mapping[str, Any]) -> list[str]:
+    facts = facts_from_slots(report_type, slots)
+    return [
+        item.name
+        for item in fields(facts)
+        if item.name not in STORE_FACTS and getattr(facts, item.name) is not None
+    ]
+
+
+def report_form_slots(report_type: str, slots: Mapping[str, Any], today: date) -> list[str]:
+    """The slots of the type's form, in the order they are asked: answered ones included.
+
+    Rasa's form asks the first empty one; when none is empty the form is done: either
+    everything is collected, or the decision says the report cannot be filed (the caller
+    explains it after the form).
+    """
+    facts = facts_from_slots(report_type, slots)
+    answered = _answered_facts(report_type, slots)
+    question = next_question(report_type, facts, today)
+    if question is not None:
+        return [*answered, question]
+    if not decide(report_type, facts, today).is_eligible:
+        return answered
+    wanted = list(DATA_SLOTS[report_type])
+    if report_type == ReportType.COMPLAINT_ESCALATION and slots.get("prior_complaint_lodged"):
+        wanted = [*_LODGED_COMPLAINT_SLOTS, *wanted]
+    return list(dict.fromkeys([*answered, *wanted]))
+
+
+def is_form_slot_missing(slots: Mapping[str, Any], name: str) -> bool:
+    """Whether the form still has to ask `name`."""
+    return not _filled(slots, name)
+
+
+def missing_personal_slots(slots: Mapping[str, Any]) -> list[str]:
+    """Personal data still to ask: asked once per conversation, reused for later reports."""
+    return [name for name in PERSONAL_SLOTS if not _filled(slots, name)]
+
+
+# Everything about the report being prepared; personal data stays for the next report.
+REPORT_SLOTS = (
+    "report_type",
+    "proposed_report_type",
+    "platform",
+    "service_name",
+    "service_channel",
+    "entity_name",
+    "prior_complaint_ref",
+    "prior_complaint_date",
+    "title",
+    "description",
+    "attachments",
+    "service_is_digital",
+    "prior_complaint_lodged",
+    "lodging_blocked_by_fault",
+    "has_fault_screenshot",
+    "complaint_closed",
+    "closed_complaint_kind",
+    "problem_persists",
+    "entity_gave_response_time",
+    "response_due",
+    "service_is_paper",
+    "has_digital_alternative",
+    "reporter_role",
+    "outage_kind",
+    "attachments_done",
+    "already_escalated_as",
+    "similar_previous_request",
+    "same_previous_suggestion",
+    "pending_name",
+    "filing_key",
+    "intake_step",
+)

@@ -1,0 +1,78 @@
+"""Values that fill the summary and decision replies (the sentences live in domain.yml).
+
+Only data is rendered here: slot values, a "not given" dash, option labels and weekday
+names in the conversation's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+__all__ = ["NOT_GIVEN", "option_label", "summary_values", "weekday_name"]
+
+NOT_GIVEN = "—"
+
+# Button values of choice slots, as shown back to the user.
+_OPTION_LABELS: dict[str, tuple[str, str]] = {
+    "web": ("الموقع الإلكتروني", "Website"),
+    "app": ("التطبيق", "App"),
+    "kiosk": ("جهاز الخدمة الذاتية", "Self-service kiosk"),
+    "phone": ("مركز الاتصال", "Call centre"),
+}
+_WEEKDAYS = (
+    ("الاثنين", "Monday"),
+    ("الثلاثاء", "Tuesday"),
+    ("الأربعاء", "Wednesday"),
+    ("الخميس", "Thursday"),
+    ("الجمعة", "Friday"),
+    ("السبت", "Saturday"),
+    ("الأحد", "Sunday"),
+)
+SUMMARY_FIELDS = (
+    "full_name",
+    "national_id",
+    "mobile",
+    "email",
+    "platform",
+    "service_name",
+    "service_channel",
+    "entity_name",
+    "prior_complaint_ref",
+    "prior_complaint_date",
+    "title",
+    "description",
+    "attachments",
+)
+
+
+def _index(language: str | None) -> int:
+    return 1 if language == "en" else 0
+
+
+def option_label(value: str, language: str | None) -> str:
+    """A stored option value in words; values typed by the user come back unchanged."""
+    labels = _OPTION_LABELS.get(value)
+    return labels[_index(language)] if labels else value
+
+
+def weekday_name(day: date, language: str | None) -> str:
+    return _WEEKDAYS[day.weekday()][_index(language)]
+
+
+def _shown(name: str, value: Any, language: str | None) -> str:
+    if name == "attachments":
+        names = [str(item.get("filename")) for item in value or () if isinstance(item, dict)]
+        separator = ", " if language == "en" else "، "
+        return separator.join(names) if names else NOT_GIVEN
+    if value in (None, ""):
+        return NOT_GIVEN
+    if name == "service_channel":
+        return option_label(str(value), language)
+    return str(value)
+
+
+def summary_values(slots: Mapping[str, Any], language: str | None) -> dict[str, str]:
+    """`summary_<field>` for every field the summary templates show."""
+    return {f"summary_{name}": _shown(name, slots.get(name), language) for name in SUMMARY_FIELDS}

@@ -1,0 +1,101 @@
+"""bot.intake.answers: one reply, read for the slot that was asked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.intake.answers import parse_answer, parse_yes_no
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("نعم", None, True),
+        ("ايه", None, True),
+        ("yes I did", None, True),
+        ("لا", None, False),
+        ("لا ما قدمت", None, False),
+        ("no", None, False),
+        ("whatever", "affirm", True),
+        ("whatever", "deny", False),
+        ("the weather is nice today", None, None),
+    ],
+)
+def test_yes_no(text: str, intent: str | None, expected: bool | None) -> None:
+    assert parse_yes_no(text, intent) is expected
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "value"),
+    [
+        ("complaint_closed", "ايوه", True),
+        ("closed_complaint_kind", "إجراءات الجهة", "procedural"),
+        ("closed_complaint_kind", "technical problem", "technical"),
+        ("reporter_role", "أنا نائب مدير فريق الأزمات", "deputy"),
+        ("outage_kind", "صيانة مجدولة", "scheduled_maintenance"),
+        ("service_channel", "through the app", "app"),
+        ("service_channel", "تخطي", ""),
+        ("prior_complaint_date", "٣ نوفمبر", "2026-11-03"),
+        ("prior_complaint_date", "قبل اسبوع", "2026-11-16"),
+        ("response_due", "2026-12-10", "2026-12-10"),
+        ("prior_complaint_ref", " q-77410 ", "Q-77410"),
+        ("national_id", "١٠٠٠٠٠٠٠٠٨", "1000000008"),
+        ("mobile", "+966 55 123 4567", "+966551234567"),
+        ("email", "Name@Example.com", "Name@example.com"),
+        ("email", "skip", ""),
+        ("full_name", "  Sara   Al-Qahtani ", "Sara Al-Qahtani"),
+        ("service_name", "I don't know", ""),
+        ("title", "Payment page fails", "Payment page fails"),
+    ],
+)
+def test_values(slot: str, text: str, value: object) -> None:
+    answer = parse_answer(slot, text, today=TODAY)
+    assert answer.ok, answer
+    assert answer.value == value
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "error"),
+    [
+        ("complaint_closed", "the weather is nice today", "yes_no_expected"),
+        ("closed_complaint_kind", "banana", "choice_expected"),
+        ("prior_complaint_date", "2027-01-01", "date_in_future"),
+        ("prior_complaint_date", "بكرة", "date_in_future"),
+        ("prior_complaint_date", "sometime", "date_unrecognised"),
+        ("prior_complaint_ref", "no number", "prior_ref_invalid"),
+        ("national_id", "1000000009", "national_id_check_digit"),
+        ("national_id", "3000000003", "national_id_first_digit"),
+        ("mobile", "0112345678", "mobile_not_mobile"),
+        ("email", "not-an-email@", "email_invalid"),
+        ("full_name", "Sara", "full_name_one_word"),
+        ("title", "ab", "title_length"),
+        ("description", "short", "description_length"),
+    ],
+)
+def test_errors(slot: str, text: str, error: str) -> None:
+    assert parse_answer(slot, text, today=TODAY).error == error
+
+
+def test_button_choice_wins_over_words() -> None:
+    answer = parse_answer(
+        "closed_complaint_kind", "/choose", entities={"choice": "procedural"}, today=TODAY
+    )
+    assert answer.value == "procedural"
+
+
+def test_every_error_code_has_a_reply_in_the_domain() -> None:
+    import yaml
+
+    from bot.intake import dates, personal
+
+    responses = yaml.safe_load(open("domain.yml", encoding="utf-8"))["responses"]
+    codes = {
+        *personal.ERROR_CODES, *dates.ERROR_CODES, "yes_no_expected", "choice_expected",
+        "prior_ref_invalid", "title_length", "description_length", "name_length",
+    }
+    missing = sorted(code for code in codes if f"utter_invalid_{code}" not in responses)
+    assert not missing
