@@ -8,20 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-# What a cancelled report leaves behind: everything about that report. Personal data
-# (full_name, national_id, mobile, email) is kept: it is asked once per conversation.
-REPORT_SLOTS = (
-    "report_type",
-    "platform",
-    "service_name",
-    "service_channel",
-    "entity_name",
-    "prior_complaint_ref",
-    "prior_complaint_date",
-    "title",
-    "description",
-    "attachments",
-)
+from bot.intake.flow import REPORT_SLOTS
 
 
 class ActionCancelReport(Action):
@@ -35,7 +22,10 @@ class ActionCancelReport(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_cancelled")
         events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
-        events += [SlotSet(slot, None) for slot in REPORT_SLOTS if tracker.get_slot(slot)]
+        # everything about the report goes; personal data stays (asked once per conversation)
+        events += [
+            SlotSet(slot, None) for slot in REPORT_SLOTS if tracker.get_slot(slot) is not None
+        ]
         return events
 
 

@@ -8,15 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import latest_text
 from bot.nlu.language import decide_language, requested_language
 
 LANGUAGES = ("ar", "en")
-
-
-def _latest_text(tracker: Tracker) -> str:
-    """The message as typed: the NLU pipeline's normaliser keeps it under `original_text`."""
-    message = tracker.latest_message or {}
-    return message.get("original_text") or message.get("text") or ""
 
 
 class ActionDetectLanguage(Action):
@@ -28,7 +23,7 @@ class ActionDetectLanguage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text = _latest_text(tracker)
+        text = latest_text(tracker)
         if text.startswith("/"):  # a button payload says nothing about the language
             return []
         previous = tracker.get_slot("language")
@@ -49,7 +44,7 @@ class ActionSwitchLanguage(Action):
     ) -> list[EventType]:
         target = next(tracker.get_latest_entity_values("target_language"), None)
         if target not in LANGUAGES:
-            target = requested_language(_latest_text(tracker))
+            target = requested_language(latest_text(tracker))
         if target not in LANGUAGES:  # "switch language" without saying which: the other one
             target = "en" if tracker.get_slot("language") == "ar" else "ar"
         # The confirmation (utter_language_switched) follows in the rule, so that Rasa

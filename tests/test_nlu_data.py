@@ -1,8 +1,9 @@
 """Checks on the NLU training data in nlu/, read with Rasa's own loader.
 
-Covers the conversational intents shared by nlu/ar_msa.yml (Modern Standard
-Arabic), nlu/ar_gulf.yml (Saudi/Gulf dialect, mixed Arabic/English) and
-nlu/en.yml (English), and the `target_language` synonyms of nlu/synonyms.yml.
+Covers the intents shared by nlu/ar_msa.yml (Modern Standard Arabic),
+nlu/ar_gulf.yml (Saudi/Gulf dialect, mixed Arabic/English) and nlu/en.yml
+(English): the conversational ones, the four report types and the intake
+intents, and the `target_language` synonyms of nlu/synonyms.yml.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
+ROOT = Path(__file__).resolve().parent.parent
+NLU_DIR = ROOT / "nlu"
 LANGUAGE_FILES = ("ar_msa.yml", "ar_gulf.yml", "en.yml")
 
 INTENTS = (
@@ -34,7 +37,61 @@ INTENTS = (
     "bot_challenge",
     "out_of_scope",
 )
+MIN_PER_FILE = 8
 MIN_PER_SCRIPT = 10
+
+# The four report types: free text, the first thing a user writes, so many examples.
+REPORT_INTENTS = (
+    "report_complaint",
+    "request_transformation",
+    "suggest_development",
+    "report_outage",
+)
+MIN_REPORT_PER_FILE = 20
+
+# Intake intents. confirm_report / edit_report answer the summary; the other four
+# normally arrive as button payloads that carry their entity (report_type, choice,
+# field) or, for send_attachment, with an uploaded file, so typed examples are only
+# a fallback for classification and fewer are needed in each script.
+INTAKE_INTENTS = (
+    "confirm_report",
+    "edit_report",
+    "choose_report_type",
+    "choose",
+    "edit_field",
+    "send_attachment",
+)
+MIN_INTAKE_PER_SCRIPT = 8
+
+# Intents without examples: predicted by the pipeline, never trained.
+UNTRAINED_INTENTS = {"nlu_fallback"}
+
+# The first messages of docs' model conversations, and messages in the task
+# statement, must be trained as the intent they ask for, word for word.
+ANCHOR_EXAMPLES = {
+    "رفعت شكوى على منصة قوى من ثلاث اسابيع وللحين محد رد علي": "report_complaint",
+    "ابي اشتكي على خدمة ورقية في الأحوال المدنية لازم اروح لها بنفسي": "report_complaint",
+    "I filed a complaint with Qiwa on 2026-11-18 and they haven't replied": "report_complaint",
+    "Balady keeps failing when I upload my documents. I want to complain": "report_complaint",
+    "the Absher site kept failing and nobody answered my complaint for a week": (
+        "report_complaint"
+    ),
+    "ابي اشتكي على Absher": "report_complaint",
+    "خدمة في البلدية ورقية وابيها الكترونية": "request_transformation",
+    "أطلب تحويل خدمة ورقية إلى رقمية": "request_transformation",
+    "I want the marriage certificate service to be online instead of paper": (
+        "request_transformation"
+    ),
+    "ابي اقترح تطوير لتطبيق توكلنا": "suggest_development",
+    "I want to suggest an improvement to the Nafath app": "suggest_development",
+    "we are a government entity and our e-service is down": "report_outage",
+    "نبلغ عن صيانة مجدولة لخدمتنا الإلكترونية": "report_outage",
+    "بصفتي مدير فريق الأزمات في الجهة أبلغ عن تعطل": "report_outage",
+    "إرسال": "confirm_report",
+    "send": "confirm_report",
+    "تعديل": "edit_report",
+    "edit": "edit_report",
+}
 ENTITY = "target_language"
 LANGUAGES = {"ar", "en"}
 
@@ -45,6 +102,8 @@ DIALECT_MARKERS = {
     "وش": {"وش"},
     "ليش": {"ليش"},
     "محد": {"محد"},
+    "للحين": {"للحين"},
+    "ودي": {"ودي"},
 }
 
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]")
@@ -94,23 +153,80 @@ def test_loads_with_rasa_reader():
         assert (NLU_DIR / name).is_file(), f"missing nlu/{name}"
 
 
+def domain_intents() -> set[str]:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]}
+
+
+def test_trained_intents_match_the_domain():
+    trained = {ex.get("intent") for ex in intent_examples(all_data())}
+    listed = {*INTENTS, *REPORT_INTENTS, *INTAKE_INTENTS}
+    assert trained == listed, f"update the lists here: {trained ^ listed}"
+    assert domain_intents() - UNTRAINED_INTENTS == trained, domain_intents() ^ trained
+
+
 @pytest.mark.parametrize("name", LANGUAGE_FILES)
 def test_each_language_file_has_every_intent(name):
     counts = defaultdict(int)
     for ex in intent_examples(file_data(name)):
         counts[ex.get("intent")] += 1
-    for intent in INTENTS:
-        assert counts[intent] >= 8, f"nlu/{name}: {intent} has {counts[intent]} examples"
+    for intent in (*INTENTS, *INTAKE_INTENTS):
+        assert counts[intent] >= MIN_PER_FILE, f"nlu/{name}: {intent} has {counts[intent]}"
+    for intent in REPORT_INTENTS:
+        assert counts[intent] >= MIN_REPORT_PER_FILE, f"nlu/{name}: {intent}: {counts[intent]}"
 
 
-@pytest.mark.parametrize("intent", INTENTS)
-def test_enough_examples_in_each_script(intent):
+def _by_script(intent: str) -> dict[str, list[str]]:
     by_script = defaultdict(list)
     for ex in intent_examples(all_data()):
         if ex.get("intent") == intent:
             by_script[script(ex.get("text"))].append(ex.get("text"))
+    return by_script
+
+
+@pytest.mark.parametrize("intent", (*INTENTS, *REPORT_INTENTS))
+def test_enough_examples_in_each_script(intent):
+    by_script = _by_script(intent)
     assert len(by_script["arabic"]) >= MIN_PER_SCRIPT, f"{intent}: {by_script['arabic']}"
     assert len(by_script["latin"]) >= MIN_PER_SCRIPT, f"{intent}: {by_script['latin']}"
+
+
+@pytest.mark.parametrize("intent", INTAKE_INTENTS)
+def test_intake_intents_have_typed_examples_in_each_script(intent):
+    by_script = _by_script(intent)
+    assert len(by_script["arabic"]) >= MIN_INTAKE_PER_SCRIPT, f"{intent}: {by_script['arabic']}"
+    assert len(by_script["latin"]) >= MIN_INTAKE_PER_SCRIPT, f"{intent}: {by_script['latin']}"
+
+
+@pytest.mark.parametrize("intent", REPORT_INTENTS)
+def test_gulf_report_intents_have_mixed_messages(intent):
+    """Users write "ابي اشتكي على Absher": Arabic with English words, in one message."""
+    mixed = [
+        ex.get("text")
+        for ex in intent_examples(file_data("ar_gulf.yml"))
+        if ex.get("intent") == intent
+        and _ARABIC_LETTER.search(ex.get("text"))
+        and _LATIN_LETTER.search(ex.get("text"))
+    ]
+    assert mixed, f"nlu/ar_gulf.yml: no mixed Arabic/English example of {intent}"
+
+
+def test_report_and_intake_examples_carry_no_entities():
+    """Platforms are found by the catalogue matcher, not by NLU; the intake entities
+    (report_type, choice, field) come with button payloads only."""
+    for ex in intent_examples(all_data()):
+        if ex.get("intent") in (*REPORT_INTENTS, *INTAKE_INTENTS):
+            assert not ex.get("entities"), f"{ex.get('intent')}: {ex.get('text')!r}"
+
+
+def test_anchor_examples_are_trained_as_their_intent():
+    intent_of = {ex.get("text").strip(): ex.get("intent") for ex in intent_examples(all_data())}
+    wrong = {
+        text: (intent_of.get(text), intent)
+        for text, intent in ANCHOR_EXAMPLES.items()
+        if intent_of.get(text) != intent
+    }
+    assert not wrong, f"(found, wanted): {wrong}"
 
 
 def test_files_are_in_their_language():

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from bot.intake.eligibility import Decision, ReportType, decide, facts_from_slots, next_question
+from bot.nlu.normalise import normalise_text
 
 __all__ = [
     "DATA_SLOTS",
@@ -24,6 +25,7 @@ __all__ = [
     "REPORT_SLOTS",
     "SKIPPED",
     "decision_for",
+    "field_named",
     "missing_personal_slots",
     "report_form_slots",
 ]
@@ -173,3 +175,31 @@ REPORT_SLOTS = (
     "filing_key",
     "intake_step",
 )
+
+# Words that name a field when the user types which one to change ("change my mobile").
+FIELD_WORDS: dict[str, tuple[str, ...]] = {
+    "full_name": ("name", "اسم", "الاسم", "اسمي"),
+    "national_id": ("id", "iqama", "national id", "هويه", "الهويه", "اقامه", "الاقامه", "هويتي"),
+    "mobile": ("mobile", "phone", "number", "جوال", "الجوال", "جوالي", "رقم الجوال", "هاتف"),
+    "email": ("email", "e-mail", "mail", "بريد", "البريد", "ايميل", "الايميل"),
+    "platform": ("platform", "app name", "منصه", "المنصه"),
+    "service_name": ("service", "خدمه", "الخدمه"),
+    "service_channel": ("channel", "قناه", "القناه"),
+    "entity_name": ("entity", "ministry", "authority", "جهه", "الجهه", "الوزاره"),
+    "prior_complaint_ref": ("complaint number", "reference", "رقم الشكوي", "رقم الشكوى"),
+    "prior_complaint_date": ("date", "تاريخ", "التاريخ"),
+    "title": ("title", "عنوان", "العنوان"),
+    "description": ("description", "details", "وصف", "الوصف", "التفاصيل"),
+}
+
+
+def field_named(text: str, editable: tuple[str, ...]) -> str | None:
+    """The editable field a typed request names, preferring the longest matching words."""
+    folded = f" {' '.join(normalise_text(text or '').lower().split())} "
+    best: tuple[int, str] | None = None
+    for name in editable:
+        for word in FIELD_WORDS.get(name, ()):
+            key = f" {normalise_text(word).lower()} "
+            if key in folded and (best is None or len(key) > best[0]):
+                best = (len(key), name)
+    return best[1] if best else None

@@ -51,7 +51,8 @@ class Proposal:
     report_type: ReportType
     platform_id: str | None = None
     platform_name: str | None = None
-    paper_service: bool = False  # a complaint about a paper service, turned into a transformation
+    paper_service: bool = False  # the message says the service is on paper
+    redirected: bool = False  # asked for a complaint/suggestion about paper: a transformation
 
 
 def mentions_paper_service(text: str) -> bool:
@@ -69,7 +70,9 @@ def propose(intent: str, text: str, language: str) -> Proposal | None:
         ReportType.COMPLAINT_ESCALATION,
         ReportType.DEVELOPMENT_SUGGESTION,
     ):
-        return Proposal(ReportType.TRANSFORMATION_REQUEST, paper_service=True)
+        return Proposal(ReportType.TRANSFORMATION_REQUEST, paper_service=True, redirected=True)
+    if paper and report_type == ReportType.TRANSFORMATION_REQUEST:
+        return Proposal(report_type, paper_service=True)
     match = find_platform_in_text(text)
     if match is None:
         return Proposal(report_type)

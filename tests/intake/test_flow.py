@@ -10,6 +10,7 @@ from bot.intake.flow import (
     EDITABLE_FIELDS,
     REPORT_SLOTS,
     decision_for,
+    field_named,
     missing_personal_slots,
     report_form_slots,
 )
@@ -113,3 +114,18 @@ def test_every_editable_field_and_report_slot_is_a_known_slot() -> None:
         assert set(fields) <= set(domain["slots"])
     assert set(REPORT_SLOTS) <= set(domain["slots"])
     assert "report_ref" not in REPORT_SLOTS  # kept: "what is the status of my report"
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("change my mobile number", "mobile"),
+        ("عدل رقم الجوال", "mobile"),
+        ("الاسم غلط", "full_name"),
+        ("I want to fix the description", "description"),
+        ("غير رقم الشكوى", "prior_complaint_ref"),
+        ("something else entirely", None),
+    ],
+)
+def test_a_typed_field_name(text: str, field: str | None) -> None:
+    assert field_named(text, EDITABLE_FIELDS["complaint_escalation"]) == field

@@ -20,7 +20,7 @@ from bot.intake.triage import propose
         ("suggest_development", "ابي اقترح تطوير لتطبيق توكلنا",
          "development_suggestion", "tawakkalna", False),
         ("request_transformation", "خدمة في البلدية ورقية وابيها الكترونية",
-         "transformation_request", None, False),
+         "transformation_request", None, True),
         ("report_outage", "our e-service is down", "entity_outage", None, False),
     ],
 )
@@ -30,6 +30,7 @@ def test_proposals(intent, text, report_type, platform_id, paper) -> None:
     assert proposal.report_type == report_type
     assert proposal.platform_id == platform_id
     assert proposal.paper_service is paper
+    assert proposal.redirected is (paper and intent != "request_transformation")
 
 
 def test_not_a_report_intent() -> None:

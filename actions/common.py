@@ -1,0 +1,46 @@
+"""Small readers of the Rasa tracker shared by the actions."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.store.repository import ReportRepository
+
+# Entities the NLU pipeline adds to every message; they are not answers.
+_PIPELINE_ENTITIES = frozenset({"language", "message_script"})
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The message as typed: the NLU pipeline's normaliser keeps it under `original_text`."""
+    message = tracker.latest_message or {}
+    return message.get("original_text") or message.get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def latest_entities(tracker: Tracker) -> dict[str, Any]:
+    """The latest message's entities by type (the first value of each)."""
+    found: dict[str, Any] = {}
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") not in _PIPELINE_ENTITIES:
+            found.setdefault(entity.get("entity"), entity.get("value"))
+    return found
+
+
+def latest_metadata(tracker: Tracker) -> dict[str, Any]:
+    return (tracker.latest_message or {}).get("metadata") or {}
+
+
+def slot_values(tracker: Tracker) -> dict[str, Any]:
+    return dict(tracker.slots)
+
+
+@lru_cache(maxsize=1)
+def repository() -> ReportRepository:
+    """The report store of this action server (DATABASE_URL, default SQLite under var/)."""
+    return ReportRepository()

@@ -1,0 +1,338 @@
+"""Form validation of the intake forms: one FormValidationAction per form (thin adapters).
+
+Every intake slot has a custom mapping, so each form reads the answer to the slot it asked
+(`requested_slot`) itself: `bot.intake.answers` parses it, `bot.intake.flow` says which slot
+comes next (eligibility questions first, then the report's data), the `validate_<slot>`
+methods do what needs the store or the catalogue. A message that is not an answer
+(cancel, restart, a language switch, a question) extracts nothing, so Rasa rejects the form
+for that turn and the rules handle the message.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.common import (
+    latest_entities,
+    latest_intent,
+    latest_text,
+    repository,
+    slot_values,
+)
+from bot.intake import answers, flow
+from bot.intake.attachments import MAX_ATTACHMENTS_PER_REPORT
+from bot.intake.catalogue import match_platform, match_service
+from bot.intake.eligibility import Decision, ReportType
+from bot.intake.filing import prior_complaint_escalated_as
+from bot.intake.workdays import saudi_today
+from bot.nlu.language import requested_language
+
+# Intents that are not answers: the form lets the rules deal with them (stories/intake.yml
+# has a rule for each inside every form).
+INTERRUPTIONS = frozenset({"cancel", "restart", "switch_language", "ask_help", "bot_challenge"})
+# Slots answered in free text: a title or a description may well read like a question or a
+# report intent, so there only a short "cancel"/"start over" or a language request interrupts.
+FREE_TEXT_SLOTS = frozenset(
+    {
+        "title",
+        "description",
+        "platform",
+        "service_name",
+        "entity_name",
+        "full_name",
+        "prior_complaint_ref",
+        "prior_complaint_date",
+        "response_due",
+    }
+)
+SHORT_COMMAND_WORDS = 3
+
+
+def is_interruption(slot: str, intent: str | None, text: str) -> bool:
+    """Whether the reply to `slot` is a command for the rules rather than an answer."""
+    if slot not in FREE_TEXT_SLOTS:
+        return intent in INTERRUPTIONS
+    if requested_language(text) is not None:
+        return True
+    return intent in {"cancel", "restart"} and len(text.split()) <= SHORT_COMMAND_WORDS
+# Slots the forms set beside the requested one (files that came with any answer; the name
+# waiting for confirmation).
+EXTRACTED_ALONGSIDE = frozenset({"attachments", "pending_name"})
+# Names matched against the catalogue; an unknown one is taken after the user confirms it.
+CATALOGUE_SLOTS = frozenset({"platform", "service_name"})
+
+
+def attachment_updates(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    """Files that came with the latest message, added to the `attachments` slot."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    stored = list(tracker.get_slot("attachments") or [])
+    known = {item.get("stored_path") for item in stored}
+    for rejected in metadata.get("rejected_attachments") or []:
+        dispatcher.utter_message(
+            response=f"utter_attachment_rejected_{rejected.get('reason')}",
+            filename=rejected.get("filename", ""),
+        )
+    added = False
+    for item in metadata.get("attachments") or []:
+        if item.get("stored_path") in known:
+            continue  # the same message seen again (a retried action)
+        if len(stored) >= MAX_ATTACHMENTS_PER_REPORT:
+            dispatcher.utter_message(
+                response="utter_attachments_full", filename=item.get("filename", "")
+            )
+            continue
+        stored.append(dict(item))
+        added = True
+        dispatcher.utter_message(
+            response="utter_attachment_received",
+            filename=item.get("filename", ""),
+            count=len(stored),
+        )
+    return {"attachments": stored} if added else {}
+
+
+class IntakeFormValidation(FormValidationAction, ABC):
+    """The shared part of the intake forms; subclasses name the form and its report type."""
+
+    report_type: str | None = None
+
+    @abstractmethod
+    def name(self) -> str:
+        """`validate_<form>`: abstract, so that the SDK does not register this base class."""
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """The SDK keeps only slots of the form's list; files and a pending name stay too."""
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        validated = {event.get("name") for event in events}
+        kept = [
+            SlotSet(name, value)
+            for name, value in tracker.slots_to_validate().items()
+            if name in EXTRACTED_ALONGSIDE and name not in validated
+        ]
+        return [*events, *kept]
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if self.report_type is None:
+            return list(flow.PERSONAL_SLOTS)
+        return flow.report_form_slots(self.report_type, slot_values(tracker), saudi_today())
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        before = self._decision(tracker)
+        events = await super().run(dispatcher, tracker, domain)
+        after = self._decision(tracker)  # the SDK applied the new slots to `tracker`
+        if before is None and after is not None and after.is_eligible and after.grounds:
+            dispatcher.utter_message(response=f"utter_eligible_{after.grounds[0]}")
+        return events
+
+    def _decision(self, tracker: Tracker) -> Decision | None:
+        if self.report_type is None:
+            return None
+        return flow.decision_for(self.report_type, slot_values(tracker), saudi_today())
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        updates = attachment_updates(dispatcher, tracker)
+        requested = tracker.get_slot("requested_slot")
+        text = latest_text(tracker)
+        if not requested:
+            pass
+        elif latest_intent(tracker) == "send_attachment" or (updates and not text.strip()):
+            if requested == "has_fault_screenshot" and updates:
+                updates["has_fault_screenshot"] = True  # the screenshot, sent on its own
+            elif requested != "attachments_done" or not updates:
+                updates.setdefault(requested, None)  # files kept; the question stays open
+        elif not is_interruption(requested, latest_intent(tracker), text):
+            updates.update(self._answer(requested, dispatcher, tracker, updates))
+        return [SlotSet(slot, value) for slot, value in updates.items()]
+
+    def _answer(
+        self,
+        slot: str,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        updates: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The requested slot's value from the reply; None (re-ask) after an error."""
+        if slot == "has_fault_screenshot":
+            return self._fault_screenshot(dispatcher, tracker, updates)
+        if slot == "attachments_done":
+            return self._attachments_done(dispatcher, tracker, updates)
+        text = latest_text(tracker)
+        entities = latest_entities(tracker)
+        if slot == "prior_complaint_lodged" and entities.get("choice") == "blocked":
+            return {"prior_complaint_lodged": False, "lodging_blocked_by_fault": True}
+        if slot in CATALOGUE_SLOTS and tracker.get_slot("pending_name"):
+            return self._confirm_pending(slot, dispatcher, tracker)
+        if slot in flow.OPTIONAL_SLOTS and latest_intent(tracker) == "deny":
+            return {slot: flow.SKIPPED}  # the "Skip" button
+        if text.startswith("/") and slot not in answers.BOOLEAN_SLOTS | answers.CHOICES.keys():
+            dispatcher.utter_message(response="utter_invalid_answer_expected")
+            return {slot: None}  # a button of another step: the question stays open
+        answer = answers.parse_answer(
+            slot, text, intent=latest_intent(tracker), entities=entities, today=saudi_today()
+        )
+        if not answer.ok:
+            dispatcher.utter_message(response=f"utter_invalid_{answer.error}")
+            return {slot: None}
+        return {slot: answer.value}
+
+    @staticmethod
+    def _fault_screenshot(
+        dispatcher: CollectingDispatcher, tracker: Tracker, updates: dict[str, Any]
+    ) -> dict[str, Any]:
+        if updates.get("attachments"):
+            return {"has_fault_screenshot": True}
+        said = answers.parse_yes_no(latest_text(tracker), latest_intent(tracker))
+        if said is False:
+            return {"has_fault_screenshot": False}
+        dispatcher.utter_message(response="utter_invalid_fault_screenshot_required")
+        return {"has_fault_screenshot": None}
+
+    @staticmethod
+    def _attachments_done(
+        dispatcher: CollectingDispatcher, tracker: Tracker, updates: dict[str, Any]
+    ) -> dict[str, Any]:
+        if updates:
+            return {"attachments_done": None}  # files arrived: ask for more or "done"
+        said = answers.parse_yes_no(latest_text(tracker), latest_intent(tracker))
+        if said is None and not answers.is_skip(latest_text(tracker), latest_intent(tracker)):
+            dispatcher.utter_message(response="utter_invalid_yes_no_expected")
+            return {"attachments_done": None}
+        return {"attachments_done": True}
+
+    @staticmethod
+    def _confirm_pending(
+        slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """The answer to "is that the right name?": take it, or ask for the name again."""
+        pending = tracker.get_slot("pending_name")
+        said = answers.parse_yes_no(latest_text(tracker), latest_intent(tracker))
+        if said is True:
+            return {slot: pending, "pending_name": None}
+        if said is False:
+            dispatcher.utter_message(response="utter_type_name_again")
+            return {slot: None, "pending_name": None}
+        # neither: a new name typed instead
+        return {slot: latest_text(tracker).strip() or None, "pending_name": None}
+
+    # -- validate_<slot>: the steps that need the store or the catalogue -------------------
+
+    async def validate_prior_complaint_ref(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not value:
+            return {"prior_complaint_ref": None}
+        existing = prior_complaint_escalated_as(repository(), str(value))
+        return {"prior_complaint_ref": value, "already_escalated_as": existing}
+
+    async def validate_platform(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._catalogue_name("platform", value, dispatcher, tracker)
+
+    async def validate_service_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._catalogue_name("service_name", value, dispatcher, tracker)
+
+    def _catalogue_name(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """A known name in its catalogue spelling; an unknown one waits for confirmation."""
+        if value in (None, "") or tracker.get_slot("pending_name") == value:
+            return {slot: value}
+        language = tracker.get_slot("language")
+        if slot == "platform":
+            matches = match_platform(str(value))
+            best = matches[0] if matches else None
+            name = best.platform.name(language) if best and best.confident else None
+        else:
+            matches = match_service(str(value), _platform_id(tracker))
+            best = matches[0] if matches else None
+            name = best.service.name(language) if best and best.confident else None
+        if name is not None:
+            return {slot: name}
+        if tracker.get_slot("pending_name") is None and _was_just_confirmed(tracker, slot):
+            return {slot: value}
+        dispatcher.utter_message(response="utter_confirm_unknown_name", pending_name=value)
+        return {slot: None, "pending_name": value}
+
+
+def _platform_id(tracker: Tracker) -> str | None:
+    platform = tracker.get_slot("platform")
+    if not platform:
+        return None
+    matches = match_platform(str(platform))
+    return matches[0].platform.id if matches and matches[0].confident else None
+
+
+def _was_just_confirmed(tracker: Tracker, slot: str) -> bool:
+    """Whether this turn's value came from the user confirming an unknown name."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == "pending_name":
+            return event.get("value") is None
+    return False
+
+
+class ValidateComplaintForm(IntakeFormValidation):
+    report_type = ReportType.COMPLAINT_ESCALATION
+
+    def name(self) -> str:
+        return "validate_complaint_form"
+
+
+class ValidateTransformationForm(IntakeFormValidation):
+    report_type = ReportType.TRANSFORMATION_REQUEST
+
+    def name(self) -> str:
+        return "validate_transformation_form"
+
+    async def validate_service_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"service_name": value}  # a paper service is not in the digital catalogue
+
+
+class ValidateSuggestionForm(IntakeFormValidation):
+    report_type = ReportType.DEVELOPMENT_SUGGESTION
+
+    def name(self) -> str:
+        return "validate_suggestion_form"
+
+
+class ValidateOutageForm(IntakeFormValidation):
+    report_type = ReportType.ENTITY_OUTAGE
+
+    def name(self) -> str:
+        return "validate_outage_form"
+
+
+class ValidatePersonalForm(IntakeFormValidation):
+    """Personal data: asked once per conversation, reused for every later report."""
+
+    report_type = None
+
+    def name(self) -> str:
+        return "validate_personal_form"

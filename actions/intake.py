@@ -1,0 +1,250 @@
+"""Intake actions: propose the report type, start it, move on after a form, file, edit.
+
+Thin adapters: the rules are in `bot.intake` (triage, flow, eligibility, filing); the
+replies are domain responses chosen by the `language` slot.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.common import (
+    latest_entities,
+    latest_intent,
+    latest_metadata,
+    latest_text,
+    repository,
+    slot_values,
+)
+from actions.forms import attachment_updates
+from bot.intake import filing, flow, summary, triage
+from bot.intake.eligibility import Decision, Outcome, ReportType
+from bot.intake.workdays import saudi_today
+
+logger = logging.getLogger(__name__)
+
+REPORT_TYPES = frozenset(member.value for member in ReportType)
+
+
+def _cleared(keep: dict[str, Any] | None = None) -> list[EventType]:
+    """Events that forget the report being prepared (personal data is kept)."""
+    keep = keep or {}
+    return [SlotSet(slot, keep.get(slot)) for slot in flow.REPORT_SLOTS]
+
+
+class ActionProposeReportType(Action):
+    """Says which report type the user's message asks for, and asks to confirm it."""
+
+    def name(self) -> str:
+        return "action_propose_report_type"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = tracker.get_slot("language") or "ar"
+        proposal = triage.propose(latest_intent(tracker) or "", latest_text(tracker), language)
+        if proposal is None:
+            dispatcher.utter_message(response="utter_choose_report_type")
+            return []
+        known: dict[str, Any] = {"proposed_report_type": proposal.report_type.value}
+        if proposal.paper_service:
+            known["service_is_paper"] = True
+        if proposal.redirected:
+            dispatcher.utter_message(response="utter_propose_transformation_request_paper")
+        elif proposal.platform_name:
+            known["platform"] = proposal.platform_name
+            if proposal.report_type in (
+                ReportType.COMPLAINT_ESCALATION,
+                ReportType.DEVELOPMENT_SUGGESTION,
+            ):
+                known["service_is_digital"] = True  # a catalogue platform is digital
+            response = f"utter_propose_{proposal.report_type.value}"
+            if response + "_platform" in domain.get("responses", {}):
+                response += "_platform"
+            dispatcher.utter_message(response=response, platform=proposal.platform_name)
+        else:
+            dispatcher.utter_message(response=f"utter_propose_{proposal.report_type.value}")
+        # keep files already sent: they belong to the report about to start
+        known["attachments"] = tracker.get_slot("attachments")
+        return _cleared(known)
+
+
+class ActionStartIntake(Action):
+    """Starts the confirmed (or chosen) type; the rules then open the type's form."""
+
+    def name(self) -> str:
+        return "action_start_intake"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        chosen = latest_entities(tracker).get("report_type")
+        proposed = tracker.get_slot("proposed_report_type")
+        if chosen in REPORT_TYPES and chosen != proposed:
+            events = _cleared({"attachments": tracker.get_slot("attachments")})
+            report_type = chosen
+        else:
+            events = []
+            report_type = proposed
+        if report_type not in REPORT_TYPES:
+            dispatcher.utter_message(response="utter_choose_report_type")
+            return events
+        dispatcher.utter_message(response="utter_start_intake")
+        return [*events, SlotSet("report_type", report_type), SlotSet("intake_step", None)]
+
+
+def _decision_values(decision: Decision, slots: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "existing_reference": decision.existing_reference or "",
+        "prior_complaint_date": slots.get("prior_complaint_date") or "",
+    }
+    if decision.eligible_from is not None:
+        values["eligible_from"] = decision.eligible_from.isoformat()
+        values["eligible_weekday_ar"] = summary.weekday_name(decision.eligible_from, "ar")
+        values["eligible_weekday_en"] = summary.weekday_name(decision.eligible_from, "en")
+    return values
+
+
+class ActionIntakeNext(Action):
+    """After a form: explain a refusal, ask the personal data, or show the summary."""
+
+    def name(self) -> str:
+        return "action_intake_next"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        slots = slot_values(tracker)
+        report_type = slots.get("report_type")
+        if report_type not in REPORT_TYPES:
+            return [SlotSet("intake_step", "ended")]
+        decision = flow.decision_for(report_type, slots, saudi_today())
+        if decision is None:  # the form stopped early (it should not): start the type again
+            dispatcher.utter_message(response="utter_choose_report_type")
+            return [*_cleared(), SlotSet("intake_step", "ended")]
+        if decision.is_eligible and not flow.missing_personal_slots(slots):
+            duplicate = filing.previous_duplicate(repository(), slots)
+            if duplicate is not None:
+                slot = (
+                    "similar_previous_request"
+                    if report_type == ReportType.TRANSFORMATION_REQUEST
+                    else "same_previous_suggestion"
+                )
+                slots[slot] = duplicate
+                decision = flow.decision_for(report_type, slots, saudi_today()) or decision
+        if not decision.is_eligible:
+            return self._not_eligible(dispatcher, decision, slots)
+        if flow.missing_personal_slots(slots):
+            return [SlotSet("intake_step", "personal_data")]
+        return self._summary(dispatcher, slots)
+
+    @staticmethod
+    def _not_eligible(
+        dispatcher: CollectingDispatcher, decision: Decision, slots: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            response=f"utter_decision_{decision.reason}", **_decision_values(decision, slots)
+        )
+        keep: dict[str, Any] = {}
+        if decision.outcome == Outcome.REDIRECT and decision.redirect_to in REPORT_TYPES:
+            keep["proposed_report_type"] = decision.redirect_to
+        return [*_cleared(keep), SlotSet("intake_step", "ended")]
+
+    @staticmethod
+    def _summary(dispatcher: CollectingDispatcher, slots: dict[str, Any]) -> list[EventType]:
+        language = slots.get("language") or "ar"
+        values = summary.summary_values(slots, language)
+        dispatcher.utter_message(response="utter_summary", **values)
+        key = slots.get("filing_key") or uuid.uuid4().hex
+        return [SlotSet("filing_key", key), SlotSet("intake_step", "summary")]
+
+
+class ActionFileReport(Action):
+    """Files the confirmed report exactly once (the idempotency key is set at the summary)."""
+
+    def name(self) -> str:
+        return "action_file_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        slots = slot_values(tracker)
+        if slots.get("intake_step") != "summary" or not slots.get("filing_key"):
+            if slots.get("report_ref"):
+                dispatcher.utter_message(
+                    response="utter_report_already_filed", report_ref=slots["report_ref"]
+                )
+            else:
+                dispatcher.utter_message(response="utter_nothing_to_confirm")
+            return []
+        channel = filing.channel_of(tracker.get_latest_input_channel(), latest_metadata(tracker))
+        try:
+            filed = filing.file_report(
+                repository(),
+                slots,
+                channel=channel,
+                sender_id=tracker.sender_id,
+                idempotency_key=f"{tracker.sender_id}:{slots['filing_key']}",
+            )
+        except SQLAlchemyError:
+            logger.exception("filing failed; the report stays in the conversation")
+            dispatcher.utter_message(response="utter_filing_failed")
+            return []
+        due = filed.due_at.date().isoformat() if filed.due_at else ""
+        dispatcher.utter_message(
+            response="utter_report_filed", report_ref=filed.reference, due_date=due
+        )
+        ended = [SlotSet("report_ref", filed.reference), SlotSet("intake_step", "ended")]
+        return [*_cleared(), *ended]
+
+
+class ActionEditField(Action):
+    """Clears the field the user wants to change; the rules reopen the form that asks it."""
+
+    def name(self) -> str:
+        return "action_edit_field"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        report_type = tracker.get_slot("report_type")
+        editable = flow.EDITABLE_FIELDS.get(report_type, ())
+        field = latest_entities(tracker).get("field") or flow.field_named(
+            latest_text(tracker), editable
+        )
+        at_summary = tracker.get_slot("intake_step") == "summary"
+        if not at_summary or report_type not in REPORT_TYPES:
+            dispatcher.utter_message(response="utter_nothing_to_confirm")
+            return [SlotSet("intake_step", "ended")]
+        if field not in editable:
+            dispatcher.utter_message(response="utter_edit_field_unknown")
+            dispatcher.utter_message(response="utter_ask_edit_field")
+            return [SlotSet("intake_step", "summary")]
+        events: list[EventType] = [SlotSet(field, None)]
+        if field == "prior_complaint_ref":
+            events.append(SlotSet("already_escalated_as", None))
+        step = "personal_data" if field in flow.PERSONAL_SLOTS else "type_form"
+        return [*events, SlotSet("intake_step", step)]
+
+
+class ActionReceiveAttachment(Action):
+    """Files sent outside a form: kept for the report, with a word on what happens next."""
+
+    def name(self) -> str:
+        return "action_receive_attachment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        updates = attachment_updates(dispatcher, tracker)
+        if updates:
+            dispatcher.utter_message(response="utter_attachment_not_expected")
+        return [SlotSet(slot, value) for slot, value in updates.items()]

@@ -1,0 +1,323 @@
+"""Report intake end to end: the running assistant over REST, and the report it stores.
+
+Each conversation is what a user would type (Arabic, Saudi dialect, English, mixed), with
+the button payloads a chat client sends; every filed report is read back from the store.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bot.intake.workdays import escalation_opens_on, saudi_today
+from bot.model import model_path
+from bot.store.repository import ReportRepository
+from tests.live import LiveAssistant, is_arabic, is_english, texts
+
+pytestmark = pytest.mark.servers
+
+VALID_ID = "1000000008"
+RESIDENT_ID = "2000000006"
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAssistant]:
+    assert model_path().exists(), "no model: run `make test` (it trains one) first"
+    var_dir = tmp_path_factory.mktemp("var")
+    live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def store(assistant: LiveAssistant) -> ReportRepository:
+    return ReportRepository(assistant.env["DATABASE_URL"])
+
+
+def sender() -> str:
+    return f"intake-{uuid.uuid4().hex[:10]}"
+
+
+def png_attachment(name: str = "fault.png") -> dict[str, str]:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, format="PNG")
+    return {
+        "filename": name,
+        "content_type": "image/png",
+        "data": base64.b64encode(buffer.getvalue()).decode(),
+    }
+
+
+class Chat:
+    """One user's conversation; `say` returns the replies' text."""
+
+    def __init__(self, assistant: LiveAssistant) -> None:
+        self.assistant = assistant
+        self.sender = sender()
+        self.last: list[dict] = []
+
+    def say(self, text: str, **metadata: object) -> str:
+        self.last = self.assistant.say(self.sender, text, metadata or None)
+        return texts(self.last)
+
+    def slots(self) -> dict:
+        return self.assistant.tracker(self.sender)["slots"]
+
+
+def personal_data(chat: Chat, *, arabic: bool = True) -> str:
+    chat.say("محمد بن سعد العتيبي" if arabic else "Sarah Al Qahtani")
+    chat.say(VALID_ID)
+    chat.say("0551234567")
+    return chat.say("/deny")  # no e-mail
+
+
+def test_complaint_in_saudi_dialect_is_filed_with_its_screenshot(
+    assistant: LiveAssistant, store: ReportRepository
+) -> None:
+    chat = Chat(assistant)
+    reply = chat.say("السلام عليكم، رفعت شكوى على منصة قوى من ثلاث اسابيع وللحين محد رد علي")
+    assert "قوى" in reply and "هل هذا صحيح" in reply, reply
+    assert is_arabic(chat.last)
+    assert "هل قدمت شكوى للجهة" in chat.say("نعم")
+    assert "أغلقت" in chat.say("ايه")
+    assert "مدة للرد" in chat.say("لا")
+    assert "متى قدّمتها" in chat.say("لا")
+    assert "رقم الشكوى" in chat.say("قبل ثلاث اسابيع تقريبا")
+    reply = chat.say("Q-77410")
+    assert "فيحق لك التصعيد" in reply and "اسم الخدمة" in reply, reply
+    assert "قناة" in chat.say("نقل خدمات")
+    assert "عنوان" in chat.say("التطبيق")
+    assert "صف" in chat.say("تعذر نقل الخدمات")  # reads like a question: still the title
+    reply = chat.say("أحاول نقل خدمات عامل منذ شهر وتظهر رسالة خطأ في كل مرة")
+    assert "صور الشاشة" in reply, reply
+    reply = chat.say("", attachments=[png_attachment("خطأ.png")])
+    assert "خطأ.png" in reply and "انتهيت" in reply, reply
+    assert "اسمك الكامل" in chat.say("انتهيت")
+    reply = personal_data(chat)
+    assert "ملخص بلاغك" in reply and "\u2066Q-77410\u2069" in reply, reply
+    reply = chat.say("/confirm_report")
+    ref = chat.slots()["report_ref"]
+    assert ref and f"\u2066{ref}\u2069" in reply and "5 أيام عمل" in reply, reply
+    report = store.require(ref)
+    assert report.type == "complaint_escalation" and report.status == "received"
+    assert report.channel == "rest" and report.language == "ar"
+    assert report.prior_complaint_ref == "Q-77410"
+    assert report.platform == "قوى" and report.service_channel == "app"
+    assert report.title == "تعذر نقل الخدمات"
+    assert report.reporter.national_id == VALID_ID
+    assert report.reporter.mobile == "+966551234567" and report.reporter.email is None
+    (attachment,) = report.attachments
+    assert attachment.filename == "خطأ.png" and attachment.content_type == "image/png"
+    stored = Path(assistant.env["ATTACHMENTS_DIR"]) / attachment.stored_path
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == attachment.sha256
+    assert report.due_at is not None
+
+
+def _escalate_up_to_the_reference(chat: Chat) -> None:
+    chat.say("I lodged a complaint with Absher two weeks ago and nobody answered")
+    chat.say("/affirm")
+    chat.say("yes")  # lodged
+    chat.say("no")  # not closed
+    chat.say("no")  # no response time
+    chat.say("two weeks ago")
+
+
+def test_same_complaint_escalated_twice_gets_the_first_reference(
+    assistant: LiveAssistant, store: ReportRepository
+) -> None:
+    chat = Chat(assistant)
+    _escalate_up_to_the_reference(chat)
+    assert "service" in chat.say("ABS-2026-5511")
+    chat.say("national ID renewal")
+    chat.say('/choose{"choice": "web"}')
+    chat.say("Renewal payment fails")
+    chat.say("The payment step fails with an error every time I try to renew.")
+    chat.say("/deny")  # no attachments
+    personal_data(chat, arabic=False)
+    reply = chat.say("/confirm_report")
+    filed = chat.slots()["report_ref"]
+    assert filed in reply and is_english(chat.last), reply
+    again = Chat(assistant)
+    _escalate_up_to_the_reference(again)
+    reply = again.say("abs-2026-5511")
+    assert "already been escalated" in reply and filed in reply, reply
+    assert len([r for r in store.list_reports() if r.prior_complaint_ref == "ABS-2026-5511"]) == 1
+
+
+def test_not_yet_eligible_gets_the_date(assistant: LiveAssistant) -> None:
+    chat = Chat(assistant)
+    chat.say("I filed a complaint with Qiwa yesterday and they haven't replied. Can I escalate?")
+    chat.say("/affirm")
+    chat.say("yes")
+    chat.say("no")
+    chat.say("no")
+    reply = chat.say("yesterday")
+    opens = escalation_opens_on(saudi_today() - timedelta(days=1))
+    assert "you can escalate from" in reply and opens.isoformat() in reply, reply
+    assert chat.slots()["report_type"] is None
+
+
+@pytest.mark.parametrize(
+    ("opening", "answers", "expected"),
+    [
+        # a complaint about a paper service -> a transformation request is offered
+        ("ابي اشتكي على خدمة ورقية في الأحوال المدنية لازم اروح لها بنفسي", [], "«طلب تحول»"),
+        # never lodged with the entity -> lodge it first
+        ("Balady keeps failing when I upload my documents. I want to complain",
+         ["/affirm", "no", "no"], "lodge it first"),
+        # a closed complaint about the entity's procedures -> contact the entity
+        ("I want to escalate my complaint about Najiz",
+         ["/affirm", "yes", "yes", '/choose{"choice": "procedural"}'], "contact the entity"),
+        # a closed technical complaint that was solved: nothing to escalate
+        ("I want to escalate my complaint about Najiz",
+         ["/affirm", "yes", "yes", "technical", "no"], "nothing to escalate"),
+        # a fault stopped lodging, and no screenshot
+        ("I want to escalate a complaint about Nafath",
+         ["/affirm", '/choose{"choice": "blocked"}', "/deny"], "screenshot of the fault"),
+        # the entity's response time has not ended
+        ("I want to escalate my complaint about Sehhaty",
+         ["/affirm", "yes", "no", "yes", (saudi_today() + timedelta(days=10)).isoformat()],
+         "response time has not ended"),
+        # a transformation request for a service with a digital alternative
+        ("I want the birth certificate service to be digital",
+         ["/affirm", "birth certificate extract", "yes", "yes"], "digital alternative"),
+        # a suggestion about a paper service -> a transformation request
+        ("I have a suggestion for a government service",
+         ["/affirm", "marriage contract", "yes", "no"], "transformation request"),
+        # an individual cannot file an outage report
+        ("we want to report an outage of our e-service",
+         ["/affirm", '/choose{"choice": "individual"}'], "government entities themselves"),
+        ("we want to report an outage of our e-service",
+         ["/affirm", '/choose{"choice": "entity_staff"}'], "crisis-team manager or deputy"),
+    ],
+)
+def test_refusals_and_redirects_say_why_and_what_next(
+    assistant: LiveAssistant, opening: str, answers: list[str], expected: str
+) -> None:
+    chat = Chat(assistant)
+    reply = chat.say(opening)
+    for answer in answers:
+        reply = chat.say(answer)
+    assert expected in reply, reply
+    assert chat.slots()["intake_step"] in (None, "ended")
+
+
+def test_invalid_answers_get_a_clear_error_and_a_new_try(
+    assistant: LiveAssistant, store: ReportRepository
+) -> None:
+    chat = Chat(assistant)
+    chat.say("I'd like to suggest adding dark mode to the Nafath app")
+    chat.say("/affirm")
+    chat.say("login")
+    chat.say('/choose{"choice": "app"}')
+    assert "full name" in chat.say("Please add a dark mode to the login screen for night use.")
+    assert "full name" in chat.say("Sarah")  # one word: asked again
+    chat.say("Sarah Al Qahtani")
+    assert "check digit" in chat.say("1000000009")
+    assert "mobile" in chat.say(RESIDENT_ID)
+    assert "landline" in chat.say("0112345678")
+    assert "e-mail" in chat.say("٠٥٥١٢٣٤٥٦٧")  # Arabic-Indic digits are fine
+    assert "not valid" in chat.say("sarah@")
+    reply = chat.say("sarah@example.com")
+    assert "summary" in reply and "sarah@example.com" in reply, reply
+    chat.say("/confirm_report")
+    ref = chat.slots()["report_ref"]
+    report = store.require(ref)
+    assert report.type == "development_suggestion" and report.language == "en"
+    assert report.reporter.email == "sarah@example.com"
+    assert report.reporter.national_id == RESIDENT_ID
+    # the same suggestion again, same person (personal data reused): refused
+    chat.say("I'd like to suggest adding dark mode to the Nafath app")
+    chat.say("/affirm")
+    chat.say("login")
+    chat.say('/choose{"choice": "app"}')
+    reply = chat.say("Please add a dark mode to the login screen for night use!")
+    assert ref in reply and "same suggestion" in reply, reply
+
+
+def test_dates_typed_wrong_are_asked_again(assistant: LiveAssistant) -> None:
+    chat = Chat(assistant)
+    chat.say("I want to escalate my complaint about Absher, no reply for weeks")
+    chat.say("/affirm")
+    chat.say("yes")
+    chat.say("no")
+    chat.say("no")
+    assert "future" in chat.say((saudi_today() + timedelta(days=3)).isoformat())
+    assert "does not exist" in chat.say("31/02/2026")
+    assert "could not read" in chat.say("a while back")
+    assert "number of the complaint" in chat.say("1447/04/01")  # a Hijri date
+
+
+def test_a_fake_image_is_rejected_and_not_stored(assistant: LiveAssistant) -> None:
+    chat = Chat(assistant)
+    fake = {
+        "filename": "screenshot.png",
+        "content_type": "image/png",
+        "data": base64.b64encode(b"<html>not an image</html>").decode(),
+    }
+    reply = chat.say("", attachments=[fake])
+    assert "not accepted" in reply or "لم أقبله" in reply, reply
+    assert not chat.slots()["attachments"]
+
+
+def test_transformation_with_a_language_switch_and_a_double_confirmation(
+    assistant: LiveAssistant, store: ReportRepository
+) -> None:
+    chat = Chat(assistant)
+    reply = chat.say("خدمة في البلدية ورقية وابيها الكترونية")
+    assert "طلب تحول" in reply, reply
+    chat.say("نعم")
+    assert "بديل رقمي" in chat.say("إصدار شهادة إشغال")  # "paper" was already said
+    assert "الجهة" in chat.say("لا")
+    assert "صف" in chat.say("أمانة منطقة الرياض")
+    reply = chat.say("ممكن نكمل بالانجليزي؟")
+    assert "continue in English" in reply and "describe" in reply, reply
+    assert "full name" in chat.say("It needs a visit to the office with paper forms every time")
+    personal_data(chat, arabic=False)
+    first = chat.say("/confirm_report")
+    ref = chat.slots()["report_ref"]
+    second = chat.say("/confirm_report")
+    assert ref in first and ref in second and "not filed a second time" in second
+    report = store.require(ref)
+    assert report.type == "transformation_request" and report.language == "en"
+    assert report.entity_name == "أمانة منطقة الرياض"
+    assert len([r for r in store.reports_of(VALID_ID) if r.type == report.type]) == 1
+
+
+def test_an_outage_report_from_a_deputy(assistant: LiveAssistant, store: ReportRepository):
+    chat = Chat(assistant)
+    chat.say("بصفتي نائب مدير فريق الأزمات في الجهة أبلغ عن تعطل خدمتنا الإلكترونية")
+    chat.say("نعم")
+    chat.say('/choose{"choice": "deputy"}')
+    chat.say('/choose{"choice": "scheduled_maintenance"}')
+    chat.say("وزارة الموارد البشرية والتنمية الاجتماعية")
+    chat.say("قوى")
+    chat.say("نقل خدمات")
+    chat.say("صيانة مجدولة لمنصة قوى")
+    chat.say("صيانة مجدولة يوم الجمعة من الساعة 1 إلى 5 صباحًا تتوقف خلالها خدمة نقل الخدمات")
+    chat.say("/deny")
+    reply = personal_data(chat)
+    assert "ملخص بلاغك" in reply, reply
+    chat.say("إرسال")
+    report = store.require(chat.slots()["report_ref"])
+    assert report.type == "entity_outage" and report.platform == "قوى"
+
+
+def test_cancel_in_the_middle_keeps_nothing(assistant: LiveAssistant, store: ReportRepository):
+    before = len(store.list_reports())
+    chat = Chat(assistant)
+    chat.say("ابي اشتكي على أبشر")
+    chat.say("نعم")
+    reply = chat.say("إلغاء")
+    assert "لم يُرسل أي بلاغ" in reply, reply
+    assert chat.slots()["report_type"] is None and chat.slots()["requested_slot"] is None
+    assert len(store.list_reports()) == before
