@@ -61,12 +61,18 @@ def is_interruption(slot: str, intent: str | None, text: str) -> bool:
         return intent in INTERRUPTIONS
     if requested_language(text) is not None:
         return True
-    return intent in {"cancel", "restart"} and len(text.split()) <= SHORT_COMMAND_WORDS
+    return (
+        intent in {"cancel", "restart"}
+        and len(text.split()) <= SHORT_COMMAND_WORDS
+        and answers.names_a_command(text)
+    )
 # Slots the forms set beside the requested one (files that came with any answer; the name
 # waiting for confirmation).
-EXTRACTED_ALONGSIDE = frozenset({"attachments", "pending_name"})
+EXTRACTED_ALONGSIDE = frozenset({"attachments", "pending_name", "pending_typed"})
 # Names matched against the catalogue; an unknown one is taken after the user confirms it.
 CATALOGUE_SLOTS = frozenset({"platform", "service_name"})
+# A catalogue match this close is taken as is; a weaker confident one is asked about.
+SURE_MATCH_SCORE = 95
 
 
 def attachment_updates(
@@ -224,16 +230,19 @@ class IntakeFormValidation(FormValidationAction, ABC):
     def _confirm_pending(
         slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        """The answer to "is that the right name?": take it, or ask for the name again."""
-        pending = tracker.get_slot("pending_name")
+        """The answer to "did you mean X?" or "is that the right name?"."""
+        pending, typed = tracker.get_slot("pending_name"), tracker.get_slot("pending_typed")
         said = answers.parse_yes_no(latest_text(tracker), latest_intent(tracker))
+        cleared = {"pending_name": None, "pending_typed": None}
         if said is True:
-            return {slot: pending, "pending_name": None}
+            return {slot: pending, **cleared}
+        if said is False and typed:
+            return {slot: typed, **cleared}  # not the catalogue's name: keep theirs as typed
         if said is False:
             dispatcher.utter_message(response="utter_type_name_again")
-            return {slot: None, "pending_name": None}
+            return {slot: None, **cleared}
         # neither: a new name typed instead
-        return {slot: latest_text(tracker).strip() or None, "pending_name": None}
+        return {slot: latest_text(tracker).strip() or None, **cleared}
 
     # -- validate_<slot>: the steps that need the store or the catalogue -------------------
 
@@ -258,24 +267,28 @@ class IntakeFormValidation(FormValidationAction, ABC):
     def _catalogue_name(
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        """A known name in its catalogue spelling; an unknown one waits for confirmation."""
-        if value in (None, "") or tracker.get_slot("pending_name") == value:
+        """A known name in its catalogue spelling; a close or an unknown one is confirmed."""
+        if value in (None, "") or _was_just_confirmed(tracker):
             return {slot: value}
         language = tracker.get_slot("language")
         if slot == "platform":
-            matches = match_platform(str(value))
-            best = matches[0] if matches else None
-            name = best.platform.name(language) if best and best.confident else None
+            found = [
+                (m.platform.name(language), m.score, m.confident)
+                for m in match_platform(str(value))
+            ]
         else:
-            matches = match_service(str(value), _platform_id(tracker))
-            best = matches[0] if matches else None
-            name = best.service.name(language) if best and best.confident else None
-        if name is not None:
+            found = [
+                (m.service.name(language), m.score, m.confident)
+                for m in match_service(str(value), _platform_id(tracker))
+            ]
+        name, score, confident = found[0] if found else (None, 0.0, False)
+        if confident and score >= SURE_MATCH_SCORE:
             return {slot: name}
-        if tracker.get_slot("pending_name") is None and _was_just_confirmed(tracker, slot):
-            return {slot: value}
+        if confident:
+            dispatcher.utter_message(response="utter_confirm_name", pending_name=name)
+            return {slot: None, "pending_name": name, "pending_typed": value}
         dispatcher.utter_message(response="utter_confirm_unknown_name", pending_name=value)
-        return {slot: None, "pending_name": value}
+        return {slot: None, "pending_name": value, "pending_typed": None}
 
 
 def _platform_id(tracker: Tracker) -> str | None:
@@ -286,7 +299,7 @@ def _platform_id(tracker: Tracker) -> str | None:
     return matches[0].platform.id if matches and matches[0].confident else None
 
 
-def _was_just_confirmed(tracker: Tracker, slot: str) -> bool:
+def _was_just_confirmed(tracker: Tracker) -> bool:
     """Whether this turn's value came from the user confirming an unknown name."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":

@@ -321,3 +321,116 @@ def test_cancel_in_the_middle_keeps_nothing(assistant: LiveAssistant, store: Rep
     assert "لم يُرسل أي بلاغ" in reply, reply
     assert chat.slots()["report_type"] is None and chat.slots()["requested_slot"] is None
     assert len(store.list_reports()) == before
+
+
+# What a cooperative user answers to each question (found by a phrase of the question).
+AR_ANSWERS = [
+    ("هل قدمت شكوى للجهة", "نعم"),
+    ("هل أغلقت الجهة شكواك", "لا"),
+    ("هل حددت الجهة مدة للرد", "لا"),
+    ("متى قدّمتها", "قبل ثلاث اسابيع"),
+    ("ما رقم الشكوى", "{prior_ref}"),
+    ("هل الخدمة التي تشتكي منها خدمة رقمية", "رقمية"),
+    ("هل الخدمة ورقية", "نعم"),
+    ("هل للخدمة بديل رقمي", "لا"),
+    ("ما صفتك", '/choose{"choice": "crisis_manager"}'),
+    ("ما نوع البلاغ", '/choose{"choice": "own_service"}'),
+    ("ما اسم المنصة", "أبشر"),
+    ("ما اسم الخدمة", "{service}"),
+    ("عبر أي قناة", "الموقع"),
+    ("ما اسم الجهة", "وزارة الداخلية"),
+    ("عنوانًا قصيرًا", "تعطل الخدمة"),
+    ("هل تقصد", "لا"),
+    ("ضمن المنصات والخدمات المسجلة", "نعم"),
+    ("صف المشكلة", "تظهر رسالة خطأ عند إكمال الطلب منذ أسبوع ولم تحل المشكلة"),
+    ("أرسل صور الشاشة", "لا توجد مرفقات"),
+    ("ما اسمك الكامل", "عبدالله بن فهد الدوسري"),
+    ("رقم الهوية", VALID_ID),
+    ("رقم جوالك", "0551234567"),
+    ("بريدك الإلكتروني", "تخطي"),
+]
+EN_ANSWERS = [
+    ("Have you lodged one", "yes"),
+    ("Has the entity closed", "no"),
+    ("Did the entity give you a response time", "no"),
+    ("When did you lodge it", "three weeks ago"),
+    ("number of the complaint", "{prior_ref}"),
+    ("a digital one (website or app)", "/affirm"),
+    ("Is the service a paper one", "yes"),
+    ("digital alternative", "no"),
+    ("What is your role", '/choose{"choice": "deputy"}'),
+    ("What kind of report", '/choose{"choice": "scheduled_maintenance"}'),
+    ("name of the platform", "Absher"),
+    ("name of the service", "{service}"),
+    ("Through which channel", "website"),
+    ("name of the government entity", "Ministry of Interior"),
+    ("short title", "Service outage"),
+    ("Do you mean", "no"),
+    ("among the platforms and services", "yes"),
+    ("describe it in detail", "An error message appears when I complete the request."),
+    ("Send any screenshots", "/deny"),
+    ("full name", "Fatimah Al Harbi"),
+    ("national ID or iqama", VALID_ID),
+    ("mobile number", "0551234567"),
+    ("e-mail address", "/deny"),
+]
+
+
+def answer_until_summary(chat: Chat, reply: str, answers: list, **values: str) -> str:
+    """Answer whatever is asked, as a cooperative user, until the summary is shown."""
+    for _ in range(30):
+        if "ملخص بلاغك" in reply or "summary of your report" in reply:
+            return reply
+        answer = next((a for marker, a in answers if marker in reply.split("\n")[-1]), None)
+        assert answer is not None, f"unexpected question: {reply}"
+        for key, value in values.items():
+            answer = answer.replace("{" + key + "}", value)
+        reply = chat.say(answer)
+    raise AssertionError(f"no summary after 30 answers: {reply}")
+
+
+@pytest.mark.parametrize(
+    ("report_type", "opening", "service"),
+    [
+        ("complaint_escalation", "أرغب في تصعيد شكوى قدمتها على منصة أبشر ولم يتم الرد عليها",
+         "تجديد جواز السفر"),
+        ("complaint_escalation", "ابي اشتكي على أبشر محد رد علي من اسابيع", "تجديد الهوية"),
+        ("complaint_escalation", "I want to escalate my complaint about Absher, no reply",
+         "passport renewal"),
+        ("transformation_request", "أطلب تحويل خدمة ورقية إلى خدمة رقمية", "شهادة حسن سيرة"),
+        ("transformation_request", "ابي الخدمة الورقية هذي تصير الكترونية", "تصديق عقد إيجار"),
+        ("transformation_request", "I want a paper service to be made digital", "land deed copy"),
+        ("development_suggestion", "لدي اقتراح لتحسين خدمة في منصة أبشر", "تجديد رخصة القيادة"),
+        ("development_suggestion", "عندي اقتراح تطوير لأبشر", "حجز المواعيد"),
+        ("development_suggestion", "I have a suggestion to improve Absher", "visit visa"),
+        ("entity_outage", "نود الإبلاغ عن تعطل إحدى خدماتنا الإلكترونية بصفتنا جهة حكومية",
+         "خدمة المواعيد"),
+        ("entity_outage", "احنا جهة حكومية ونبي نبلغ عن تعطل خدمتنا", "خدمة الاستعلام"),
+        ("entity_outage", "We are a government entity reporting an outage of our e-service",
+         "appointment booking"),
+    ],
+)
+def test_each_type_is_filed_in_each_language(
+    assistant: LiveAssistant,
+    store: ReportRepository,
+    report_type: str,
+    opening: str,
+    service: str,
+) -> None:
+    chat = Chat(assistant)
+    reply = chat.say(opening)
+    english = is_english(chat.last)
+    assert "/affirm" in str(chat.last), reply  # the proposal, with its yes button
+    reply = chat.say("/affirm")
+    prior_ref = f"C-{uuid.uuid4().hex[:8]}"
+    reply = answer_until_summary(
+        chat, reply, EN_ANSWERS if english else AR_ANSWERS, prior_ref=prior_ref, service=service
+    )
+    assert service.lower() in reply.lower(), reply
+    reply = chat.say("/confirm_report")
+    ref = chat.slots()["report_ref"]
+    assert ref and ref in reply, reply
+    report = store.require(ref)
+    assert report.type == report_type
+    assert report.language == ("en" if english else "ar")
+    assert report.status == "received" and report.channel == "rest"

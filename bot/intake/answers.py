@@ -21,6 +21,7 @@ __all__ = [
     "BOOLEAN_SLOTS",
     "CHOICES",
     "Answer",
+    "names_a_command",
     "parse_answer",
     "parse_yes_no",
 ]
@@ -89,6 +90,11 @@ _DONT_KNOW = (
     "لا اعرف", "ما اعرف", "مااعرف", "ما ادري", "مادري", "لا ادري", "مو عارف", "غير معروف",
 )
 _WORD = re.compile(r"[\w']+")
+# Words without which a reply to a free-text question is never read as "cancel"/"restart".
+_COMMAND_WORDS = frozenset(
+    "cancel stop quit exit abort restart reset over الغاء الغ الغي الغي وقف توقف كنسل خلاص "
+    "ابدا ابدأ بدايه البدايه جديد".split()
+)
 # A response date may lie ahead; an entity rarely promises more than this.
 MAX_RESPONSE_HORIZON = timedelta(days=366)
 
@@ -138,6 +144,11 @@ def parse_yes_no(text: str, intent: str | None = None) -> bool | None:
 def is_skip(text: str, intent: str | None = None) -> bool:
     """Whether the reply declines an optional question ("skip", "لا يوجد", "no")."""
     return intent == "deny" or (bool(_words(text)) and set(_words(text)) <= _SKIP)
+
+
+def names_a_command(text: str) -> bool:
+    """Whether the reply contains a cancel/restart word ("cancel", "إلغاء", "ابدأ من جديد")."""
+    return any(word in _COMMAND_WORDS for word in _words(text))
 
 
 def is_dont_know(text: str) -> bool:

@@ -172,6 +172,7 @@ REPORT_SLOTS = (
     "similar_previous_request",
     "same_previous_suggestion",
     "pending_name",
+    "pending_typed",
     "filing_key",
     "intake_step",
 )

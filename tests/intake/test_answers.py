@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.intake.answers import parse_answer, parse_yes_no
+from bot.intake.answers import names_a_command, parse_answer, parse_yes_no
 
 TODAY = date(2026, 11, 23)
 
@@ -99,3 +99,19 @@ def test_every_error_code_has_a_reply_in_the_domain() -> None:
     }
     missing = sorted(code for code in codes if f"utter_invalid_{code}" not in responses)
     assert not missing
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("cancel", True),
+        ("إلغاء", True),
+        ("الغ الطلب", True),
+        ("ابدأ من جديد", True),
+        ("start over", True),
+        ("passport renewal", False),
+        ("تجديد الهوية", False),
+    ],
+)
+def test_cancel_words(text: str, command: bool) -> None:
+    assert names_a_command(text) is command
