@@ -72,3 +72,24 @@ def rasa_token() -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(token + "\n")
     return token
+
+
+TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
+
+
+def telegram_token() -> str | None:
+    """The Telegram bot token (`TELEGRAM_TOKEN`); unset means no Telegram channel."""
+    return (os.environ.get("TELEGRAM_TOKEN") or "").strip() or None
+
+
+def telegram_api_url() -> str:
+    """Base URL of the Bot API (`TELEGRAM_API_URL`), Telegram's own by default."""
+    return (os.environ.get("TELEGRAM_API_URL") or "").strip() or TELEGRAM_API_DEFAULT
+
+
+def telegram_webhook_url() -> str | None:
+    """`TELEGRAM_WEBHOOK_URL`: the public HTTPS address Telegram posts updates to.
+
+    Unset (the default): `make run` polls Telegram with the bridge instead.
+    """
+    return (os.environ.get("TELEGRAM_WEBHOOK_URL") or "").strip() or None

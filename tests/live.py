@@ -39,6 +39,7 @@ class LiveAssistant:
             }
         )
         self.env.pop("TRACKER_STORE_URL", None)
+        self.env.pop("TELEGRAM_TOKEN", None)  # never a bridge to the real Telegram from tests
         self.process: subprocess.Popen[str] | None = None
         self.rasa_port = 0
         self.actions_port = 0

@@ -1,0 +1,345 @@
+"""The web widget's channel: the widget's static files and the JSON endpoints it talks to.
+
+Wired in by the credentials key `bot.channels.webchat.WebchatInput:`. Rasa mounts the
+channel's blueprint under `/webhooks/webchat/`; registering it also mounts the widget's files
+(package data in `bot/channels/webchat_static/`) at `/webchat/`:
+
+- `GET /webchat/` — a demo page; `GET /webchat/widget.js` — the widget, embeddable in any
+  site with `<script src="http://HOST:5005/webchat/widget.js" defer></script>` (it loads
+  `widget.css` from beside itself and finds the endpoints from its own URL).
+- `POST /webhooks/webchat/webhook` — `{"sender"?, "message", "metadata": {"attachments":
+  [...]}}` as on the REST channel (files checked and stored by bot/channels/rest.py). Answers
+  `{"sender", "language", "messages": [{"text", "buttons"?, "image"?}]}`: `language` is the
+  conversation's `language` slot after the turn, which the widget follows (lang, dir).
+- `GET /webhooks/webchat/history?sender=…` — the conversation so far, so that a reloaded page
+  shows it again: `{"sender", "language", "messages": [{"from": "user" | "bot", "text",
+  "buttons"?, "attachments"?}]}`.
+
+Session ids are issued by the server (`web-` and 32 random hex digits) on a first message
+without one; the browser keeps its id in localStorage. The id is what gives access to a
+conversation's history, so only ids of that form are taken: a guessable id (a Telegram chat,
+a REST test's name) can neither be read nor written through this channel. Every message is
+marked `metadata.channel = "web"` and comes in as input channel "webchat", whatever the
+client claims, so a filed report's channel is "web" (bot.intake.filing.channel_of).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from asyncio import CancelledError
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.rest import (
+    _METADATA_ATTRIBUTE,
+    SEND_ATTACHMENT_PAYLOAD,
+    BadRequest,
+    RequestTooLarge,
+    RestWithFilesInput,
+    _error,
+    _has_attachments,
+)
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_NAME = "webchat"
+# The value of metadata["channel"], one of bot.intake.filing.CHANNELS' values.
+REPORT_CHANNEL = "web"
+STATIC_DIR = Path(__file__).resolve().with_name("webchat_static")
+PAGES_PREFIX = "/webchat"
+# The files served under /webchat/ (nothing else there is reachable).
+STATIC_FILES: dict[str, str] = {
+    "index.html": "text/html; charset=utf-8",
+    "widget.js": "text/javascript; charset=utf-8",
+    "widget.css": "text/css; charset=utf-8",
+    "demo.css": "text/css; charset=utf-8",
+}
+# The demo page only loads its own files; blob: and data: for the previews of chosen files.
+DEMO_PAGE_CSP = (
+    "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
+)
+SENDER_PREFIX = "web-"
+SENDER_PATTERN = re.compile(r"^web-[0-9a-f]{32}$")
+LANGUAGES = ("ar", "en")
+# A reloaded page shows at most this many of the last messages.
+HISTORY_LIMIT = 300
+# `metadata.display`: the words a clicked button showed, kept for the history (at most).
+DISPLAY_MAX_CHARS = 200
+
+
+def new_sender_id() -> str:
+    """A fresh, unguessable conversation id for a browser."""
+    return SENDER_PREFIX + secrets.token_hex(16)
+
+
+def is_sender_id(value: Any) -> bool:
+    return isinstance(value, str) and bool(SENDER_PATTERN.match(value))
+
+
+def language_of(tracker: Any) -> str | None:
+    """The conversation's `language` slot (`ar`/`en`), None when unknown."""
+    if tracker is None:
+        return None
+    value = tracker.get_slot("language")
+    return value if value in LANGUAGES else None
+
+
+def reply_messages(collected: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What the widget shows of Rasa's output: text, quick-reply buttons, images."""
+    messages = []
+    for message in collected:
+        shown: dict[str, Any] = {"text": message.get("text") or ""}
+        buttons = _buttons(message.get("buttons"))
+        if buttons:
+            shown["buttons"] = buttons
+        if isinstance(message.get("image"), str):
+            shown["image"] = message["image"]
+        if shown["text"] or len(shown) > 1:
+            messages.append(shown)
+    return messages
+
+
+def _buttons(buttons: Any) -> list[dict[str, str]]:
+    if not isinstance(buttons, list):
+        return []
+    return [
+        {"title": str(button.get("title") or ""), "payload": str(button.get("payload") or "")}
+        for button in buttons
+        if isinstance(button, Mapping) and button.get("payload")
+    ]
+
+
+def _file_descriptions(metadata: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The files of a user message as the widget shows them (never their stored path)."""
+    if not metadata:
+        return []
+    files: list[dict[str, Any]] = [
+        {
+            "filename": item.get("filename"),
+            "content_type": item.get("content_type"),
+            "size": item.get("size"),
+        }
+        for item in metadata.get("attachments") or []
+        if isinstance(item, Mapping)
+    ]
+    files += [
+        {"filename": item.get("filename"), "rejected": True}
+        for item in metadata.get("rejected_attachments") or []
+        if isinstance(item, Mapping)
+    ]
+    return files
+
+
+def history_messages(events: Iterable[Any]) -> list[dict[str, Any]]:
+    """The user and bot messages of a tracker's events, as the widget shows them.
+
+    A clicked button's payload (`/affirm`) is shown as the words the widget showed for it
+    (`metadata.display`, else the title of that button in the bot's last messages); a message
+    that only carried files shows just the files.
+    """
+    messages: list[dict[str, Any]] = []
+    titles: dict[str, str] = {}
+    for event in events:
+        if isinstance(event, BotUttered):
+            for message in reply_messages([{"text": event.text, **(event.data or {})}]):
+                messages.append({"from": "bot", **message})
+                titles.update({b["payload"]: b["title"] for b in message.get("buttons", [])})
+        elif isinstance(event, UserUttered):
+            text = event.text or ""
+            if text == SEND_ATTACHMENT_PAYLOAD:
+                text = ""
+            elif text.startswith("/"):
+                text = _display_text(event.metadata) or titles.get(text, text)
+            entry: dict[str, Any] = {"from": "user", "text": text}
+            files = _file_descriptions(event.metadata)
+            if files:
+                entry["attachments"] = files
+            if text or files:
+                messages.append(entry)
+            titles = {}
+    return messages[-HISTORY_LIMIT:]
+
+
+def _display_text(metadata: Mapping[str, Any] | None) -> str | None:
+    display = (metadata or {}).get("display")
+    return display[:DISPLAY_MAX_CHARS] if isinstance(display, str) and display.strip() else None
+
+
+def _agent(request: Request) -> Any:
+    return getattr(request.app.ctx, "agent", None)
+
+
+async def _tracker(request: Request, sender: str, *, full: bool = False) -> Any:
+    """The sender's tracker from the agent's store, or None (no agent, no conversation)."""
+    store = getattr(_agent(request), "tracker_store", None)
+    if store is None:
+        return None
+    try:
+        if full:
+            return await store.retrieve_full_tracker(sender)
+        return await store.retrieve(sender)
+    except Exception:
+        logger.exception("Reading the conversation of a web chat failed.")
+        return None
+
+
+class _ChannelBlueprint(Blueprint):
+    """The channel's blueprint; registering it on an app also mounts the widget's pages."""
+
+    def __init__(self, name: str, pages: Blueprint) -> None:
+        super().__init__(name)
+        self.ctx.pages = pages  # Sanic forbids new attributes on blueprints
+
+    def register(self, app: Any, options: Any) -> None:
+        super().register(app, options)
+        if self.ctx.pages.name not in app.blueprints:
+            app.blueprint(self.ctx.pages)
+
+
+def pages_blueprint(name: str = "webchat_pages") -> Blueprint:
+    """`/webchat/` (the demo page), `/webchat/widget.js` and `/webchat/widget.css`."""
+    pages = Blueprint(name, url_prefix=PAGES_PREFIX, strict_slashes=True)
+
+    @pages.route("", methods=["GET", "HEAD"])
+    async def without_slash(request: Request) -> HTTPResponse:
+        # relative links of the demo page need the slash
+        return response.redirect(f"{PAGES_PREFIX}/", status=308)
+
+    @pages.route("/", methods=["GET", "HEAD"])
+    async def demo(request: Request) -> HTTPResponse:
+        return static_file("index.html")
+
+    @pages.route("/<name:str>", methods=["GET", "HEAD"])
+    async def asset(request: Request, name: str) -> HTTPResponse:
+        return static_file(name)
+
+    return pages
+
+
+def static_file(name: str) -> HTTPResponse:
+    content_type = STATIC_FILES.get(name)
+    if content_type is None:
+        return _error(404, "not_found")
+    headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+    if name == "index.html":
+        headers["Content-Security-Policy"] = DEMO_PAGE_CSP
+        headers["Referrer-Policy"] = "no-referrer"
+    body = (STATIC_DIR / name).read_bytes()
+    return response.raw(body, content_type=content_type, headers=headers)
+
+
+class WebchatInput(RestWithFilesInput):
+    """The web widget's channel: REST with files, plus session ids, language and history."""
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL_NAME
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WebchatInput:
+        """Optional credentials key: `max_body_bytes` (as the REST channel)."""
+        channel = super().from_credentials(credentials)
+        return cls(max_body_bytes=channel.max_body_bytes)
+
+    def _extract_input_channel(self, request: Request) -> str:
+        return self.name()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webchat = _ChannelBlueprint(f"custom_webhook_{type(self).__name__}", pages_blueprint())
+
+        @webchat.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webchat.route("/history", methods=["GET"])
+        async def history(request: Request) -> HTTPResponse:
+            sender = request.args.get("sender")
+            if not is_sender_id(sender):
+                return _error(400, "bad_request", detail="sender must be a web chat session id")
+            tracker = await _tracker(request, sender, full=True)
+            messages = history_messages(tracker.events) if tracker is not None else []
+            return response.json(
+                {"sender": sender, "language": language_of(tracker), "messages": messages},
+                headers={"Cache-Control": "no-store"},
+            )
+
+        @webchat.route("/webhook", methods=["POST"], stream=True)
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                await self._parse(request)
+                sender = self._sender(request)
+            except RequestTooLarge:
+                return _error(413, "request_too_large", max_bytes=self.max_body_bytes)
+            except BadRequest as exc:
+                return _error(400, "bad_request", detail=str(exc))
+            except OSError:
+                logger.exception("Storing an uploaded file failed.")
+                return _error(500, "attachment_storage_failed")
+            return await self._answer(request, sender, on_new_message)
+
+        return webchat
+
+    def _sender(self, request: Request) -> str:
+        """The posted session id, or a new one; the message must say or send something."""
+        payload = request.json
+        sender = payload.get("sender")
+        if sender is None:
+            sender = new_sender_id()
+        elif not is_sender_id(sender):
+            raise BadRequest("sender must be a web chat session id (leave it out to get one)")
+        metadata = self.get_metadata(request)
+        if not (payload.get("message") or "").strip() and not _has_attachments(metadata):
+            raise BadRequest("the message is empty")
+        return sender
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        """The REST channel's processed metadata, marked as coming from the web."""
+        metadata = super().get_metadata(request)
+        if metadata is None:
+            metadata = {}
+            setattr(request.ctx, _METADATA_ATTRIBUTE, metadata)
+        metadata["channel"] = REPORT_CHANNEL
+        return metadata
+
+    async def _answer(
+        self,
+        request: Request,
+        sender: str,
+        on_new_message: Callable[[UserMessage], Awaitable[None]],
+    ) -> HTTPResponse:
+        text = (request.json.get("message") or "").strip()
+        metadata = self.get_metadata(request)
+        if not text:
+            text = SEND_ATTACHMENT_PAYLOAD
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(
+                UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+            )
+        except CancelledError:
+            logger.error("A web chat message timed out.")
+            if not collector.messages:
+                return _error(504, "assistant_timeout")
+        except Exception:
+            logger.exception("A web chat message failed.")
+            if not collector.messages:
+                return _error(500, "assistant_failed")
+        tracker = await _tracker(request, sender)
+        return response.json(
+            {
+                "sender": sender,
+                "language": language_of(tracker),
+                "messages": reply_messages(collector.messages),
+            },
+            headers={"Cache-Control": "no-store"},
+        )
