@@ -12,7 +12,8 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -20,15 +21,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from tabulate import tabulate
 
 from bot import settings
+from bot.digits import to_ascii_digits
+from bot.intake.filing import CHANNELS
 from bot.intake.reference import parse_reference
 from bot.store.migrate import upgrade
-from bot.store.models import ReportStatus
-from bot.store.repository import ReportRepository
+from bot.store.models import OutboxState, ReportStatus, ReportType
+from bot.store.repository import ReportNotFound, ReportRepository
 from bot.store.serialize import report_to_dict
 
 Handler = Callable[[argparse.Namespace, list[str]], int]
 
 STATUSES = tuple(status.value for status in ReportStatus)
+REPORT_TYPES = tuple(kind.value for kind in ReportType)
+REPORT_CHANNELS = tuple(sorted(set(CHANNELS.values())))
+OUTBOX_STATES = tuple(state.value for state in OutboxState)
 TITLE_WIDTH = 40
 DISTRIBUTION = "balagh-raqmi-assistant"
 
@@ -68,13 +74,42 @@ def _repository() -> ReportRepository:
 # -- reports ------------------------------------------------------------------------------
 
 
+def _date_argument(text: str) -> date:
+    """A --since/--until day: YYYY-MM-DD (Arabic-Indic digits accepted)."""
+    try:
+        return date.fromisoformat(to_ascii_digits(text).strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _filtered_reports(args: argparse.Namespace) -> list[Any]:
+    return _repository().list_reports(
+        status=args.status,
+        report_type=args.type,
+        channel=args.channel,
+        since=args.since,
+        until=args.until,
+    )
+
+
 def _reports_list(args: argparse.Namespace, _rest: list[str]) -> int:
-    reports = _repository().list_reports(status=args.status)
+    reports = _filtered_reports(args)
     if args.json:
         _print_json([report_to_dict(report) for report in reports])
         return 0
     if not reports:
-        print("No reports" + (f" with status {args.status}." if args.status else "."))
+        filters = [
+            f"{name} {value}"
+            for name, value in (
+                ("status", args.status),
+                ("type", args.type),
+                ("channel", args.channel),
+                ("since", args.since),
+                ("until", args.until),
+            )
+            if value
+        ]
+        print("No reports" + (f" with {', '.join(filters)}." if filters else "."))
         return 0
     rows = [
         [
@@ -148,6 +183,199 @@ def _reports_show(args: argparse.Namespace, _rest: list[str]) -> int:
     return 0
 
 
+def _valid_reference(reference: str) -> str | None:
+    canonical = parse_reference(reference)
+    if canonical is None:
+        _error(
+            f"{reference!r} is not a valid report reference "
+            "(BR- followed by 8 letters and digits, e.g. BR-7K2M9QXH)"
+        )
+    return canonical
+
+
+def _reports_set_status(args: argparse.Namespace, _rest: list[str]) -> int:
+    from bot.store.lifecycle import TransitionNotAllowed
+
+    canonical = _valid_reference(args.reference)
+    if canonical is None:
+        return 1
+    repository = _repository()
+    before = repository.get(canonical)
+    if before is None:
+        return _error(f"no report with reference {canonical}")
+    try:
+        report = repository.set_status(canonical, args.status, note=args.note)
+    except TransitionNotAllowed as exc:
+        return _error(str(exc))
+    except ReportNotFound:
+        return _error(f"no report with reference {canonical}")
+    if args.json:
+        _print_json(report_to_dict(report))
+        return 0
+    print(f"{report.reference}: {before.status} → {report.status}")
+    recipient = report.sender_id or "(no conversation)"
+    print(
+        f"The reporter's notice is queued for the {report.channel} channel ({recipient}); "
+        "`python -m bot jobs` delivers it."
+    )
+    return 0
+
+
+def _reports_export(args: argparse.Namespace, _rest: list[str]) -> int:
+    from bot.store.export import reports_to_csv
+
+    reports = _filtered_reports(args)
+    text = reports_to_csv(reports)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+        print(f"Wrote {len(reports)} report(s) to {args.output}.", file=sys.stderr)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    return 0
+
+
+def _reports_rate(args: argparse.Namespace, _rest: list[str]) -> int:
+    canonical = _valid_reference(args.reference)
+    if canonical is None:
+        return 1
+    try:
+        report = _repository().rate(
+            canonical, solution=args.solution, service=args.service, comment=args.comment
+        )
+    except ReportNotFound:
+        return _error(f"no report with reference {canonical}")
+    except ValueError as exc:
+        return _error(str(exc))
+    if args.json:
+        _print_json(report_to_dict(report))
+        return 0
+    rating = report.rating
+    print(
+        f"{report.reference} rated: solution {rating.solution_rating}/5, "
+        f"service {rating.service_rating}/5" + (f" — {rating.comment}" if rating.comment else "")
+    )
+    return 0
+
+
+# -- outbox -------------------------------------------------------------------------------
+
+
+def _outbox_list(args: argparse.Namespace, _rest: list[str]) -> int:
+    from bot.notify.outbox import list_messages
+    from bot.store.serialize import iso_datetime
+
+    reference = None
+    if args.reference:
+        reference = _valid_reference(args.reference)
+        if reference is None:
+            return 1
+    repository = _repository()
+    rows = list_messages(
+        repository.engine,
+        pending=args.pending,
+        state=args.state,
+        reference=reference,
+        limit=args.limit,
+    )
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": row.id,
+                    "reference": ref,
+                    "kind": row.kind,
+                    "channel": row.channel,
+                    "recipient": row.recipient,
+                    "language": row.language,
+                    "state": row.state,
+                    "attempts": row.attempts,
+                    "created_at": iso_datetime(row.created_at),
+                    "next_attempt_at": iso_datetime(row.next_attempt_at),
+                    "sent_at": iso_datetime(row.sent_at),
+                    "last_error": row.last_error,
+                    "dedupe_key": row.dedupe_key,
+                    "text": (row.payload or {}).get("text"),
+                    "payload": row.payload,
+                }
+                for row, ref in rows
+            ]
+        )
+        return 0
+    if not rows:
+        print("The outbox is empty." if not (args.pending or args.state) else "No messages.")
+        return 0
+    table = [
+        [
+            row.id,
+            _when(row.created_at),
+            ref,
+            row.kind,
+            row.channel,
+            row.state,
+            row.attempts,
+            _when(row.sent_at) if row.sent_at else _when(row.next_attempt_at),
+            _shorten(row.last_error, 30),
+            _shorten((row.payload or {}).get("text"), 60),
+        ]
+        for row, ref in rows
+    ]
+    headers = [
+        "Id", "Queued (UTC)", "Report", "Kind", "Channel", "State", "Tries",
+        "Sent/next (UTC)", "Last error", "Text",
+    ]  # fmt: skip
+    print(tabulate(table, headers=headers))
+    print(f"\n{len(rows)} message(s)")
+    return 0
+
+
+# -- jobs ---------------------------------------------------------------------------------
+
+
+def _moment_argument(text: str) -> datetime:
+    """--now: an ISO 8601 date-time; without a zone it is UTC."""
+    try:
+        moment = datetime.fromisoformat(to_ascii_digits(text).strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 date-time (e.g. 2026-11-29T09:00:00+03:00)"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _jobs(args: argparse.Namespace, _rest: list[str]) -> int:
+    import logging
+
+    from bot import jobs
+    from bot.clock import SYSTEM_CLOCK, FixedClock, OffsetClock
+
+    repository = _repository()
+    if args.once:
+        clock = FixedClock(args.now) if args.now else SYSTEM_CLOCK
+        result = jobs.tick(repository, clock, dispatch=not args.no_dispatch)
+        document = result.as_dict()
+        if args.json:
+            _print_json(document)
+        else:
+            for rule, references in document["rules"].items():
+                print(f"{rule}: {', '.join(references) if references else '-'}")
+            delivered = document["dispatch"]
+            if delivered is not None:
+                print("outbox: " + ", ".join(f"{key} {value}" for key, value in delivered.items()))
+        return 0
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    clock = OffsetClock(args.now) if args.now else SYSTEM_CLOCK
+    print(
+        f"Running the timed rules and the outbox every {args.interval:g} s (Ctrl-C stops).",
+        file=sys.stderr,
+    )
+    jobs.run_forever(repository, clock, interval=args.interval)
+    return 0
+
+
 # -- db -----------------------------------------------------------------------------------
 
 
@@ -176,7 +404,37 @@ def _chat(_args: argparse.Namespace, rest_args: list[str]) -> int:
     return chat_main(rest_args)
 
 
+def _telegram(_args: argparse.Namespace, rest_args: list[str]) -> int:
+    from bot.channels.telegram_polling import main as telegram_main
+
+    return telegram_main(rest_args)
+
+
+def _agent(_args: argparse.Namespace, rest_args: list[str]) -> int:
+    from bot.agent.console import main as agent_main
+
+    return agent_main(rest_args)
+
+
 # -- parser -------------------------------------------------------------------------------
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status", choices=STATUSES, help="only reports in this status")
+    parser.add_argument("--type", choices=REPORT_TYPES, help="only reports of this type")
+    parser.add_argument("--channel", choices=REPORT_CHANNELS, help="only reports filed here")
+    parser.add_argument(
+        "--since",
+        type=_date_argument,
+        metavar="DATE",
+        help="only reports filed on or after DATE (YYYY-MM-DD, Riyadh time)",
+    )
+    parser.add_argument(
+        "--until",
+        type=_date_argument,
+        metavar="DATE",
+        help="only reports filed on or before DATE (YYYY-MM-DD, Riyadh time)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,7 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing = report_commands.add_parser(
         "list", help="list reports, newest first", description="List reports, newest first."
     )
-    listing.add_argument("--status", choices=STATUSES, help="only reports in this status")
+    _add_filters(listing)
     listing.add_argument("--json", action="store_true", help="print a JSON list of reports")
     listing.set_defaults(handler=_reports_list)
     show = report_commands.add_parser(
@@ -213,6 +471,51 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="print the report as JSON")
     show.set_defaults(handler=_reports_show)
 
+    set_status = report_commands.add_parser(
+        "set-status",
+        help="move a report to a new status (notifies the reporter)",
+        description="Move a report along its life cycle: received → under_review → referred → "
+        "in_progress → closed; missing_data (48 h for the reporter, then cancelled), "
+        "cancelled, accepted/rejected (transformation requests and development suggestions). "
+        "A move the life cycle does not allow is refused with the allowed ones. The "
+        "reporter's notice is queued in the same transaction and delivered by `jobs`.",
+    )
+    set_status.add_argument("reference", metavar="REF", help="report reference")
+    set_status.add_argument("status", metavar="STATUS", choices=STATUSES, help="new status")
+    set_status.add_argument(
+        "--note",
+        help="recorded in the history and told to the reporter (missing documents, "
+        "implementation date, reason of a rejection, …)",
+    )
+    set_status.add_argument("--json", action="store_true", help="print the report as JSON")
+    set_status.set_defaults(handler=_reports_set_status)
+
+    export = report_commands.add_parser(
+        "export",
+        help="export reports as CSV (UTF-8 with BOM, for Excel)",
+        description="Write the reports (newest first, same filters as `list`) as CSV: UTF-8 "
+        "with a byte-order mark so that Excel shows the Arabic, times in UTC.",
+    )
+    export.add_argument(
+        "--csv", action="store_true", required=True, help="CSV format (the only one)"
+    )
+    _add_filters(export)
+    export.add_argument("--output", "-o", metavar="FILE", help="write to FILE, not stdout")
+    export.set_defaults(handler=_reports_export)
+
+    rate = report_commands.add_parser(
+        "rate",
+        help="record the satisfaction survey of a closed report",
+        description="Store the rating of a closed report: the solution and the service, "
+        "each 1 to 5, and an optional comment (one rating per report).",
+    )
+    rate.add_argument("reference", metavar="REF", help="report reference")
+    rate.add_argument("--solution", required=True, metavar="N", help="rating of the solution")
+    rate.add_argument("--service", required=True, metavar="N", help="rating of the service")
+    rate.add_argument("--comment", help="the reporter's comment")
+    rate.add_argument("--json", action="store_true", help="print the report as JSON")
+    rate.set_defaults(handler=_reports_rate)
+
     database = commands.add_parser(
         "db", help="manage the report database", description="Manage the report database."
     )
@@ -224,6 +527,52 @@ def build_parser() -> argparse.ArgumentParser:
         "Rasa's tracker tables in the same database are left alone.",
     )
     migrate.set_defaults(handler=_db_upgrade)
+
+    outbox = commands.add_parser(
+        "outbox",
+        help="notifications to reporters",
+        description="The notifications queued for reporters and what became of them.",
+    )
+    outbox_commands = outbox.add_subparsers(
+        dest="outbox_command", metavar="SUBCOMMAND", required=True
+    )
+    outbox_list = outbox_commands.add_parser(
+        "list",
+        help="list queued notifications, newest first",
+        description="List the outbox, newest first: pending (to be sent), sent, held (no way "
+        "to deliver: no REST_CALLBACK_URL, a call-centre report) and failed (given up).",
+    )
+    outbox_list.add_argument(
+        "--pending", action="store_true", help="only messages not delivered (pending or held)"
+    )
+    outbox_list.add_argument("--state", choices=OUTBOX_STATES, help="only messages in this state")
+    outbox_list.add_argument("--reference", metavar="REF", help="only messages about this report")
+    outbox_list.add_argument("--limit", type=int, metavar="N", help="at most N messages")
+    outbox_list.add_argument("--json", action="store_true", help="print a JSON list")
+    outbox_list.set_defaults(handler=_outbox_list)
+
+    jobs = commands.add_parser(
+        "jobs",
+        help="run the timed rules and deliver notifications (scheduler)",
+        description="The scheduler: every --interval seconds, cancel reports left in "
+        "missing_data for 48 hours, remind after 24 hours, send the delay notice of reports "
+        "past their 5 working days, send the survey after closing, then deliver the outbox "
+        "(Telegram, web inbox, REST callback). Safe to run in several processes.",
+    )
+    jobs.add_argument("--once", action="store_true", help="one round, then exit")
+    jobs.add_argument(
+        "--now",
+        type=_moment_argument,
+        metavar="ISO",
+        help="pretend it is this time (ISO 8601; UTC without a zone): fixed with --once, "
+        "running on from it otherwise",
+    )
+    jobs.add_argument(
+        "--interval", type=float, default=60.0, metavar="S", help="seconds between rounds (60)"
+    )
+    jobs.add_argument("--no-dispatch", action="store_true", help="apply the rules but send nothing")
+    jobs.add_argument("--json", action="store_true", help="with --once: print what was done")
+    jobs.set_defaults(handler=_jobs)
 
     serve = commands.add_parser(
         "serve",
@@ -240,6 +589,22 @@ def build_parser() -> argparse.ArgumentParser:
         "(--url, --sender) are passed on.",
     )
     chat.set_defaults(handler=_chat, passes_extra_args=True)
+
+    telegram = commands.add_parser(
+        "telegram",
+        add_help=False,  # --help is the bridge's own (bot/channels/telegram_polling.py)
+        help="Telegram bridge in long-polling mode (needs TELEGRAM_TOKEN)",
+        description="Fetch Telegram updates and hand them to the running Rasa server.",
+    )
+    telegram.set_defaults(handler=_telegram, passes_extra_args=True)
+
+    agent = commands.add_parser(
+        "agent",
+        add_help=False,  # --help is the console's own (bot/agent/console.py)
+        help="call-centre console: the assistant as the agent's script (--agent-id ID)",
+        description="Call-centre console for the agents of the toll-free line 199099.",
+    )
+    agent.set_defaults(handler=_agent, passes_extra_args=True)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""Tables of the report store: reporters, reports, attachments and status history.
+"""Tables of the report store: reporters, reports, attachments, status history, ratings, and
+the notification outbox with the web widget's inbox.
 
 Status, report type and language are stored as plain strings (portable, and a new value needs
 no database type change) and checked in Python against the enums below, which hold the values
@@ -22,12 +23,14 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declarative_base, relationship, validates
+from sqlalchemy.types import JSON
 
 from bot import settings
 
@@ -166,6 +169,9 @@ class Report(Base):
     # Set by the filing step so that a retried filing returns the first report.
     idempotency_key = Column(String(255), nullable=True, unique=True)
     reporter_id = Column(Integer, ForeignKey("reporters.id"), nullable=False)
+    # When the current missing-data request was made (the 48-hour clock); None in any other
+    # status.
+    missing_data_requested_at = Column(UTCDateTime, nullable=True)
 
     reporter = relationship("Reporter", back_populates="reports")
     attachments = relationship(
@@ -179,6 +185,9 @@ class Report(Base):
         back_populates="report",
         order_by=lambda: [StatusHistory.at, StatusHistory.id],
         cascade="all, delete-orphan",
+    )
+    rating = relationship(
+        "Rating", back_populates="report", uselist=False, cascade="all, delete-orphan"
     )
 
     @validates("status")
@@ -230,6 +239,9 @@ class StatusHistory(Base):
     status = Column(String(20), nullable=False)
     at = Column(UTCDateTime, nullable=False, default=utc_now)
     note = Column(Text, nullable=True)
+    # Who made the move: back_office, reporter or system (bot.store.lifecycle.Actor); None on
+    # rows written before revision 0002.
+    actor = Column(String(20), nullable=True)
 
     report = relationship("Report", back_populates="history")
 
@@ -238,16 +250,117 @@ class StatusHistory(Base):
         return check_status(value)
 
 
+class Rating(Base):
+    """The satisfaction survey of a closed report: one per report."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        CheckConstraint("solution_rating BETWEEN 1 AND 5", name="solution_rating_range"),
+        CheckConstraint("service_rating BETWEEN 1 AND 5", name="service_rating_range"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(
+        Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    solution_rating = Column(SmallInteger, nullable=False)
+    service_rating = Column(SmallInteger, nullable=False)
+    comment = Column(Text, nullable=True)
+    rated_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+    report = relationship("Report", back_populates="rating")
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"  # to be delivered (now, or at next_attempt_at after a failure)
+    SENT = "sent"  # delivered to the channel
+    HELD = "held"  # no way to deliver it (no callback URL, a call-centre report, …): kept
+    FAILED = "failed"  # given up after too many attempts or a permanent refusal
+
+
+class OutboxMessage(Base):
+    """A notification to a reporter, written in the transaction of the change it tells about.
+
+    bot.notify.dispatcher delivers it later; `dedupe_key` makes sure that one notice is never
+    queued twice, the lease (`claimed_by`, `claimed_until`) that two workers never send the
+    same message at once.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+        Index("ix_outbox_report_id", "report_id"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    kind = Column(String(40), nullable=False)
+    channel = Column(String(32), nullable=False)
+    # The conversation to notify (the report's sender_id), None when unknown.
+    recipient = Column(String(255), nullable=True)
+    language = Column(String(2), nullable=False)
+    # {"text": the message as rendered when queued, "reference", "status", …}
+    payload = Column(JSON, nullable=False)
+    dedupe_key = Column(String(255), nullable=False, unique=True)
+    state = Column(String(10), nullable=False, default=OutboxState.PENDING.value)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    claimed_by = Column(String(80), nullable=True)
+    claimed_until = Column(UTCDateTime, nullable=True)
+    sent_at = Column(UTCDateTime, nullable=True)
+    last_error = Column(Text, nullable=True)
+
+    report = relationship("Report")
+
+    @validates("state")
+    def _validate_state(self, _key: str, value: object) -> str:
+        return _member(OutboxState, value, "outbox state")
+
+    @validates("language")
+    def _validate_language(self, _key: str, value: object) -> str:
+        return check_language(value)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} {self.state}>"
+
+
+class WebInboxMessage(Base):
+    """A notification for a web-widget conversation, shown on the reporter's next visit.
+
+    Written by bot.notify.senders.WebSender; `outbox_id` is unique, so a message delivered
+    twice (a worker that stopped between delivering and recording it) is stored once.
+    """
+
+    __tablename__ = "web_inbox"
+    __table_args__ = (Index("ix_web_inbox_sender_id", "sender_id"),)
+
+    id = Column(Integer, primary_key=True)
+    outbox_id = Column(
+        Integer, ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    sender_id = Column(String(255), nullable=False)
+    language = Column(String(2), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    read_at = Column(UTCDateTime, nullable=True)
+
+
 __all__ = [
     "Attachment",
     "Base",
     "Language",
+    "OutboxMessage",
+    "OutboxState",
+    "Rating",
     "Report",
     "ReportStatus",
     "ReportType",
     "Reporter",
     "StatusHistory",
     "UTCDateTime",
+    "WebInboxMessage",
     "check_language",
     "check_report_type",
     "check_status",

@@ -1,4 +1,8 @@
-"""A report as the JSON document fixed by shared/CONTRACT.md (`reports show REF --json`)."""
+"""A report as the JSON document fixed by shared/CONTRACT.md (`reports show REF --json`).
+
+CONTRACT's keys come first, in its order; `rating` (the satisfaction survey, or null) is
+added after them.
+"""
 
 from __future__ import annotations
 
@@ -26,10 +30,12 @@ REPORT_KEYS = (
     "description",
     "attachments",
     "history",
+    "rating",
 )
 REPORTER_KEYS = ("full_name", "national_id", "mobile", "email")
 ATTACHMENT_KEYS = ("filename", "content_type", "size", "sha256")
 HISTORY_KEYS = ("status", "at", "note")
+RATING_KEYS = ("solution_rating", "service_rating", "comment", "rated_at")
 
 
 def iso_datetime(value: datetime | None) -> str | None:
@@ -39,6 +45,19 @@ def iso_datetime(value: datetime | None) -> str | None:
 
 def iso_date(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def rating_to_dict(report: Report) -> dict[str, Any] | None:
+    """The report's satisfaction survey, or None when it has not been rated."""
+    rating = report.rating
+    if rating is None:
+        return None
+    return {
+        "solution_rating": rating.solution_rating,
+        "service_rating": rating.service_rating,
+        "comment": rating.comment,
+        "rated_at": iso_datetime(rating.rated_at),
+    }
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
@@ -79,4 +98,5 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "history": [
             {"status": row.status, "at": iso_datetime(row.at), "note": row.note} for row in history
         ],
+        "rating": rating_to_dict(report),
     }

@@ -24,7 +24,10 @@ from bot.store.migrate import (
 from bot.store.models import Base, Reporter
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-STORE_TABLES = {"reporters", "reports", "attachments", "status_history"}
+STORE_TABLES = {
+    "reporters", "reports", "attachments", "status_history", "ratings", "outbox", "web_inbox",
+}  # fmt: skip
+ALL_REVISIONS = ("0001", "0002")
 
 
 def _create_rasa_events(engine: Engine) -> None:
@@ -54,8 +57,8 @@ def test_upgrade_from_empty_creates_the_tables(db_url: str) -> None:
     engine = get_engine(db_url)
     assert current_revision(engine) is None
     result = upgrade(db_url)
-    assert result.applied == ("0001",)
-    assert result.revision == head_revision() == "0001"
+    assert result.applied == ALL_REVISIONS
+    assert result.revision == head_revision() == ALL_REVISIONS[-1]
     inspector = inspect(engine)
     assert set(inspector.get_table_names()) == STORE_TABLES | {VERSION_TABLE}
     columns = {column["name"] for column in inspector.get_columns("reports")}
@@ -91,11 +94,11 @@ def test_upgrade_twice_is_a_no_op(db_url: str) -> None:
     tables_before = sorted(inspect(engine).get_table_names())
     again = upgrade(db_url)
     assert again.applied == ()
-    assert again.revision == "0001"
+    assert again.revision == ALL_REVISIONS[-1]
     assert sorted(inspect(get_engine(db_url)).get_table_names()) == tables_before
     with engine.connect() as connection:
         versions = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
-    assert [row[0] for row in versions] == ["0001"]
+    assert [row[0] for row in versions] == [ALL_REVISIONS[-1]]
 
 
 def test_rasa_events_table_is_left_alone(db_url: str) -> None:
@@ -114,7 +117,7 @@ def test_rasa_events_table_is_left_alone(db_url: str) -> None:
 
 
 def test_models_match_the_migrations(db_url: str) -> None:
-    """Autogenerate finds nothing to do after `upgrade`: models and 0001 agree (and it would
+    """Autogenerate finds nothing to do after `upgrade`: models and migrations agree (and it would
     never propose dropping Rasa's `events`)."""
     engine = get_engine(db_url)
     _create_rasa_events(engine)
@@ -150,8 +153,8 @@ def test_concurrent_upgrades_apply_once(db_url: str) -> None:
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    assert sorted(result.applied for result in results) == [(), (), ("0001",)]
-    assert current_revision(db_url) == "0001"
+    assert sorted(result.applied for result in results) == [(), (), ALL_REVISIONS]
+    assert current_revision(db_url) == ALL_REVISIONS[-1]
 
 
 def test_timestamps_round_trip_as_utc(db_url: str) -> None:
@@ -189,5 +192,5 @@ def test_concurrent_upgrades_from_separate_processes(db_url: str) -> None:
     ]
     outputs = [process.communicate(timeout=120) for process in processes]
     assert [process.returncode for process in processes] == [0, 0, 0], outputs
-    assert sorted(stdout.strip() for stdout, _ in outputs) == ["", "", "0001"]
-    assert current_revision(db_url) == "0001"
+    assert sorted(stdout.strip() for stdout, _ in outputs) == ["", "", ",".join(ALL_REVISIONS)]
+    assert current_revision(db_url) == ALL_REVISIONS[-1]

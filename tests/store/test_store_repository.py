@@ -70,12 +70,13 @@ def test_file_report_stores_everything(repo: ReportRepository, make_draft: Draft
     assert report.attachments[0].stored_path == "aa/" + "a" * 64 + ".png"
 
     data = report_to_dict(report)
-    assert set(data) == CONTRACT_KEYS
+    # CONTRACT's keys in its order, then the satisfaction survey (null until rated).
+    assert set(data) == CONTRACT_KEYS | {"rating"}
     assert list(data) == [
         "reference", "type", "status", "language", "channel", "created_at", "due_at",
         "reporter", "platform", "service_name", "service_channel", "entity_name",
         "prior_complaint_ref", "prior_complaint_date", "title", "description", "attachments",
-        "history",
+        "history", "rating",
     ]  # fmt: skip
     assert data == {
         "reference": filed.reference,
@@ -103,6 +104,7 @@ def test_file_report_stores_everything(repo: ReportRepository, make_draft: Draft
             {"filename": "خطأ.png", "content_type": "image/png", "size": 2048, "sha256": "a" * 64}
         ],
         "history": [{"status": "received", "at": "2024-06-02T09:30:00+00:00", "note": None}],
+        "rating": None,
     }
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
     assert datetime.fromisoformat(data["due_at"]) == draft.due_at
@@ -256,18 +258,22 @@ def test_set_status_records_history(repo: ReportRepository, make_draft: Draft) -
     updated = repo.set_status(filed.reference, "under_review")
     assert updated.status == "under_review"
     repo.set_status(filed.reference.lower(), "missing_data", note="أرفق لقطة الشاشة")
-    repo.set_status(filed.reference, "in_progress", note=None)
+    repo.set_status(filed.reference, "under_review", note=None)
+    repo.set_status(filed.reference, "referred")
+    repo.set_status(filed.reference, "in_progress")
     final = repo.set_status(filed.reference, "closed", note="resolved")
     assert [row["status"] for row in report_to_dict(final)["history"]] == [
-        "received", "under_review", "missing_data", "in_progress", "closed",
+        "received", "under_review", "missing_data", "under_review", "referred", "in_progress",
+        "closed",
     ]  # fmt: skip
     data = report_to_dict(repo.require(filed.reference))
     assert data["status"] == "closed"
     history = data["history"]
     assert [row["status"] for row in history] == [
-        "received", "under_review", "missing_data", "in_progress", "closed",
+        "received", "under_review", "missing_data", "under_review", "referred", "in_progress",
+        "closed",
     ]  # fmt: skip
-    assert history[2]["note"] == "أرفق لقطة الشاشة" and history[4]["note"] == "resolved"
+    assert history[2]["note"] == "أرفق لقطة الشاشة" and history[6]["note"] == "resolved"
     times = [datetime.fromisoformat(row["at"]) for row in history]
     assert times == sorted(times)
 
@@ -290,10 +296,10 @@ def test_list_reports_filters_by_status(repo: ReportRepository, make_draft: Draf
         repo.file_report(make_draft(created_at=start + timedelta(hours=n)), f"k{n}").reference
         for n in range(3)
     ]
-    repo.set_status(refs[1], "closed")
+    repo.set_status(refs[1], "cancelled")
     repo.set_status(refs[2], "under_review")
     assert [report.reference for report in repo.list_reports()] == refs[::-1]
-    assert [report.reference for report in repo.list_reports(status="closed")] == [refs[1]]
+    assert [report.reference for report in repo.list_reports(status="cancelled")] == [refs[1]]
     assert [report.reference for report in repo.list_reports(status="received")] == [refs[0]]
     assert repo.list_reports(status="rejected") == []
     assert len(repo.list_reports(limit=2)) == 2

@@ -1,0 +1,232 @@
+"""The scheduler: the timed rules of a report's life, then the delivery of the outbox.
+
+`python -m bot jobs` runs `tick()` every minute (`--once`: one tick and exit); tests call
+`tick()` with a `FixedClock`. One tick:
+
+1. **48-hour rule** — a report still in `missing_data` 48 hours after the request is
+   cancelled by the system, and the reporter gets `missing_data_cancelled`.
+2. **Day-one reminder** — 24 hours after a missing-data request still unanswered, the
+   reporter is reminded of the deadline (`missing_data_day_one`). The request itself was
+   told at once by the `missing_data` status notice, within the report's first day as SPEC
+   asks; this reminder closes the first of the two days.
+3. **Delay notice** — a report past its due time (5 working days after filing, end of the
+   day in Riyadh; computed from the filing date when a report has none) and still received,
+   under review, referred or in progress gets `delay_notice`, once per report. A report in
+   `missing_data` waits for the reporter and gets none until it is back in review.
+4. **Survey** — a closed, unrated report gets the satisfaction survey (`survey`) an hour
+   after closing, once (only for reports closed within the last 14 days, so a new
+   installation does not survey its whole past).
+5. **Dispatch** — every due outbox message is delivered (bot.notify.dispatcher).
+
+Every rule is safe to run twice or in two processes at once: each notice has a dedupe key
+(queued once), each move is re-checked with the report row locked, and the outbox hands a
+message to one worker at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import SYSTEM_CLOCK, Clock
+from bot.intake.filing import due_at as reply_due_at
+from bot.notify.dispatcher import DispatchStats, dispatch_once
+from bot.notify.messages import NoticeKind
+from bot.notify.senders import Sender
+from bot.store.lifecycle import MISSING_DATA_DEADLINE
+from bot.store.models import Report, ReportStatus
+from bot.store.repository import ReportRepository
+
+__all__ = [
+    "DEFAULT_INTERVAL_S",
+    "DELAY_STATUSES",
+    "RuleStats",
+    "Rules",
+    "TickResult",
+    "effective_due",
+    "run_forever",
+    "run_rules",
+    "tick",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL_S = 60.0
+# Statuses in which a report is waiting for the Amer centre or the entity (not the reporter).
+DELAY_STATUSES = (
+    ReportStatus.RECEIVED.value,
+    ReportStatus.UNDER_REVIEW.value,
+    ReportStatus.REFERRED.value,
+    ReportStatus.IN_PROGRESS.value,
+)
+AUTO_CANCEL_NOTE = "cancelled automatically: the missing data was not added within 48 hours"
+
+
+@dataclass(frozen=True)
+class Rules:
+    missing_data_deadline: timedelta = MISSING_DATA_DEADLINE
+    missing_data_reminder_after: timedelta = timedelta(hours=24)
+    survey_after: timedelta = timedelta(hours=1)
+    survey_window: timedelta = timedelta(days=14)
+
+
+@dataclass
+class RuleStats:
+    cancelled: list[str] = field(default_factory=list)
+    reminded: list[str] = field(default_factory=list)
+    delayed: list[str] = field(default_factory=list)
+    surveyed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {
+            "cancelled": self.cancelled,
+            "reminded": self.reminded,
+            "delayed": self.delayed,
+            "surveyed": self.surveyed,
+        }
+
+
+@dataclass
+class TickResult:
+    now: datetime
+    rules: RuleStats
+    dispatch: DispatchStats | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "now": self.now.isoformat(),
+            "rules": self.rules.as_dict(),
+            "dispatch": self.dispatch.as_dict() if self.dispatch is not None else None,
+        }
+
+
+def effective_due(report: Report) -> datetime:
+    """When the reply to `report` is due: its due_at, or 5 working days after filing."""
+    return report.due_at or reply_due_at(report.created_at)
+
+
+def _still_waiting(requested: datetime | None, report: Report) -> bool:
+    return (
+        report.status == ReportStatus.MISSING_DATA and report.missing_data_requested_at == requested
+    )
+
+
+def _waiting_for_reply(report: Report) -> bool:
+    return report.status in DELAY_STATUSES
+
+
+def _unrated(report: Report) -> bool:
+    return report.status == ReportStatus.CLOSED and report.rating is None
+
+
+def run_rules(repo: ReportRepository, now: datetime, rules: Rules | None = None) -> RuleStats:
+    """Apply the timed rules as of `now`; returns what each one did (references)."""
+    rules = rules or Rules()
+    stats = RuleStats()
+
+    cutoff = now - rules.missing_data_deadline
+    for report in repo.missing_data_requested_before(cutoff):
+        done = repo.cancel_unanswered_missing_data(
+            report.reference, requested_before=cutoff, at=now, note=AUTO_CANCEL_NOTE
+        )
+        if done is not None:
+            stats.cancelled.append(report.reference)
+
+    reminder = NoticeKind.MISSING_DATA_DAY_ONE
+    for report in repo.missing_data_requested_before(
+        now - rules.missing_data_reminder_after, unless_notified=reminder
+    ):
+        requested = report.missing_data_requested_at
+        assert requested is not None
+        queued = repo.notify(
+            report.reference,
+            reminder,
+            dedupe_key=f"{reminder}:{report.reference}:{requested.isoformat()}",
+            at=now,
+            fields={"deadline": requested + rules.missing_data_deadline},
+            when=lambda locked, requested=requested: _still_waiting(requested, locked),
+        )
+        if queued:
+            stats.reminded.append(report.reference)
+
+    delay = NoticeKind.DELAY_NOTICE
+    for report in repo.without_notice(delay, DELAY_STATUSES, due_before=now):
+        due = effective_due(report)
+        if now <= due:
+            continue
+        queued = repo.notify(
+            report.reference,
+            delay,
+            dedupe_key=f"{delay}:{report.reference}",
+            at=now,
+            fields={"due_at": due},
+            when=_waiting_for_reply,
+        )
+        if queued:
+            stats.delayed.append(report.reference)
+
+    survey = NoticeKind.SURVEY
+    closed_from = now - rules.survey_window
+    for report, _closed_at in repo.closed_without_rating(closed_from, now - rules.survey_after):
+        queued = repo.notify(
+            report.reference,
+            survey,
+            dedupe_key=f"{survey}:{report.reference}",
+            at=now,
+            when=_unrated,
+        )
+        if queued:
+            stats.surveyed.append(report.reference)
+    return stats
+
+
+def tick(
+    repo: ReportRepository,
+    clock: Clock = SYSTEM_CLOCK,
+    *,
+    rules: Rules | None = None,
+    senders: Mapping[str, Sender] | None = None,
+    worker: str | None = None,
+    dispatch: bool = True,
+) -> TickResult:
+    """The timed rules, then one delivery pass over the outbox."""
+    now = clock.now()
+    stats = run_rules(repo, now, rules)
+    delivered = None
+    if dispatch:
+        delivered = dispatch_once(repo.engine, senders=senders, clock=clock, worker=worker)
+    result = TickResult(now=now, rules=stats, dispatch=delivered)
+    if any(stats.as_dict().values()) or (delivered is not None and delivered.total):
+        logger.info("jobs: %s", result.as_dict())
+    return result
+
+
+def run_forever(
+    repo: ReportRepository,
+    clock: Clock = SYSTEM_CLOCK,
+    *,
+    interval: float = DEFAULT_INTERVAL_S,
+    stop: threading.Event | None = None,
+    rules: Rules | None = None,
+    senders: Mapping[str, Sender] | None = None,
+    worker: str | None = None,
+) -> None:
+    """`tick()` every `interval` seconds until `stop` is set (SIGTERM and Ctrl-C set it when
+    run in the main thread). A failing tick is logged and the loop goes on."""
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    while not stop.is_set():
+        try:
+            tick(repo, clock, rules=rules, senders=senders, worker=worker)
+        except Exception:
+            logger.exception("jobs: the tick failed; trying again in %s s", interval)
+        try:
+            stop.wait(interval)
+        except KeyboardInterrupt:
+            stop.set()

@@ -1,0 +1,86 @@
+"""The web widget's inbox: notifications waiting for a widget conversation.
+
+bot.notify.senders.WebSender stores each web notification here. The widget's channel shows
+them when the conversation comes back (its history call) or while it is open (a poll):
+
+    from bot.notify import inbox
+    items = inbox.take_unread(sender_id)   # and mark them read, in one transaction
+
+A message is taken once: two tabs of one conversation asking at the same moment do not both
+get it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql import Select
+
+from bot.store.db import session_scope
+from bot.store.models import Report, WebInboxMessage, utc_now
+
+__all__ = ["InboxItem", "take_unread", "unread"]
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: int
+    reference: str
+    language: str
+    text: str
+    created_at: datetime
+    read_at: datetime | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "reference": self.reference,
+            "language": self.language,
+            "text": self.text,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+def _query(sender_id: str) -> Select:
+    return (
+        select(WebInboxMessage, Report.reference)
+        .join(Report, Report.id == WebInboxMessage.report_id)
+        .where(WebInboxMessage.sender_id == sender_id, WebInboxMessage.read_at.is_(None))
+        .order_by(WebInboxMessage.created_at, WebInboxMessage.id)
+    )
+
+
+def _item(row: WebInboxMessage, reference: str) -> InboxItem:
+    return InboxItem(row.id, reference, row.language, row.text, row.created_at, row.read_at)
+
+
+def unread(sender_id: str, bind: Engine | str | None = None) -> list[InboxItem]:
+    """The conversation's unread notifications, oldest first (nothing is marked)."""
+    with session_scope(bind) as session:
+        return [_item(row, ref) for row, ref in session.execute(_query(sender_id)).all()]
+
+
+def take_unread(
+    sender_id: str, bind: Engine | str | None = None, *, now: datetime | None = None
+) -> list[InboxItem]:
+    """The conversation's unread notifications, oldest first, marked read."""
+    moment = now or utc_now()
+    with session_scope(bind, write=True) as session:
+        # FOR UPDATE (PostgreSQL): a second reader waits, then finds them read. SQLite's
+        # write transaction has the same effect.
+        rows = session.execute(_query(sender_id).with_for_update(of=WebInboxMessage)).all()
+        if not rows:
+            return []
+        session.execute(
+            update(WebInboxMessage)
+            .where(WebInboxMessage.id.in_([row.id for row, _ref in rows]))
+            .values(read_at=moment),
+            execution_options={"synchronize_session": False},
+        )
+        return [
+            InboxItem(row.id, ref, row.language, row.text, row.created_at, moment)
+            for row, ref in rows
+        ]
