@@ -12,12 +12,12 @@ PIP_FLAGS := --quiet --disable-pip-version-check -c constraints.txt
 QUIET_PIP := sed -u '/is ignored: it is neither a file nor a directory/d'
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup venv model db lint clean
+.PHONY: run test setup venv model db browser lint clean bench
 
 run: setup
 	$(PY) -m bot serve
 
-test: setup
+test: setup browser
 	bash scripts/run_tests.sh
 
 setup: venv model db
@@ -38,6 +38,22 @@ model: venv
 
 db: venv
 	$(PY) -m bot db upgrade
+
+# Debian's chromium for the web widget's browser tests (installed when missing, as root).
+browser:
+	@bash scripts/ensure_chromium.sh
+
+# Benchmarks (bench/, not part of `make test`): NLU quality on the domain's held-out set and
+# on Banking77/ArBanking77 (project pipeline, then Rasa's default one), then serving speed
+# against a stock `rasa init` bot. Long on 2 cores; e.g. BENCH_NLU_ARGS="--limit 2000",
+# BENCH_BASELINE_ARGS="--epochs 2", BENCH_SERVE_ARGS="--users 1,20" make it shorter.
+bench: setup
+	$(PY) bench/nlu.py --domain-test
+	for data in banking77-en banking77-ar; do \
+	  $(PY) bench/nlu.py --data $$data $(BENCH_NLU_ARGS); \
+	  $(PY) bench/nlu.py --data $$data --baseline $(BENCH_NLU_ARGS) $(BENCH_BASELINE_ARGS); \
+	done
+	$(PY) bench/serve.py $(BENCH_SERVE_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -36,7 +36,9 @@ from bot.nlu.language import requested_language
 
 # Intents that are not answers: the form lets the rules deal with them (stories/intake.yml
 # has a rule for each inside every form).
-INTERRUPTIONS = frozenset({"cancel", "restart", "switch_language", "ask_help", "bot_challenge"})
+INTERRUPTIONS = frozenset(
+    {"cancel", "restart", "switch_language", "ask_help", "bot_challenge", "faq"}
+)
 # Slots answered in free text: a title or a description may well read like a question or a
 # report intent, so there only a short "cancel"/"start over" or a language request interrupts.
 FREE_TEXT_SLOTS = frozenset(
@@ -56,11 +58,13 @@ SHORT_COMMAND_WORDS = 3
 
 
 def is_interruption(slot: str, intent: str | None, text: str) -> bool:
-    """Whether the reply to `slot` is a command for the rules rather than an answer."""
+    """Whether the reply to `slot` is a command or a question for the rules, not an answer."""
     if slot not in FREE_TEXT_SLOTS:
         return intent in INTERRUPTIONS
     if requested_language(text) is not None:
         return True
+    if intent == "faq" and text.rstrip().endswith(("?", "؟")):
+        return True  # a question in the middle of a form (CONVERSATIONS 6)
     return (
         intent in {"cancel", "restart"}
         and len(text.split()) <= SHORT_COMMAND_WORDS
@@ -349,3 +353,21 @@ class ValidatePersonalForm(IntakeFormValidation):
 
     def name(self) -> str:
         return "validate_personal_form"
+
+
+class ValidateIdentityForm(IntakeFormValidation):
+    """ID and mobile of someone asking about a report from another channel."""
+
+    report_type = None
+
+    def name(self) -> str:
+        return "validate_identity_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        return ["national_id", "mobile"]

@@ -86,6 +86,45 @@ def rasa_ready(port: int, token: str) -> bool:
         return False
 
 
+TELEGRAM_CHANNEL = "bot.channels.telegram.TelegramInput"
+
+
+def write_credentials(path: Path) -> Path:
+    """credentials.yml, plus the Telegram channel when TELEGRAM_TOKEN is set.
+
+    The channel reads its token from the environment; it is never written to disk.
+    """
+    text = (settings.PROJECT_ROOT / "credentials.yml").read_text(encoding="utf-8")
+    if settings.telegram_token() and f"\n{TELEGRAM_CHANNEL}:" not in f"\n{text}":
+        text = text.rstrip("\n") + (
+            "\n# Added by `python -m bot serve` because TELEGRAM_TOKEN is set.\n"
+            f"{TELEGRAM_CHANNEL}:\n"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def telegram_bridge(args: argparse.Namespace) -> Part:
+    """`python -m bot telegram` (long polling), ready once it says it polls."""
+    log_path = LOG_DIR / "telegram.log"
+
+    def ready() -> bool:
+        return log_path.exists() and "Telegram bridge: polling" in log_path.read_text(
+            encoding="utf-8", errors="replace"
+        )
+
+    return Part(
+        name="Telegram bridge",
+        command=[
+            sys.executable, "-m", "bot", "telegram",
+            "--rasa-url", f"http://127.0.0.1:{args.rasa_port}",
+        ],
+        log_path=log_path,
+        ready=ready,
+    )
+
+
 def write_endpoints(actions_port: int, path: Path) -> Path:
     """Rasa endpoints from the environment: action server, SQL tracker store, lock store."""
     lines = [
@@ -181,13 +220,22 @@ def build_parts(args: argparse.Namespace, token: str, endpoints: Path) -> list[P
             "--port", str(args.rasa_port),
             "--enable-api", "--auth-token", token,
             "--cors", "*",
-            "--credentials", str(settings.PROJECT_ROOT / "credentials.yml"),
+            "--credentials", str(write_credentials(settings.VAR_DIR / "credentials.yml")),
             "--endpoints", str(endpoints),
         ],
         log_path=LOG_DIR / "rasa.log",
         ready=lambda: rasa_ready(args.rasa_port, token),
     )
-    return [actions, rasa]
+    # the timed rules and the notification outbox (bot/jobs.py), once a minute
+    jobs = Part(
+        name="scheduler (jobs)",
+        command=[python, "-m", "bot", "jobs"],
+        log_path=LOG_DIR / "jobs.log",
+        ready=lambda: True,
+    )
+    if settings.telegram_token() and not settings.telegram_webhook_url():
+        return [actions, rasa, jobs, telegram_bridge(args)]
+    return [actions, rasa, jobs]
 
 
 def preflight(args: argparse.Namespace) -> None:
@@ -229,9 +277,10 @@ Balagh Raqmi assistant is running.
                             -H 'Content-Type: application/json' \\
                             -d '{{"sender": "me", "message": "السلام عليكم"}}'
   Rasa HTTP API:          {base}/status?token=<token>   (token: {token_hint})
+  Web widget (demo):      {base}/webchat/
   Action server:          http://localhost:{args.actions_port}/health
   Report store:           {settings.redacted(settings.database_url())}
-  Logs:                   {LOG_DIR}/rasa.log, {LOG_DIR}/actions.log
+  Logs:                   {LOG_DIR}/rasa.log, actions.log, jobs.log
 Press Ctrl-C to stop.
 """
 
@@ -267,12 +316,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f">> starting the {part.name} ...", flush=True)
             _start(part, env)
             _wait_ready(part, START_TIMEOUT_S)
-        if os.environ.get("TELEGRAM_TOKEN"):
-            print(
-                ">> TELEGRAM_TOKEN is set, but this version has no Telegram bridge yet; "
-                "use the REST channel.",
-                flush=True,
+        if settings.telegram_token():
+            how = (
+                f"webhook {settings.telegram_webhook_url()}"
+                if settings.telegram_webhook_url()
+                else f"long polling, log {LOG_DIR / 'telegram.log'}"
             )
+            print(f">> Telegram: on ({how})", flush=True)
         print(banner(args, token_hint), flush=True)
         while True:
             for part in parts:

@@ -191,7 +191,7 @@ def test_not_yet_eligible_gets_the_date(assistant: LiveAssistant) -> None:
         ("I want the birth certificate service to be digital",
          ["/affirm", "birth certificate extract", "yes", "yes"], "digital alternative"),
         # a suggestion about a paper service -> a transformation request
-        ("I have a suggestion for a government service",
+        ("I have a suggestion to improve a government service",
          ["/affirm", "marriage contract", "yes", "no"], "transformation request"),
         # an individual cannot file an outage report
         ("we want to report an outage of our e-service",
@@ -434,3 +434,43 @@ def test_each_type_is_filed_in_each_language(
     assert report.type == report_type
     assert report.language == ("en" if english else "ar")
     assert report.status == "received" and report.channel == "rest"
+
+
+def _file_a_suggestion(chat: Chat) -> str:
+    chat.say("I'd like to suggest a dark mode for the Tawakkalna app")
+    chat.say("/affirm")
+    chat.say("login")
+    chat.say('/choose{"choice": "app"}')
+    reply = chat.say("A dark mode would make the app easier to use at night.")
+    reply = answer_until_summary(chat, reply, EN_ANSWERS, service="login", prior_ref="")
+    chat.say("/confirm_report")
+    return chat.slots()["report_ref"]
+
+
+def test_status_for_the_owner_a_stranger_and_a_typo(assistant: LiveAssistant) -> None:
+    owner = Chat(assistant)
+    ref = _file_a_suggestion(owner)
+    reply = owner.say(f"what is the status of {ref}?")
+    assert ref in reply and "received" in reply, reply
+    assert ref in owner.say("my reports")
+    typo = ref[:3] + ref[4] + ref[3] + ref[5:]
+    if typo != ref:
+        reply = owner.say(f"status of {typo}")
+        assert f"Did you mean report {ref}" in reply, reply
+    # from another channel: the ID and mobile on the report are asked first
+    other = Chat(assistant)
+    assert "check who you are" in other.say(f"what is the status of {ref}?")
+    other.say(VALID_ID)
+    reply = other.say("0551234567")
+    assert ref in reply and "received" in reply, reply
+    # a stranger gets the same answer as for a report that does not exist
+    stranger = Chat(assistant)
+    stranger.say(f"what is the status of {ref}?")
+    stranger.say(RESIDENT_ID)
+    not_mine = stranger.say("0551234567")
+    nobody = Chat(assistant)
+    nobody.say("what is the status of BR-00000000?")
+    nobody.say(RESIDENT_ID)
+    missing = nobody.say("0551234567")
+    assert not_mine.replace(ref, "X") == missing.replace("BR-00000000", "X"), (not_mine, missing)
+    assert "could not find" in missing

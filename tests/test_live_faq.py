@@ -1,0 +1,80 @@
+"""The FAQ end to end: every question of SPEC answered in Arabic and English, also mid-form.
+
+Each question is asked in MSA, Saudi dialect and English (one training example of each, so
+the test checks the wiring: NLU → ResponseSelector → the answer in the user's language);
+how well unseen paraphrases are recognised is measured by bench/, not asserted here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.model import model_path
+from tests.live import LiveAssistant, is_arabic, is_english, texts
+
+pytestmark = pytest.mark.servers
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _examples(name: str) -> dict[str, list[str]]:
+    data = yaml.safe_load((ROOT / "nlu" / name).read_text(encoding="utf-8"))
+    return {
+        block["intent"].split("/", 1)[1]: [
+            line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")
+        ]
+        for block in data["nlu"]
+        if str(block.get("intent", "")).startswith("faq/")
+    }
+
+
+MSA, GULF, ENGLISH = _examples("faq.yml"), _examples("faq_gulf.yml"), _examples("faq_en.yml")
+ANSWERS = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+
+
+def _answer(key: str, language: str) -> str:
+    (variation,) = [
+        v for v in ANSWERS[f"utter_faq/{key}"] if v["condition"][0]["value"] == language
+    ]
+    return variation["text"]
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAssistant]:
+    assert model_path().exists(), "no model: run `make test` (it trains one) first"
+    var_dir = tmp_path_factory.mktemp("var")
+    live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
+    live.start()
+    yield live
+    live.stop()
+
+
+def sender() -> str:
+    return f"faq-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.mark.parametrize("key", sorted(ENGLISH))
+def test_each_question_in_each_language(assistant: LiveAssistant, key: str) -> None:
+    asked = ((MSA[key][-1], "ar"), (GULF[key][-1], "ar"), (ENGLISH[key][-1], "en"))
+    for question, language in asked:
+        reply = assistant.say(sender(), question)
+        assert texts(reply) == _answer(key, language), (question, texts(reply))
+        assert is_arabic(reply) if language == "ar" else is_english(reply)
+
+
+def test_a_question_in_the_middle_of_a_form_then_the_form_goes_on(
+    assistant: LiveAssistant,
+) -> None:
+    user = sender()
+    assistant.say(user, "ابي اقترح تطوير لتطبيق توكلنا")
+    assistant.say(user, "نعم")
+    reply = assistant.say(user, "كم يوم تاخذ معالجة البلاغ؟")
+    assert _answer("escalation_sla", "ar") in texts(reply), texts(reply)
+    assert texts(reply).endswith("ما اسم الخدمة؟"), texts(reply)
+    tracker = assistant.tracker(user)
+    assert tracker["active_loop"]["name"] == "suggestion_form"
