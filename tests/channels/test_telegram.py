@@ -556,7 +556,7 @@ def test_serve_adds_the_channel_and_the_bridge_only_with_a_token(
     channels = yaml.safe_load(serve.write_credentials(tmp_path / "c.yml").read_text())
     assert serve.TELEGRAM_CHANNEL not in channels
     assert [p.name for p in serve.build_parts(args, "t", tmp_path / "e.yml")] == [
-        "action server", "Rasa server"]
+        "action server", "Rasa server", "scheduler (jobs)"]
     monkeypatch.setenv("TELEGRAM_TOKEN", TOKEN)
     text = serve.write_credentials(tmp_path / "c.yml").read_text()
     channels = yaml.safe_load(text)
