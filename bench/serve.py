@@ -1,0 +1,413 @@
+"""Serving speed of the assistant against Rasa's stock `rasa init` bot, in one run.
+
+    .venv/bin/python bench/serve.py [--users 1,20,100] [--runs 3] [--stock-dir DIR]
+
+Starts the assistant as the tests do (`tests/live.py`'s LiveAssistant: `python -m bot
+serve` on free ports, its own var dir and SQLite store) and, as the baseline, a stock
+`rasa init --no-prompt` bot (trained in a temporary directory, or reused from
+`--stock-dir`) served with `rasa run --enable-api` on a free port. Simulated users
+(asyncio + httpx, no think time) talk to the REST webhook:
+
+* assistant: greeting, a suggestion (Arabic and English users alternate, openings and
+  answers as in tests/test_live_intake.py), the form up to the summary,
+  `/confirm_report`, then a status question about the filed reference;
+* stock bot: the same number of turns of its greet/mood conversation.
+
+At each concurrency level (N users at once; at least `--min-conversations` whole
+conversations) it reports turns/s, bot messages/s, p50/p95/p99 latency per turn and
+errors, each the median of `--runs` runs; then each process's peak RSS (VmHWM) and the
+start-up time, and checks in the store that every filed report is there exactly once.
+Not part of `make test`; `make bench` runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from bot.intake.personal import luhn_valid  # noqa: E402
+from tests.live import LiveAssistant, free_port  # noqa: E402
+
+# the answer tables and openings of tests/test_live_intake.py
+try:
+    from tests.test_live_intake import AR_ANSWERS, EN_ANSWERS, VALID_ID
+except ImportError as error:  # pragma: no cover - the tests need pytest and Pillow
+    raise SystemExit("bench/serve.py needs tests/test_live_intake.py (pytest, Pillow)") from error
+
+OPENINGS = {
+    "ar": ("السلام عليكم", "لدي اقتراح لتحسين خدمة في منصة أبشر", "تجديد رخصة القيادة"),
+    "en": ("hello", "I have a suggestion to improve Absher", "visit visa"),
+}
+STATUS_QUESTION = {"ar": "ما حالة البلاغ {ref}؟", "en": "what is the status of {ref}?"}
+STOCK_TURNS = ["hello", "I am sad", "yes", "great", "are you a bot?", "bye",
+               "hey", "very sad", "no", "perfect", "am I talking to a human?", "goodbye"]
+SUMMARY = ("ملخص بلاغك", "summary of your report")
+
+
+def national_id(n: int) -> str:
+    """A valid (Luhn) national ID, different for every simulated user."""
+    body = f"1{(n + 12345) % 10**8:08d}"
+    for check in "0123456789":
+        digits = body + check
+        if luhn_valid(digits) and digits != VALID_ID:
+            return digits
+    raise AssertionError(body)
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    messages: int = 0
+    errors: list[str] = field(default_factory=list)
+    filed: list[tuple[str, str]] = field(default_factory=list)  # (reference, national id)
+    conversations: int = 0
+
+
+class ConversationError(Exception):
+    pass
+
+
+async def post(client: httpx.AsyncClient, url: str, sender: str, text: str,
+               result: Result) -> list[dict[str, Any]]:
+    started = time.perf_counter()
+    try:
+        response = await client.post(url, json={"sender": sender, "message": text})
+    except httpx.HTTPError as error:
+        raise ConversationError(f"{type(error).__name__}: {error}") from error
+    result.latencies.append(time.perf_counter() - started)
+    if response.status_code != 200:
+        raise ConversationError(f"HTTP {response.status_code}: {response.text[:200]}")
+    messages = response.json()
+    result.messages += len(messages)
+    return messages
+
+
+def text_of(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+async def assistant_conversation(client: httpx.AsyncClient, url: str, n: int,
+                                 result: Result) -> None:
+    language = "ar" if n % 2 else "en"
+    greeting, opening, service = OPENINGS[language]
+    answers = AR_ANSWERS if language == "ar" else EN_ANSWERS
+    person = national_id(n)
+    sender = f"bench-{uuid.uuid4().hex[:12]}"
+    await post(client, url, sender, greeting, result)
+    await post(client, url, sender, opening, result)
+    reply = text_of(await post(client, url, sender, "/affirm", result))
+    sent = [greeting, opening, "/affirm"]
+    for _ in range(30):
+        if any(marker in reply for marker in SUMMARY):
+            break
+        last_line = reply.split("\n")[-1]
+        answer = next((a for marker, a in answers if marker in last_line), None)
+        if answer is None:
+            raise ConversationError(f"turn {len(sent) + 1}, after {sent[-1]!r}: "
+                                    f"unexpected question: {reply[-200:]!r}")
+        answer = answer.replace("{service}", service).replace("{prior_ref}", "")
+        answer = person if answer == VALID_ID else answer
+        sent.append(answer)
+        reply = text_of(await post(client, url, sender, answer, result))
+    else:
+        raise ConversationError("no summary after 30 answers")
+    reply = text_of(await post(client, url, sender, "/confirm_report", result))
+    ref = next((word.strip("\u2066\u2069.,:()«»") for word in reply.split()
+                if word.strip("\u2066\u2069.,:()«»").startswith("BR-")), None)
+    if not ref:
+        raise ConversationError(f"no reference after /confirm_report: {reply[:200]!r}")
+    result.filed.append((ref, person))
+    reply = text_of(await post(client, url, sender, STATUS_QUESTION[language].format(ref=ref),
+                               result))
+    if ref not in reply:
+        raise ConversationError(f"status answer without {ref}: {reply[:200]!r}")
+
+
+async def stock_conversation(client: httpx.AsyncClient, url: str, n: int, result: Result,
+                             turns: int) -> None:
+    sender = f"bench-{uuid.uuid4().hex[:12]}"
+    for i in range(turns):
+        await post(client, url, sender, STOCK_TURNS[i % len(STOCK_TURNS)], result)
+
+
+async def run_level(base: str, users: int, conversations: int, kind: str, turns: int,
+                    first_n: int) -> tuple[Result, float]:
+    url = f"{base}/webhooks/rest/webhook"
+    result = Result()
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(first_n, first_n + conversations):
+        queue.put_nowait(n)
+    limits = httpx.Limits(max_connections=users + 5, max_keepalive_connections=users + 5)
+    async with httpx.AsyncClient(timeout=120.0, limits=limits) as client:
+
+        async def user() -> None:
+            while not queue.empty():
+                n = queue.get_nowait()
+                try:
+                    if kind == "assistant":
+                        await assistant_conversation(client, url, n, result)
+                    else:
+                        await stock_conversation(client, url, n, result, turns)
+                    result.conversations += 1
+                except ConversationError as error:
+                    result.errors.append(str(error))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(user() for _ in range(users)))
+        return result, time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def process_tree(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo += children.get(current, [])
+    return tree
+
+
+def peak_rss(pid: int) -> list[tuple[str, float]]:
+    """(command, VmHWM in MiB) for the process and its descendants."""
+    rows = []
+    for current in process_tree(pid):
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            cmdline = Path(f"/proc/{current}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        hwm = next((int(line.split()[1]) for line in status.splitlines()
+                    if line.startswith("VmHWM:")), 0)
+        words = [w.decode(errors="replace") for w in cmdline if w]
+        name = " ".join(w for w in words[1:5] if not w.startswith("/"))[:40]
+        rows.append((name or words[0] if words else str(current), hwm / 1024))
+    return rows
+
+
+def bench_server(label: str, base: str, kind: str, levels: list[int], runs: int,
+                 min_conversations: int, turns: int, single_run_from: int = 10**9,
+                 ) -> tuple[dict[int, dict[str, Any]], Result]:
+    summary: dict[int, dict[str, Any]] = {}
+    everything = Result()
+    n = 0
+    # one warm-up conversation (first TF calls, connection pools); not measured
+    warm, _ = asyncio.run(run_level(base, 1, 1, kind, turns, 10**7))
+    everything.filed += warm.filed
+    everything.errors += [f"warm-up: {e}" for e in warm.errors]
+    for users in levels:
+        per_run = []
+        for _ in range(runs if users < single_run_from else 1):
+            conversations = max(users, min_conversations)
+            result, wall = asyncio.run(run_level(base, users, conversations, kind, turns, n))
+            n += conversations
+            everything.filed += result.filed
+            everything.errors += result.errors
+            everything.latencies += result.latencies
+            everything.conversations += result.conversations
+            per_run.append({
+                "turns_s": len(result.latencies) / wall,
+                "msgs_s": result.messages / wall,
+                "p50": 1000 * percentile(result.latencies, 50),
+                "p95": 1000 * percentile(result.latencies, 95),
+                "p99": 1000 * percentile(result.latencies, 99),
+                "errors": len(result.errors),
+                "turns": len(result.latencies),
+                "conversations": result.conversations,
+                "wall": wall,
+            })
+            print(f"  {label:9} users={users:3d} turns={len(result.latencies):5d} "
+                  f"wall={wall:6.1f}s turns/s={per_run[-1]['turns_s']:6.1f} "
+                  f"p50={per_run[-1]['p50']:6.0f}ms p95={per_run[-1]['p95']:6.0f}ms "
+                  f"p99={per_run[-1]['p99']:6.0f}ms errors={len(result.errors)}", flush=True)
+            for error in result.errors[:3]:
+                print(f"      error: {error}")
+        summary[users] = {key: statistics.median(r[key] for r in per_run) for key in per_run[0]}
+        summary[users]["errors_total"] = sum(r["errors"] for r in per_run)
+    return summary, everything
+
+
+def start_stock(work: Path, reuse: bool) -> tuple[subprocess.Popen[bytes], str, float, float]:
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
+    env.pop("PYTHONPATH", None)
+    rasa = [sys.executable, "-m", "rasa"]
+    train_s = 0.0
+    if not (reuse and list((work / "models").glob("*.tar.gz"))):
+        work.mkdir(parents=True, exist_ok=True)
+        print(f">> rasa init --no-prompt in {work} (trains the stock model) ...", flush=True)
+        started = time.perf_counter()
+        with (work.parent / f"{work.name}-init.log").open("wb") as log:
+            subprocess.run([*rasa, "init", "--no-prompt", "--init-dir", str(work)], cwd=work,
+                           env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
+        train_s = time.perf_counter() - started
+    port = free_port()
+    log = (work / "run.log").open("wb")
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*rasa, "run", "--enable-api", "--port", str(port)], cwd=work, env=env,
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    while time.perf_counter() - started < 300:
+        if process.poll() is not None:
+            raise RuntimeError(f"stock rasa run exited {process.returncode}, see {work}/run.log")
+        try:
+            with urllib.request.urlopen(f"{base}/status", timeout=2) as response:
+                if response.status == 200:
+                    return process, base, time.perf_counter() - started, train_s
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("stock bot did not start in 300 s")
+
+
+def verify_store(database_url: str, filed: list[tuple[str, str]]) -> tuple[bool, str]:
+    from bot.store.repository import ReportRepository
+
+    reports = ReportRepository(database_url).list_reports()
+    by_ref: dict[str, int] = {}
+    by_person: dict[str, int] = {}
+    for report in reports:
+        by_ref[report.reference] = by_ref.get(report.reference, 0) + 1
+        person = report.reporter.national_id if report.reporter else None
+        by_person[person] = by_person.get(person, 0) + 1
+    lost = [ref for ref, _ in filed if by_ref.get(ref, 0) == 0]
+    duplicated = [ref for ref, n in by_ref.items() if n > 1]
+    twice = [person for _, person in filed if by_person.get(person, 0) != 1]
+    extra = len(reports) - len(filed)
+    ok = not lost and not duplicated and not twice and extra == 0
+    return ok, (f"{len(filed)} filed in conversations, {len(reports)} in the store: "
+                f"{len(lost)} lost, {len(duplicated)} duplicated references, "
+                f"{len(twice)} people with != 1 report, {extra} unexpected")
+
+
+def print_table(results: dict[str, dict[int, dict[str, Any]]], levels: list[int]) -> None:
+    print(f"\n{'server':10} {'users':>5} {'turns/s':>8} {'msgs/s':>7} {'p50 ms':>7} "
+          f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
+    for label, summary in results.items():
+        for users in levels:
+            s = summary[users]
+            print(f"{label:10} {users:5d} {s['turns_s']:8.1f} {s['msgs_s']:7.1f} {s['p50']:7.0f} "
+                  f"{s['p95']:7.0f} {s['p99']:7.0f} {s['errors_total']:6d}")
+    if "assistant" in results and "stock" in results:
+        for users in levels:
+            ratio = results["assistant"][users]["turns_s"] / results["stock"][users]["turns_s"]
+            print(f"assistant/stock turns/s at {users} users: {ratio:.2f}x (target >= 3x)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/serve.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", default="1,20,100", help="concurrency levels")
+    parser.add_argument("--runs", type=int, default=3, help="runs per level (median reported)")
+    parser.add_argument("--min-conversations", type=int, default=5,
+                        help="whole conversations per run at least (1 user runs them in turn)")
+    parser.add_argument("--stock-dir", type=Path, help="reuse/keep the stock bot here")
+    parser.add_argument("--single-run-from", type=int, default=100,
+                        help="levels with this many users or more run once (time)")
+    parser.add_argument("--skip-stock", action="store_true")
+    args = parser.parse_args(argv)
+    levels = [int(u) for u in args.users.split(",") if u]
+    results: dict[str, dict[int, dict[str, Any]]] = {}
+    memory: dict[str, list[tuple[str, float]]] = {}
+    startup: dict[str, float] = {}
+    ok = True
+
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
+        var_dir = Path(tmp) / "var"
+        var_dir.mkdir()
+        live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
+        print(">> starting the assistant (python -m bot serve) ...", flush=True)
+        started = time.perf_counter()
+        live.start()
+        startup["assistant"] = time.perf_counter() - started
+        turns = 0
+        try:
+            results["assistant"], everything = bench_server(
+                "assistant", live.base, "assistant", levels, args.runs,
+                args.min_conversations, 0, args.single_run_from)
+            turns = round(len(everything.latencies) / max(1, everything.conversations))
+            memory["assistant"] = peak_rss(live.process.pid)
+        finally:
+            live.stop()
+        if everything.errors:
+            for log in sorted((var_dir / "logs").glob("*.log")):
+                lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+                bad = [line for line in lines if "ERROR" in line or "Exception" in line]
+                print(f"  {log.name}: {len(bad)} error lines" + "".join(
+                    f"\n    {line[:300]}" for line in bad[-5:]))
+        store_ok, store_line = verify_store(live.env["DATABASE_URL"], everything.filed)
+        ok = ok and store_ok and not everything.errors
+        print(f"store check: {'OK' if store_ok else 'FAILED'}: {store_line}")
+
+        if not args.skip_stock:
+            stock_dir = args.stock_dir or Path(tmp) / "stock"
+            reuse = args.stock_dir is not None
+            process, base, startup["stock"], train_s = start_stock(stock_dir, reuse)
+            if train_s:
+                print(f"   stock bot trained by rasa init in {train_s:.0f} s")
+            try:
+                results["stock"], stock_all = bench_server(
+                    "stock", base, "stock", levels, args.runs, args.min_conversations,
+                    turns or 14, args.single_run_from)
+                memory["stock"] = peak_rss(process.pid)
+            finally:
+                process.terminate()
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            ok = ok and not stock_all.errors
+            if args.stock_dir is None:
+                shutil.rmtree(stock_dir, ignore_errors=True)
+
+    print(f"\nturns per assistant conversation: {turns}; stock conversations use the same number")
+    print_table(results, levels)
+    print("\nstart-up (process start until it answers with the model loaded):")
+    for label, seconds in startup.items():
+        print(f"  {label:10} {seconds:6.1f} s")
+    print("peak RSS (VmHWM) per process:")
+    for label, rows in memory.items():
+        for name, mib in rows:
+            print(f"  {label:10} {mib:8.0f} MiB  {name}")
+        print(f"  {label:10} {sum(m for _, m in rows):8.0f} MiB  total")
+    print(f"store: {store_line}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
