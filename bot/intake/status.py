@@ -23,8 +23,10 @@ from bot.store.repository import ReportRepository
 __all__ = ["StatusAnswer", "StatusOutcome", "find_reference_texts", "look_up"]
 
 # Something typed as a reference: "BR-7K3Q9PX2", "br 7k3q9px2", or 8 letters/digits with a digit.
+# With the BR prefix the body may be all letters (about 1 reference in 20 is).
 _REFERENCE_LIKE = re.compile(
-    r"(?<![0-9A-Za-z])(?:BR[\s\-]?)?(?=[0-9A-Za-z]*[0-9])[0-9A-Za-z]{8}(?![0-9A-Za-z])",
+    r"(?<![0-9A-Za-z])(?:BR[\s\-]?[0-9A-Za-z]{8}|(?=[0-9A-Za-z]*[0-9])[0-9A-Za-z]{8})"
+    r"(?![0-9A-Za-z])",
     re.IGNORECASE,
 )
 # How far a mistyped reference may be from one of the asker's own to be suggested.

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.intake.reference import PREFIX
+from bot.intake.reference import PREFIX, new_reference
 from bot.intake.status import StatusOutcome, find_reference_texts, look_up
 from bot.store.migrate import upgrade
 from bot.store.repository import ReportDraft, ReporterDraft, ReportRepository
@@ -59,6 +59,14 @@ def test_a_stranger_gets_the_answer_of_a_missing_report(filed) -> None:
     )
 
 
+def test_a_reference_of_letters_only_is_found(filed) -> None:
+    repository, _ = filed
+    while not (reference := new_reference()).removeprefix(PREFIX).isalpha():
+        pass
+    answer = look_up(repository, f"status of {reference.lower()}", sender_id=OWNER)
+    assert answer.outcome == StatusOutcome.NEED_IDENTITY and answer.reference == reference
+
+
 def test_a_typo_is_answered_with_did_you_mean_for_the_owner_only(filed) -> None:
     repository, ref = filed
     typo = _typo(ref)
@@ -81,6 +89,8 @@ def test_my_reports_and_none(filed) -> None:
         ("ما حالة البلاغ BR-7K3Q9PX2؟", ["BR-7K3Q9PX2"]),
         ("status of br 7k3q9px2 please", ["br 7k3q9px2"]),
         ("وين وصل بلاغي", []),
+        ("status of BR-ABCDEFGH", ["BR-ABCDEFGH"]),  # a body of letters only
+        ("status of BRABCDEFGH", ["BRABCDEFGH"]),
         ("call me on 0551234567", []),
     ],
 )
