@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.intake import dates, personal
 from bot.intake.parsing import Parsed
+from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 from bot.nlu.normalise import normalise_text
 
 __all__ = [
@@ -171,8 +172,11 @@ def parse_choice(slot: str, text: str, entities: Mapping[str, Any]) -> str | Non
     return best if scores[best] else None
 
 
-def _length_checked(text: str, limits: tuple[int, int], code: str) -> Answer:
-    cleaned = " ".join((text or "").split())
+def _length_checked(
+    text: str, limits: tuple[int, int], code: str, *, multiline: bool = False
+) -> Answer:
+    """Free text without invisible/bidi/control characters (bot.intake.text), in limits."""
+    cleaned = clean_free_text(text, multiline=multiline, max_length=MAX_ANSWER_LENGTH)
     if not limits[0] <= len(cleaned) <= limits[1]:
         return Answer(error=code)
     return Answer(cleaned)
@@ -211,7 +215,7 @@ def _parse_text_slot(slot: str, text: str, intent: str | None) -> Answer:
     if slot == "title":
         return _length_checked(text, TITLE_LENGTH, "title_length")
     if slot == "description":
-        return _length_checked(text, DESCRIPTION_LENGTH, "description_length")
+        return _length_checked(text, DESCRIPTION_LENGTH, "description_length", multiline=True)
     if slot in {"service_name", "entity_name", "platform"} and is_dont_know(text):
         return Answer("")  # "I don't know": eligibility refuses with the reason
     return _length_checked(text, NAME_LENGTH, "name_length")

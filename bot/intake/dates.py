@@ -333,7 +333,10 @@ _TOMORROW = re.compile(r"(?<!\w)(?:tomorrow|بكره|بكرا|غدا|باكر)(?
 
 
 def _ago(today: date, unit: str, count: int) -> date:
-    return today - relativedelta(**{unit: count})
+    try:
+        return today - relativedelta(**{unit: count})
+    except (ValueError, OverflowError):  # "9999 years ago": before year 1, which date lacks
+        raise _DateError("date_too_early") from None
 
 
 def _count(word: str | None, implied: int | None) -> int | None:

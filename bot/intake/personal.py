@@ -19,6 +19,7 @@ from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberTyp
 
 from bot.digits import to_ascii_digits
 from bot.intake.parsing import Parsed
+from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 from bot.nlu.normalise import normalise_text
 
 __all__ = [
@@ -272,8 +273,9 @@ def _name_characters_ok(name: str) -> bool:
 
 
 def parse_full_name(text: str) -> Parsed[str]:
-    """A full name of at least two words, kept as typed apart from surrounding/extra spaces."""
-    name = " ".join(_INVISIBLE.sub("", text or "").split())
+    """A full name of at least two words, kept as typed apart from surrounding/extra spaces
+    and invisible, directional or control characters (see bot.intake.text)."""
+    name = clean_free_text(text, multiline=False, max_length=MAX_ANSWER_LENGTH)
     if len(name) < FULL_NAME_MIN_LENGTH:
         return Parsed.failure("full_name_too_short")
     if len(name) > FULL_NAME_MAX_LENGTH:

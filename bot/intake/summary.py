@@ -1,7 +1,10 @@
 """Values that fill the summary and decision replies (the sentences live in domain.yml).
 
 Only data is rendered here: slot values, a "not given" dash, option labels and weekday
-names in the conversation's language.
+names in the conversation's language. Every value shown goes through `clean_free_text`
+again, whatever put it into the slot: the summary is what the reporter confirms, so a name
+or file name carrying U+202E RIGHT-TO-LEFT OVERRIDE (or any other invisible, directional or
+control character) must not make it read differently from what is filed.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
+
+from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 
 __all__ = ["NOT_GIVEN", "option_label", "summary_values", "weekday_name"]
 
@@ -61,16 +66,25 @@ def weekday_name(day: date, language: str | None) -> str:
     return _WEEKDAYS[day.weekday()][_index(language)]
 
 
+# Fields shown with their line breaks; every other one is shown on one line.
+_MULTILINE_FIELDS = frozenset({"description"})
+
+
+def _safe(text: str, *, multiline: bool = False) -> str:
+    return clean_free_text(text, multiline=multiline, max_length=MAX_ANSWER_LENGTH)
+
+
 def _shown(name: str, value: Any, language: str | None) -> str:
     if name == "attachments":
-        names = [str(item.get("filename")) for item in value or () if isinstance(item, dict)]
+        names = [_safe(str(item.get("filename"))) for item in value or () if isinstance(item, dict)]
+        names = [shown for shown in names if shown]
         separator = ", " if language == "en" else "، "
         return separator.join(names) if names else NOT_GIVEN
     if value in (None, ""):
         return NOT_GIVEN
     if name == "service_channel":
-        return option_label(str(value), language)
-    return str(value)
+        value = option_label(str(value), language)
+    return _safe(str(value), multiline=name in _MULTILINE_FIELDS) or NOT_GIVEN
 
 
 def summary_values(slots: Mapping[str, Any], language: str | None) -> dict[str, str]:

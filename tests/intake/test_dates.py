@@ -214,6 +214,8 @@ def test_words_around_the_date(text: str, expected: date) -> None:
         ("1440/01/01", "date_too_early"),
         ("1/1/1342", "date_too_early"),  # Hijri year before the Umm al-Qura table
         ("10 years ago", "date_too_early"),
+        ("9999 years ago", "date_too_early"),  # before year 1: raised ValueError once
+        ("قبل ٢٠٣٠ سنة", "date_too_early"),
         # no such day
         ("31/02/2026", "date_invalid"),
         ("2026-02-30", "date_invalid"),
