@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from tabulate import tabulate
 
-from bot import settings
+from bot import logmask, settings
 from bot.digits import to_ascii_digits
 from bot.intake.filing import CHANNELS
 from bot.intake.reference import parse_reference
@@ -364,8 +364,10 @@ def _jobs(args: argparse.Namespace, _rest: list[str]) -> int:
             if delivered is not None:
                 print("outbox: " + ", ".join(f"{key} {value}" for key, value in delivered.items()))
         return 0
+    level = os.environ.get("LOG_LEVEL", "").strip().upper()
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=level if level in logging.getLevelNamesMapping() else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     clock = OffsetClock(args.now) if args.now else SYSTEM_CLOCK
     print(
@@ -414,6 +416,18 @@ def _agent(_args: argparse.Namespace, rest_args: list[str]) -> int:
     from bot.agent.console import main as agent_main
 
     return agent_main(rest_args)
+
+
+def _proxy(_args: argparse.Namespace, rest_args: list[str]) -> int:
+    from bot.proxy import main as proxy_main
+
+    return proxy_main(rest_args)
+
+
+def _cluster(_args: argparse.Namespace, rest_args: list[str]) -> int:
+    from bot.cluster import main as cluster_main
+
+    return cluster_main(rest_args)
 
 
 # -- parser -------------------------------------------------------------------------------
@@ -605,6 +619,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Call-centre console for the agents of the toll-free line 199099.",
     )
     agent.set_defaults(handler=_agent, passes_extra_args=True)
+
+    proxy = commands.add_parser(
+        "proxy",
+        add_help=False,  # --help is the proxy's own (bot/proxy.py)
+        help="round-robin reverse proxy in front of several Rasa servers (--upstream URL …)",
+        description="One address in front of several Rasa servers.",
+    )
+    proxy.set_defaults(handler=_proxy, passes_extra_args=True)
+
+    cluster = commands.add_parser(
+        "cluster",
+        add_help=False,  # --help is the launcher's own (bot/cluster.py)
+        help="several Rasa and action servers behind one port, with PostgreSQL and Redis",
+        description="Start the scaled-out topology on this machine.",
+    )
+    cluster.set_defaults(handler=_cluster, passes_extra_args=True)
     return parser
 
 
@@ -619,6 +649,7 @@ def _utf8_output() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     _utf8_output()
+    logmask.install()  # no national ID, mobile or e-mail in any log of any command
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra and not getattr(args, "passes_extra_args", False):

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot import settings
+from bot import logmask, settings
 
 __all__ = ["Assistant", "StartError", "free_port"]
 
@@ -90,6 +90,7 @@ def quiet_logging(log_path: Path) -> None:
     from rasa.utils.log_utils import configure_structlog
 
     configure_structlog(logging.WARNING)
+    logmask.install()  # masked records; Rasa (now loaded) gets the anonymiser of its events
 
 
 class Assistant:
@@ -134,7 +135,10 @@ class Assistant:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with self.actions_log.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+                [
+                    sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
+                    *logmask.logging_config_args(settings.VAR_DIR / "logging.yml", rasa_sdk=True),
+                ],
                 cwd=settings.PROJECT_ROOT,
                 env=self._child_env(),
                 stdout=log,

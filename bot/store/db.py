@@ -58,7 +58,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def _create_engine(url: str) -> Engine:
-    kwargs: dict[str, Any] = {"future": True}
+    # hide_parameters: a failed statement's values (names, IDs) stay out of error messages
+    kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
     if make_url(url).get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
