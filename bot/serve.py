@@ -4,11 +4,24 @@ Runs the action server and the Rasa server as child processes, waits until each
 answers, says where to talk to the assistant, and stops both on Ctrl-C. When a part
 fails to start, it says which one and why (port in use, no model, bad config), with
 the end of that part's log.
+
+One node of several (README, "Several servers"; `python -m bot cluster` starts them all
+on one machine): `--node NAME` keeps this node's logs in var/logs/NAME/ and its
+endpoints.yml and credentials.yml in var/nodes/NAME/, so that nodes sharing one var/ do not
+overwrite each other's; `--actions-url URL` points the Rasa server at a running action
+server instead of starting one; `--no-rasa` starts only the action server; `--no-jobs`
+leaves the scheduler to another process; `--no-telegram-bridge` leaves the Telegram
+long-polling bridge to another process (only one may poll); `--interface` is the address
+the Rasa server listens on. With `REDIS_URL` set the Rasa servers share Redis as their lock
+store, so that the turns of one conversation are handled one at a time whichever server
+gets them; they share the SQL tracker store (`TRACKER_STORE_URL`) and the report store
+(`DATABASE_URL`) anyway.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -21,8 +34,10 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from bot import settings
+from bot.logmask import logging_config_args
 from bot.model import model_path
 
 LOG_DIR = settings.VAR_DIR / "logs"
@@ -70,7 +85,7 @@ def http_ok(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def rasa_ready(port: int, token: str) -> bool:
+def rasa_ready(port: int, token: str, log_path: Path = LOG_DIR / "rasa.log") -> bool:
     """True once the model is loaded; a 409 means the server is up without a model."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/status?token={token}", timeout=2):
@@ -79,7 +94,7 @@ def rasa_ready(port: int, token: str) -> bool:
         if error.code == 409:
             raise StartError(
                 "Rasa server: started, but could not load the model. "
-                f"End of its log ({LOG_DIR / 'rasa.log'}):\n{log_tail(LOG_DIR / 'rasa.log')}"
+                f"End of its log ({log_path}):\n{log_tail(log_path)}"
             ) from error
         return False
     except (urllib.error.URLError, OSError):
@@ -125,19 +140,66 @@ def telegram_bridge(args: argparse.Namespace) -> Part:
     )
 
 
-def write_endpoints(actions_port: int, path: Path) -> Path:
-    """Rasa endpoints from the environment: action server, SQL tracker store, lock store."""
+def actions_webhook(url: str) -> str:
+    """The action server's webhook URL from its base URL (`/webhook` added when missing)."""
+    url = url.rstrip("/")
+    return url if url.endswith("/webhook") else url + "/webhook"
+
+
+def lock_store_lines(redis_url: str) -> list[str]:
+    """endpoints.yml's Redis lock store from `REDIS_URL` (redis[s]://[user:pass@]host:port/db).
+
+    Rasa's RedisLockStore takes the host, port, db and password apart, not a URL. The class
+    is bot.lockstore's, which issues tickets atomically: Rasa's own lets two servers that
+    get one conversation's messages at the same moment process them at once.
+    """
+    parts = urlsplit(redis_url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise StartError(
+            f"REDIS_URL must look like redis://host:6379/0 (or rediss:// for TLS), "
+            f"not {parts.scheme or redis_url!r}"
+        )
+    lines = [
+        "lock_store:",
+        "  type: bot.lockstore.AtomicRedisLockStore",
+        f"  url: {json.dumps(parts.hostname or 'localhost')}",
+        f"  port: {parts.port or 6379}",
+        '  key_prefix: "balagh"',
+    ]
+    database = parts.path.strip("/")
+    if database:
+        lines.append(f"  db: {int(database)}")
+    if parts.username:
+        lines.append(f"  username: {json.dumps(unquote(parts.username))}")
+    if parts.password:
+        lines.append(f"  password: {json.dumps(unquote(parts.password))}")
+    if parts.scheme == "rediss":
+        lines.append("  use_ssl: true")
+    return lines
+
+
+def write_endpoints(actions: int | str, path: Path) -> Path:
+    """Rasa endpoints from the environment: action server, SQL tracker store, lock store.
+
+    `actions` is the port of the action server started beside Rasa, or the URL of one
+    running elsewhere (`--actions-url`).
+    """
+    url = (
+        actions_webhook(actions)
+        if isinstance(actions, str)
+        else f"http://127.0.0.1:{actions}/webhook"
+    )
     lines = [
         "# Written by `python -m bot serve` from the environment; edits are overwritten.",
         "action_endpoint:",
-        f'  url: "http://127.0.0.1:{actions_port}/webhook"',
+        f'  url: "{url}"',
         "tracker_store:",
         "  type: SQL",
         f'  url: "{settings.tracker_store_url()}"',
     ]
     redis_url = settings.redis_url()
     if redis_url:
-        lines += ["lock_store:", "  type: redis", f'  url: "{redis_url}"']
+        lines += lock_store_lines(redis_url)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -202,14 +264,49 @@ def stop(parts: list[Part]) -> None:
             part.process.wait()  # type: ignore[union-attr]
 
 
+def debug_logging() -> bool:
+    """`LOG_LEVEL=DEBUG` (Rasa reads it itself): the action server logs at DEBUG too."""
+    return os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG"
+
+
+NODE_DEFAULTS = {
+    "node": None, "actions_url": None, "no_rasa": False, "no_jobs": False,
+    "no_telegram_bridge": False, "interface": "0.0.0.0",
+}
+
+
+def with_node_defaults(args: argparse.Namespace) -> argparse.Namespace:
+    """`args` with the node options' defaults filled in (callers may pass fewer)."""
+    return argparse.Namespace(**{**NODE_DEFAULTS, **vars(args)})
+
+
+def node_log_dir(args: argparse.Namespace) -> Path:
+    """var/logs/, or var/logs/NODE/ for a named node (`--node`)."""
+    node = getattr(args, "node", None)
+    return LOG_DIR / node if node else LOG_DIR
+
+
+def node_var_dir(args: argparse.Namespace) -> Path:
+    """var/, or var/nodes/NODE/ for a named node: its endpoints.yml and credentials.yml."""
+    node = getattr(args, "node", None)
+    return settings.VAR_DIR / "nodes" / node if node else settings.VAR_DIR
+
+
 def build_parts(args: argparse.Namespace, token: str, endpoints: Path) -> list[Part]:
+    """The processes this node runs, in start order (the options leave some out)."""
+    args = with_node_defaults(args)
     python = sys.executable
+    log_dir = node_log_dir(args)
+    # Both servers load bot/logmask.py through this file: no personal data in their logs.
+    logging_config = settings.VAR_DIR / "logging.yml"
     actions = Part(
         name="action server",
         command=[
-            python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(args.actions_port)
+            python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(args.actions_port),
+            *logging_config_args(logging_config, rasa_sdk=True),
+            *(["--debug"] if debug_logging() else []),
         ],
-        log_path=LOG_DIR / "actions.log",
+        log_path=log_dir / "actions.log",
         ready=lambda: http_ok(f"http://127.0.0.1:{args.actions_port}/health"),
     )
     rasa = Part(
@@ -218,34 +315,51 @@ def build_parts(args: argparse.Namespace, token: str, endpoints: Path) -> list[P
             python, "-m", "rasa", "run",
             "--model", str(args.model),
             "--port", str(args.rasa_port),
+            "--interface", args.interface,
             "--enable-api", "--auth-token", token,
             "--cors", "*",
-            "--credentials", str(write_credentials(settings.VAR_DIR / "credentials.yml")),
+            "--credentials", str(write_credentials(node_var_dir(args) / "credentials.yml")),
             "--endpoints", str(endpoints),
+            *logging_config_args(logging_config),
         ],
-        log_path=LOG_DIR / "rasa.log",
-        ready=lambda: rasa_ready(args.rasa_port, token),
+        log_path=log_dir / "rasa.log",
+        ready=lambda: rasa_ready(args.rasa_port, token, log_dir / "rasa.log"),
     )
     # the timed rules and the notification outbox (bot/jobs.py), once a minute
     jobs = Part(
         name="scheduler (jobs)",
         command=[python, "-m", "bot", "jobs"],
-        log_path=LOG_DIR / "jobs.log",
+        log_path=log_dir / "jobs.log",
         ready=lambda: True,
     )
-    if settings.telegram_token() and not settings.telegram_webhook_url():
-        return [actions, rasa, jobs, telegram_bridge(args)]
-    return [actions, rasa, jobs]
+    parts = [] if args.actions_url else [actions]
+    parts += [] if args.no_rasa else [rasa]
+    parts += [] if args.no_jobs else [jobs]
+    if (
+        settings.telegram_token()
+        and not settings.telegram_webhook_url()
+        and not args.no_telegram_bridge
+        and not args.no_rasa
+    ):
+        parts.append(telegram_bridge(args))
+    return parts
 
 
 def preflight(args: argparse.Namespace) -> None:
-    for label, port in (("Rasa server", args.rasa_port), ("action server", args.actions_port)):
+    args = with_node_defaults(args)
+    if args.no_rasa and args.actions_url:
+        raise StartError("--no-rasa with --actions-url leaves nothing to start on this node.")
+    ports = [] if args.no_rasa else [("Rasa server", args.rasa_port)]
+    ports += [] if args.actions_url else [("action server", args.actions_port)]
+    for label, port in ports:
         if not port_free(port):
             raise StartError(
                 f"{label}: port {port} is in use (is the assistant already running?). "
                 f"Stop that process, or choose another port with --"
                 f"{'rasa' if label == 'Rasa server' else 'actions'}-port."
             )
+    if args.no_rasa:
+        return
     if not Path(args.model).is_file():
         raise StartError(
             f"Rasa server: no trained model at {args.model}. "
@@ -269,7 +383,34 @@ def _migrate_store() -> None:
 
 
 def banner(args: argparse.Namespace, token_hint: str) -> str:
+    args = with_node_defaults(args)
+    logs = node_log_dir(args)
+    if args.no_rasa:
+        return f"""
+Balagh Raqmi assistant is running (action server only{'' if args.no_jobs else ', scheduler'}).
+  Action server:          http://localhost:{args.actions_port}/health   (Rasa servers: \
+--actions-url http://<this host>:{args.actions_port}/webhook)
+  Report store:           {settings.redacted(settings.database_url())}
+  Logs:                   {logs}/actions.log{'' if args.no_jobs else ', jobs.log'}
+Press Ctrl-C to stop.
+"""
     base = f"http://localhost:{args.rasa_port}"
+    actions = (
+        actions_webhook(args.actions_url) if args.actions_url
+        else f"http://localhost:{args.actions_port}/health"
+    )
+    if args.node or args.actions_url or args.no_jobs:
+        locks = "Redis (REDIS_URL)" if settings.redis_url() else "in memory (no REDIS_URL)"
+        return f"""
+Balagh Raqmi assistant is running (node {args.node or '-'}).
+  Rasa server:            {base}   (HTTP API token: {token_hint})
+  Action server:          {actions}
+  Scheduler:              {'elsewhere (--no-jobs)' if args.no_jobs else 'here'}
+  Report store:           {settings.redacted(settings.database_url())}
+  Lock store:             {locks}
+  Logs:                   {logs}/
+Press Ctrl-C to stop.
+"""
     return f"""
 Balagh Raqmi assistant is running.
   Chat in this terminal:  .venv/bin/python -m bot chat      (another terminal)
@@ -288,12 +429,48 @@ Press Ctrl-C to stop.
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bot serve",
-        description="Start the Rasa server and the action server; Ctrl-C stops both.",
+        description="Start the Rasa server, the action server and the scheduler (the node "
+        "options below leave parts out); Ctrl-C stops them all.",
     )
     parser.add_argument("--rasa-port", type=int, default=5005)
     parser.add_argument("--actions-port", type=int, default=5055)
     parser.add_argument("--model", type=Path, default=model_path())
+    node = parser.add_argument_group(
+        "one node of several (README: Several servers; `python -m bot cluster` does it all)"
+    )
+    node.add_argument(
+        "--node", metavar="NAME", type=_node_name,
+        help="name of this node: logs in var/logs/NAME/, endpoints.yml and credentials.yml "
+        "in var/nodes/NAME/ (needed when several nodes share one var/)",
+    )
+    node.add_argument(
+        "--actions-url", metavar="URL",
+        help="use the action server at URL (e.g. http://10.0.0.7:5055/webhook) instead of "
+        "starting one; --actions-port is then unused",
+    )
+    node.add_argument(
+        "--no-rasa", action="store_true",
+        help="start no Rasa server: the action server (and the scheduler) only",
+    )
+    node.add_argument(
+        "--no-jobs", action="store_true",
+        help="start no scheduler (`python -m bot jobs` runs elsewhere; several are safe)",
+    )
+    node.add_argument(
+        "--no-telegram-bridge", action="store_true",
+        help="start no Telegram polling bridge even with TELEGRAM_TOKEN (one per bot only)",
+    )
+    node.add_argument(
+        "--interface", default="0.0.0.0", metavar="ADDR",
+        help="address the Rasa server listens on (default 0.0.0.0; 127.0.0.1 behind a proxy)",
+    )
     return parser.parse_args(argv)
+
+
+def _node_name(value: str) -> str:
+    if not value or not all(c.isalnum() or c in "-_" for c in value):
+        raise argparse.ArgumentTypeError("letters, digits, - and _ only")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -309,17 +486,21 @@ def main(argv: list[str] | None = None) -> int:
         _migrate_store()
         token = settings.rasa_token()
         token_hint = "RASA_TOKEN" if os.environ.get("RASA_TOKEN") else "in var/rasa_token"
-        endpoints = write_endpoints(args.actions_port, settings.VAR_DIR / "endpoints.yml")
+        endpoints = write_endpoints(
+            args.actions_url or args.actions_port, node_var_dir(args) / "endpoints.yml"
+        )
         parts = build_parts(args, token, endpoints)
         env = _child_env()
         for part in parts:
             print(f">> starting the {part.name} ...", flush=True)
             _start(part, env)
             _wait_ready(part, START_TIMEOUT_S)
-        if settings.telegram_token():
+        if settings.telegram_token() and not args.no_rasa:
             how = (
                 f"webhook {settings.telegram_webhook_url()}"
                 if settings.telegram_webhook_url()
+                else "long polling by a bridge started elsewhere"
+                if args.no_telegram_bridge
                 else f"long polling, log {LOG_DIR / 'telegram.log'}"
             )
             print(f">> Telegram: on ({how})", flush=True)

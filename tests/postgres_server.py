@@ -69,6 +69,7 @@ class PostgresServer:
         self.admin_url = make_url(admin_url)
         self._data_dir = data_dir
         self._pg_ctl: list[str] = []
+        self._start_args: list[str] = []
         self._admin: Engine | None = None
 
     # -- life cycle ---------------------------------------------------------------------
@@ -132,19 +133,10 @@ class PostgresServer:
                 ]
             )
             server._pg_ctl = [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data_dir)]
-            _run(
-                [
-                    *server._pg_ctl,
-                    "-l",
-                    str(log_path),
-                    "-o",
-                    options,
-                    "-w",
-                    "-t",
-                    str(START_TIMEOUT_S),
-                    "start",
-                ]
-            )
+            server._start_args = [
+                "-l", str(log_path), "-o", options, "-w", "-t", str(START_TIMEOUT_S), "start"
+            ]
+            _run([*server._pg_ctl, *server._start_args])
         except (OSError, subprocess.CalledProcessError) as exc:
             output = getattr(exc, "stderr", None) or ""
             log = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
@@ -176,6 +168,19 @@ class PostgresServer:
         if self._data_dir is not None:
             shutil.rmtree(self._data_dir, ignore_errors=True)
             self._data_dir = None
+
+    def pause(self) -> None:
+        """Stop the server we started, keeping its files: clients get "connection refused"
+        until resume() (fault-injection tests)."""
+        if not self._pg_ctl:
+            raise PostgresUnavailable("only a server started by PostgresServer.start() pauses")
+        if self._admin is not None:
+            self._admin.dispose()
+        _run([*self._pg_ctl, "-m", "fast", "-w", "stop"])
+
+    def resume(self) -> None:
+        """Start the paused server again, on the same port with the same data."""
+        _run([*self._pg_ctl, *self._start_args])
 
     # -- databases ----------------------------------------------------------------------
 
