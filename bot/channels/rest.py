@@ -10,12 +10,17 @@ sees only descriptions, `metadata.attachments` = `[{"filename", "content_type", 
 "sha256", "stored_path"}]` and `metadata.rejected_attachments` = `[{"filename", "reason"}]`;
 the base64 data never reaches the tracker store, and a client cannot slip in a `stored_path`
 of its own because the list it sent is always replaced. Other metadata keys pass through.
+
+Faults (bot.channels.faults): a file that cannot be written (disk full …) refuses the whole
+message: the files of that message already written are deleted, nothing reaches Rasa, and
+the user is told so in the conversation's language (HTTP 200, one bot message). A message
+that Rasa answered with nothing at all (a custom action failed: the action server is down)
+gets a "temporary fault, send it again" reply instead of an empty list.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import functools
 import json
 import logging
@@ -31,6 +36,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from bot.channels import faults
+from bot.channels.faults import AttachmentStorageFailed
 from bot.intake.attachments import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS_PER_REPORT,
@@ -38,7 +45,7 @@ from bot.intake.attachments import (
     check_attachment,
     decode_base64_attachment,
 )
-from bot.store.files import display_filename, store_attachment
+from bot.store.files import discard_attachment, display_filename, store_attachment
 
 logger = logging.getLogger(__name__)
 structlogger = structlog.get_logger()
@@ -84,6 +91,10 @@ def process_metadata(metadata: Any) -> dict[str, Any] | None:
             accepted.append(_accept(item))
         except AttachmentRejected as exc:
             rejected.append({"filename": _sent_filename(item), "reason": exc.reason})
+        except OSError as exc:  # disk full, read-only: keep none of this message's files
+            _discard(accepted)
+            names = [_sent_filename(item) for item in items[:MAX_ATTACHMENTS_PER_REPORT]]
+            raise AttachmentStorageFailed(names) from exc
     processed["attachments"] = accepted
     processed["rejected_attachments"] = rejected
     return processed
@@ -100,6 +111,14 @@ def _accept(item: Any) -> dict[str, Any]:
         "sha256": draft.sha256,
         "stored_path": draft.stored_path,
     }
+
+
+def _discard(stored: list[dict[str, Any]]) -> None:
+    for description in stored:
+        try:
+            discard_attachment(description["stored_path"])
+        except OSError:
+            logger.exception("A staged file could not be deleted.")
 
 
 def _sent_filename(item: Any) -> str:
@@ -190,9 +209,9 @@ class RestWithFilesInput(RestInput):
                 return _error(413, "request_too_large", max_bytes=self.max_body_bytes)
             except BadRequest as exc:
                 return _error(400, "bad_request", detail=str(exc))
-            except OSError:
+            except OSError as exc:
                 logger.exception("Storing an uploaded file failed.")
-                return _error(500, "attachment_storage_failed")
+                return await self._storage_failed(request, exc)
             return await self._handle(request, on_new_message)
 
         return custom_webhook
@@ -219,8 +238,27 @@ class RestWithFilesInput(RestInput):
                     text, collector, sender_id, input_channel=input_channel, metadata=metadata
                 )
             )
-        except CancelledError:
-            structlogger.error("rest.message.received.timeout", text=copy.deepcopy(text))
+        except CancelledError:  # the user's text is not logged: it may hold personal data
+            structlogger.error("rest.message.received.timeout", text_length=len(text or ""))
         except Exception:
-            structlogger.exception("rest.message.received.failure", text=copy.deepcopy(text))
+            structlogger.exception("rest.message.received.failure", text_length=len(text or ""))
+        if not collector.messages:  # a failed action: Rasa went on silently
+            structlogger.warning("rest.message.no_reply", text_length=len(text or ""))
+            language = await faults.conversation_language(request.app, sender_id, text)
+            collector.messages.append(
+                faults.fault_message(faults.NO_REPLY, language, sender_id, retry_payload=text)
+            )
         return response.json(collector.messages)
+
+    async def _storage_failed(self, request: Request, error: OSError) -> HTTPResponse:
+        """The message is not handed on: say so in the conversation's language."""
+        payload = request.json
+        sender_id = payload.get("sender") or "default"
+        if not isinstance(sender_id, str):
+            return _error(500, "attachment_storage_failed")
+        files = getattr(error, "filenames", [])
+        text = payload.get("message") or ""
+        language = await faults.conversation_language(request.app, sender_id, text)
+        return response.json(
+            [faults.fault_message(faults.STORAGE_FAILED, language, sender_id, files=files)]
+        )

@@ -59,6 +59,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ExtBot
 
 from bot import settings
+from bot.channels import faults
 from bot.channels.telegram_limits import TelegramRateLimiter
 from bot.intake.attachments import (
     FILE_TOO_LARGE,
@@ -354,9 +355,14 @@ async def attachments_of(message: Message, bot: Bot) -> dict[str, Any]:
                 raise AttachmentRejected(FILE_TOO_LARGE) from error
             raise
         loop = asyncio.get_running_loop()
-        accepted.append(
-            await loop.run_in_executor(None, functools.partial(_check_and_store, data, filename))
-        )
+        try:
+            accepted.append(
+                await loop.run_in_executor(
+                    None, functools.partial(_check_and_store, data, filename)
+                )
+            )
+        except OSError as error:  # disk full …: the message does not reach Rasa
+            raise faults.AttachmentStorageFailed([display_filename(filename)]) from error
     except AttachmentRejected as rejection:
         rejected.append({"filename": display_filename(filename), "reason": rejection.reason})
     return {"attachments": accepted, "rejected_attachments": rejected}
@@ -591,12 +597,14 @@ class TelegramOutput(OutputChannel):
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+        self.sent = 0  # messages Rasa gave it (sent or not): 0 after a turn is a silent one
 
     @classmethod
     def name(cls) -> str:
         return CHANNEL
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.sent += 1
         chat = chat_id_of(recipient_id)
         if chat is None:
             logger.warning("Telegram: no chat in sender id %r", recipient_id)
@@ -672,6 +680,7 @@ class TelegramInput(InputChannel):
         self._seen_updates = _Remembered()
         self._queues: ChatQueues | None = None
         self._prepare_task: asyncio.Task[None] | None = None
+        self._app: Any = None  # the Sanic app, for the tracker store (bot.channels.faults)
 
     @classmethod
     def name(cls) -> str:
@@ -729,22 +738,57 @@ class TelegramInput(InputChannel):
     async def handle(
         self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
-        """One update, start to end: to a Rasa message, through Rasa, replies to the chat."""
-        incoming = await incoming_from_update(update, self.bot)
+        """One update, start to end: to a Rasa message, through Rasa, replies to the chat.
+
+        A file that cannot be stored, or a turn Rasa answers with nothing (a failed action),
+        gets the channel's own word on it (bot.channels.faults)."""
+        try:
+            incoming = await incoming_from_update(update, self.bot)
+        except faults.AttachmentStorageFailed as error:
+            logger.exception("Telegram: storing a file failed")
+            chat = chat_of(update)
+            if chat is not None:
+                text = text_of(update.message) if update.message is not None else ""
+                await self._fault(chat, faults.STORAGE_FAILED, text, files=error.filenames)
+            return
         if incoming is None:
             return
         await _best_effort(
             self.bot.send_chat_action(incoming.chat_id, ChatAction.TYPING), "sendChatAction"
         )
-        await on_new_message(
-            UserMessage(
-                incoming.text,
-                TelegramOutput(self.bot),
-                incoming.sender_id,
-                input_channel=self.name(),
-                metadata=incoming.metadata,
+        output = TelegramOutput(self.bot)
+        try:
+            await on_new_message(
+                UserMessage(
+                    incoming.text,
+                    output,
+                    incoming.sender_id,
+                    input_channel=self.name(),
+                    metadata=incoming.metadata,
+                )
             )
+        except Exception:
+            logger.exception("Telegram chat %s: the assistant failed on an update",
+                             incoming.chat_id)
+        if not output.sent:
+            await self._fault(incoming.chat_id, faults.NO_REPLY, incoming.text,
+                              retry_payload=incoming.text)
+
+    async def _fault(
+        self,
+        chat_id: int,
+        kind: str,
+        text: str,
+        *,
+        files: Sequence[str] = (),
+        retry_payload: str | None = None,
+    ) -> None:
+        recipient = sender_id(chat_id)
+        language = await faults.conversation_language(self._app, recipient, text)
+        message = faults.fault_message(
+            kind, language, recipient, files=files, retry_payload=retry_payload
         )
+        await send_messages(self.bot, chat_id, [message])
 
     def accept(
         self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -766,6 +810,7 @@ class TelegramInput(InputChannel):
 
         @telegram_webhook.listener("after_server_start")
         async def start(_app: Any, _loop: Any) -> None:
+            self._app = _app
             self._prepare_task = asyncio.create_task(self.prepare())
 
         @telegram_webhook.listener("before_server_stop")

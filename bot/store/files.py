@@ -58,6 +58,8 @@ def store_attachment(data: bytes, filename: str, content_type: str) -> Attachmen
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())  # a full disk fails here at the latest, not later
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -69,3 +71,12 @@ def store_attachment(data: bytes, filename: str, content_type: str) -> Attachmen
         sha256=hashlib.sha256(data).hexdigest(),
         stored_path=relative.as_posix(),
     )
+
+
+def discard_attachment(stored_path: str) -> None:
+    """Delete a staged file that no report will hold (`stored_path` as store_attachment gave
+    it); a file already gone is fine."""
+    relative = PurePosixPath(stored_path)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise ValueError(f"not a stored attachment path: {stored_path!r}")
+    (settings.attachments_dir() / relative).unlink(missing_ok=True)

@@ -297,18 +297,60 @@ async def test_too_large_bodies_get_a_json_413(
     assert stored_files(attachments_dir) == []
 
 
-async def test_storage_failure_is_a_json_500(
-    client: httpx.AsyncClient, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+async def test_storage_failure_is_told_and_keeps_no_file(
+    client: httpx.AsyncClient,
+    recorder: Recorder,
+    attachments_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def full_disk(*args: Any) -> None:
-        raise OSError("No space left on device")
+    """The second file hits a full disk: the first one, already written, is deleted, Rasa
+    never sees the message, and the user is told in the message's language."""
+    real_store = rest_module.store_attachment
+    calls: list[str] = []
 
-    monkeypatch.setattr(rest_module, "store_attachment", full_disk)
-    posted = {"sender": "u1", "metadata": {"attachments": [item("a.png", image_bytes("PNG"))]}}
+    def full_after_one(data: bytes, filename: str, content_type: str) -> Any:
+        calls.append(filename)
+        if len(calls) > 1:
+            raise OSError(28, "No space left on device")
+        return real_store(data, filename, content_type)
+
+    monkeypatch.setattr(rest_module, "store_attachment", full_after_one)
+    files = [item("a.png", image_bytes("PNG")), item("b.png", image_bytes("PNG"))]
+    posted = {"sender": "u1", "message": "here are the screenshots", "metadata": {
+        "attachments": files}}
     answer = await client.post(WEBHOOK, json=posted)
-    assert answer.status_code == 500
-    assert answer.json() == {"error": "attachment_storage_failed"}
+    assert answer.status_code == 200
+    [message] = answer.json()
+    assert message["recipient_id"] == "u1"
+    assert '"a.png", "b.png" could not be saved' in message["text"]
+    assert "not received" in message["text"]
+    assert calls == ["a.png", "b.png"]
     assert recorder.messages == []
+    assert stored_files(attachments_dir) == []
+    posted = {"sender": "u2", "metadata": {"attachments": [item("خطأ.png", image_bytes("PNG"))]}}
+    [message] = (await client.post(WEBHOOK, json=posted)).json()
+    assert "تعذّر حفظ «خطأ.png»" in message["text"]  # no words to go on: Arabic
+
+
+async def test_a_turn_without_any_reply_gets_a_try_again(
+    attachments_dir: Path,
+) -> None:
+    """Rasa answers nothing when a custom action fails (the action server is down)."""
+    seen: list[UserMessage] = []
+
+    async def silent(message: UserMessage) -> None:
+        seen.append(message)
+
+    async with await asgi_client(make_app(silent, RestWithFilesInput())) as http:  # type: ignore[arg-type]
+        answer = await http.post(WEBHOOK, json={"sender": "u1", "message": "/confirm_report"})
+        [message] = answer.json()
+        assert "temporary fault" not in message["text"]  # no words to go on: Arabic
+        assert "خلل مؤقت" in message["text"]
+        assert message["buttons"] == [{"title": "إعادة المحاولة", "payload": "/confirm_report"}]
+        answer = await http.post(WEBHOOK, json={"sender": "u1", "message": "what now?"})
+        [message] = answer.json()
+        assert "temporary fault" in message["text"] and "buttons" not in message
+    assert [m.text for m in seen] == ["/confirm_report", "what now?"]
 
 
 async def test_health_and_streamed_answers_work_as_in_rasa(

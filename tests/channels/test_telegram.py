@@ -517,6 +517,47 @@ async def test_webhook_handles_one_chat_in_order(
     assert [m["text"] for m in stub.sent(chat)] == [f"وصلت: {t}" for t in texts]
 
 
+async def test_a_turn_rasa_answers_with_nothing_gets_a_try_again(
+    stub: TelegramStub, bot: Any
+) -> None:
+    """A failed custom action (the action server down) leaves Rasa silent: the chat is told."""
+    seen: list[UserMessage] = []
+
+    async def silent(message: UserMessage) -> None:
+        seen.append(message)
+
+    channel = tg.TelegramInput(TOKEN, bot=bot)
+    chat = new_chat()
+    sent = await tg.send_to_chat(chat, "Send?", [{"title": "Send", "payload": "/confirm_report"}],
+                                 bot=bot)
+    assert sent == tg.Delivery.SENT
+    press = stub.callback(chat, stub.sent(chat)[0]["message_id"], "/confirm_report")
+    await channel.handle(as_update(press, bot), silent)
+    assert [m.text for m in seen] == ["/confirm_report"]
+    fault = stub.sent(chat)[-1]
+    assert "خلل مؤقت" in fault["text"]  # nothing in English to go on: Arabic
+    assert fault["reply_markup"] == {"inline_keyboard": [[
+        {"text": "إعادة المحاولة", "callback_data": "/confirm_report"}]]}
+    await channel.handle(as_update(stub.message(chat, text="what now?"), bot), silent)
+    assert "temporary fault" in stub.sent(chat)[-1]["text"]
+
+
+async def test_a_photo_that_cannot_be_stored_is_told_and_not_passed_on(
+    stub: TelegramStub, bot: Any, attachments_dir: Path
+) -> None:
+    attachments_dir.parent.mkdir(parents=True, exist_ok=True)
+    attachments_dir.write_bytes(b"")  # a file where the directory should be: writes fail
+    recorder = Recorder()
+    channel = tg.TelegramInput(TOKEN, bot=bot)
+    chat = new_chat()
+    update = stub.message(chat, photo=stub.photo_sizes([(320, 240, jpeg(320, 240))]))
+    await channel.handle(as_update(update, bot), recorder)
+    assert recorder.messages == []
+    (told,) = stub.sent(chat)
+    message_id = update["message"]["message_id"]
+    assert f"تعذّر حفظ «photo-{message_id}.jpg»" in told["text"]
+
+
 async def test_webhook_mode_registers_the_webhook_and_the_command_menu(
     stub: TelegramStub,
 ) -> None:
