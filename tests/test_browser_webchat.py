@@ -2,9 +2,9 @@
 running assistant (`python -m bot serve`, started once for the module).
 
 Covers a full Arabic filing with a screenshot upload, an English question, a reload that
-keeps the conversation, keyboard-only use with the ARIA names in both languages, and a
-phone-sized screen. Screenshots of the widget are saved under tests/_artifacts/ (ignored by
-git) for people to look at.
+keeps the conversation, keyboard-only use with the ARIA names in both languages, a
+phone-sized screen, and the back office's notifications reaching an open widget. Screenshots
+of the widget are saved under tests/_artifacts/ (ignored by git) for people to look at.
 
 Chromium is a system package (`apt-get install -y chromium`, which `.ci/run` and, as root,
 `make test` do): without it these tests fail and say so, they are never skipped.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -34,7 +34,8 @@ from playwright.sync_api import (
 )
 
 from bot.model import model_path
-from bot.store.repository import ReportRepository
+from bot.notify.dispatcher import dispatch_once
+from bot.store.repository import ReportDraft, ReportRepository
 from tests.live import ROOT, LiveAssistant
 
 pytestmark = pytest.mark.servers
@@ -46,6 +47,7 @@ DESKTOP = {"width": 1100, "height": 780}
 PHONE = {"width": 390, "height": 844}
 VALID_ID = "1000000008"
 REFERENCE = re.compile(r"BR-[0-9A-Z]{8}")
+INBOX_POLL_S = 15  # widget.js POLL_MS
 
 # Reads the widget's state inside its (open) shadow root.
 WIDGET_JS = "document.querySelector('#balagh-webchat').shadowRoot"
@@ -513,3 +515,59 @@ def test_phone_sized_screen(
         assert widget.errors == []
     finally:
         context.close()
+
+
+def test_back_office_notices_reach_the_widget(
+    assistant: LiveAssistant,
+    context: BrowserContext,
+    artifacts: Path,
+    make_draft: Callable[..., ReportDraft],
+) -> None:
+    widget = Widget(context.new_page(), assistant).open()
+    page = widget.page
+    assert "بلاغ رقمي" in widget.say("السلام عليكم")
+    sender = widget.sender()
+    assert sender and sender.startswith("web-")
+
+    # the back office moves a report of this conversation on: the widget's poll brings it
+    repo = ReportRepository(assistant.env["DATABASE_URL"])
+    draft = make_draft(channel="web", sender_id=sender, language="ar")
+    reference = repo.file_report(draft, f"browser-{sender}").reference
+    repo.set_status(reference, "under_review")
+    dispatch_once(repo.engine)  # or the server's scheduler, whichever claims it first
+    notices = page.get_by_role("log").locator(".message.notice")
+    expect(notices).to_have_count(1, timeout=(INBOX_POLL_S + 10) * 1000)
+    first = notices.first
+    expect(first.locator(".notice-label")).to_have_text("إشعار")
+    expect(first.locator(".text")).to_contain_text("قيد المراجعة الآن لدى مركز آمر")
+    expect(first).to_have_class(re.compile(r"\bbot\b"))  # shown as the assistant's message
+    ref_bdi = first.locator("bdi", has_text=reference)
+    expect(ref_bdi).to_have_attribute("dir", "ltr")
+    assert ltr_on_screen(ref_bdi)
+    assert first.locator(".bubble").text_content().startswith("إشعار: ")  # what is read out
+    assert "\u2066" not in first.inner_text()
+    page.screenshot(path=artifacts / "webchat-ar-notice.png")
+
+    # with the panel closed, the launcher says a notification came (asked at once when the
+    # page becomes visible again)
+    page.get_by_role("button", name="إغلاق المحادثة").click()
+    repo.set_status(reference, "referred")
+    dispatch_once(repo.engine)
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    launcher = page.get_by_role("button", name="فتح المحادثة مع مساعد بلاغ رقمي (إشعار جديد)")
+    expect(launcher).to_be_visible()
+    expect(page.locator(".launcher .badge")).to_be_visible()
+    page.screenshot(path=artifacts / "webchat-ar-notice-closed.png")
+    launcher.click()
+    expect(page.locator(".launcher .badge")).to_be_hidden()
+    expect(notices).to_have_count(2)
+    expect(notices.last.locator(".text")).to_contain_text("أُحيل بلاغك")
+
+    # taken once: a reload shows them again from the history, in their place, not twice
+    before = widget.transcript()
+    page.reload()
+    widget.ready()
+    assert widget.transcript() == before[1:]  # minus the welcome
+    expect(notices).to_have_count(2)
+    expect(page.locator(".launcher .badge")).to_be_hidden()
+    assert widget.errors == []

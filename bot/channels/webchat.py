@@ -13,18 +13,31 @@ channel's blueprint under `/webhooks/webchat/`; registering it also mounts the w
   conversation's `language` slot after the turn, which the widget follows (lang, dir).
 - `GET /webhooks/webchat/history?sender=…` — the conversation so far, so that a reloaded page
   shows it again: `{"sender", "language", "messages": [{"from": "user" | "bot", "text",
-  "buttons"?, "attachments"?}]}`.
+  "buttons"?, "attachments"?}]}`. The back-office notifications the widget has already taken
+  from its inbox are in it too, where they were shown (by the time they were taken):
+  `{"from": "notice", "id", "reference", "language", "text", "created_at"}`. Unread ones are
+  not: they come from the inbox endpoint, which the widget calls right after the history.
+- `GET /webhooks/webchat/inbox?sender=…` — the conversation's unread back-office notifications
+  (bot.notify.senders.WebSender stores them, bot.notify.inbox reads them), oldest first, and
+  marked read in the same transaction, so each is handed out once: `{"sender", "messages":
+  [{"id", "reference", "language", "text", "created_at"}]}`. The widget calls it after the
+  history and then polls it (every 15 s while the page is visible, and at once when it
+  becomes visible again). An unreadable store answers 503 `{"error": "inbox_unavailable"}`
+  with `Retry-After` (a warning is logged, the widget backs off); the history is then served
+  without its notices.
 
 Session ids are issued by the server (`web-` and 32 random hex digits) on a first message
 without one; the browser keeps its id in localStorage. The id is what gives access to a
-conversation's history, so only ids of that form are taken: a guessable id (a Telegram chat,
-a REST test's name) can neither be read nor written through this channel. Every message is
-marked `metadata.channel = "web"` and comes in as input channel "webchat", whatever the
-client claims, so a filed report's channel is "web" (bot.intake.filing.channel_of).
+conversation's history and notifications, so only ids of that form are taken: a guessable id
+(a Telegram chat, a REST test's name) can neither be read nor written through this channel.
+Every message is marked `metadata.channel = "web"` and comes in as input channel "webchat",
+whatever the client claims, so a filed report's channel is "web"
+(bot.intake.filing.channel_of).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
@@ -39,6 +52,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import faults
 from bot.channels.rest import (
     _METADATA_ATTRIBUTE,
     SEND_ATTACHMENT_PAYLOAD,
@@ -48,6 +62,7 @@ from bot.channels.rest import (
     _error,
     _has_attachments,
 )
+from bot.notify import inbox
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +90,8 @@ LANGUAGES = ("ar", "en")
 HISTORY_LIMIT = 300
 # `metadata.display`: the words a clicked button showed, kept for the history (at most).
 DISPLAY_MAX_CHARS = 200
+# An unreadable inbox: how long the widget is asked to wait before it asks again (seconds).
+INBOX_RETRY_AFTER_S = 60
 
 
 def new_sender_id() -> str:
@@ -140,19 +157,23 @@ def _file_descriptions(metadata: Mapping[str, Any] | None) -> list[dict[str, Any
     return files
 
 
-def history_messages(events: Iterable[Any]) -> list[dict[str, Any]]:
+def history_messages(
+    events: Iterable[Any], notices: Iterable[inbox.InboxItem] = ()
+) -> list[dict[str, Any]]:
     """The user and bot messages of a tracker's events, as the widget shows them.
 
     A clicked button's payload (`/affirm`) is shown as the words the widget showed for it
     (`metadata.display`, else the title of that button in the bot's last messages); a message
-    that only carried files shows just the files.
+    that only carried files shows just the files. `notices` (notifications already taken from
+    the inbox) are put in where they were shown: by the time they were taken.
     """
-    messages: list[dict[str, Any]] = []
+    timed: list[tuple[float, dict[str, Any]]] = []
     titles: dict[str, str] = {}
     for event in events:
+        moment = float(getattr(event, "timestamp", 0.0) or 0.0)
         if isinstance(event, BotUttered):
             for message in reply_messages([{"text": event.text, **(event.data or {})}]):
-                messages.append({"from": "bot", **message})
+                timed.append((moment, {"from": "bot", **message}))
                 titles.update({b["payload"]: b["title"] for b in message.get("buttons", [])})
         elif isinstance(event, UserUttered):
             text = event.text or ""
@@ -165,9 +186,40 @@ def history_messages(events: Iterable[Any]) -> list[dict[str, Any]]:
             if files:
                 entry["attachments"] = files
             if text or files:
-                messages.append(entry)
+                timed.append((moment, entry))
             titles = {}
-    return messages[-HISTORY_LIMIT:]
+    shown = [
+        ((notice.read_at or notice.created_at).timestamp(), notice_message(notice))
+        for notice in notices
+    ]
+    if shown:
+        timed = sorted(timed + shown, key=lambda pair: pair[0])  # stable: messages first
+    return [message for _moment, message in timed][-HISTORY_LIMIT:]
+
+
+def notice_message(notice: inbox.InboxItem) -> dict[str, Any]:
+    """A notification as the history shows it."""
+    return {"from": "notice", **notice.as_dict()}
+
+
+def take_notices(sender: str) -> list[inbox.InboxItem]:
+    """The unread notifications of a conversation, marked read (blocking: the database).
+
+    Most polls find nothing: a plain read first keeps them from taking the write lock."""
+    if not inbox.unread(sender):
+        return []
+    return inbox.take_unread(sender)
+
+
+def shown_notices(sender: str) -> list[inbox.InboxItem]:
+    """The notifications the conversation has taken, for its history (blocking: the database).
+
+    An unreadable store gives none (logged): the conversation itself is still shown."""
+    try:
+        return inbox.taken(sender, limit=HISTORY_LIMIT)
+    except Exception as exc:
+        logger.warning("Reading the notifications of a web chat failed: %r", exc)
+        return []
 
 
 def _display_text(metadata: Mapping[str, Any] | None) -> str | None:
@@ -267,9 +319,33 @@ class WebchatInput(RestWithFilesInput):
             if not is_sender_id(sender):
                 return _error(400, "bad_request", detail="sender must be a web chat session id")
             tracker = await _tracker(request, sender, full=True)
-            messages = history_messages(tracker.events) if tracker is not None else []
+            notices = await asyncio.to_thread(shown_notices, sender)
+            events = tracker.events if tracker is not None else []
             return response.json(
-                {"sender": sender, "language": language_of(tracker), "messages": messages},
+                {
+                    "sender": sender,
+                    "language": language_of(tracker),
+                    "messages": history_messages(events, notices),
+                },
+                headers={"Cache-Control": "no-store"},
+            )
+
+        @webchat.route("/inbox", methods=["GET"])
+        async def notifications(request: Request) -> HTTPResponse:
+            sender = request.args.get("sender")
+            if not is_sender_id(sender):
+                return _error(400, "bad_request", detail="sender must be a web chat session id")
+            try:
+                notices = await asyncio.to_thread(take_notices, sender)
+            except Exception as exc:
+                logger.warning("Reading the web inbox of a conversation failed: %r", exc)
+                return response.json(
+                    {"error": "inbox_unavailable"},
+                    status=503,
+                    headers={"Cache-Control": "no-store", "Retry-After": str(INBOX_RETRY_AFTER_S)},
+                )
+            return response.json(
+                {"sender": sender, "messages": [notice.as_dict() for notice in notices]},
                 headers={"Cache-Control": "no-store"},
             )
 
@@ -282,9 +358,9 @@ class WebchatInput(RestWithFilesInput):
                 return _error(413, "request_too_large", max_bytes=self.max_body_bytes)
             except BadRequest as exc:
                 return _error(400, "bad_request", detail=str(exc))
-            except OSError:
+            except OSError as exc:  # disk full, say: nothing of this message was kept
                 logger.exception("Storing an uploaded file failed.")
-                return _error(500, "attachment_storage_failed")
+                return await self._storage_failed(request, exc)
             return await self._answer(request, sender, on_new_message)
 
         return webchat
@@ -335,11 +411,35 @@ class WebchatInput(RestWithFilesInput):
             if not collector.messages:
                 return _error(500, "assistant_failed")
         tracker = await _tracker(request, sender)
+        language = language_of(tracker)
+        if not collector.messages:  # an action failed: never leave the user without a word
+            collector.messages.append(
+                faults.fault_message(faults.NO_REPLY, language or "ar", sender, retry_payload=text)
+            )
         return response.json(
             {
                 "sender": sender,
-                "language": language_of(tracker),
+                "language": language,
                 "messages": reply_messages(collector.messages),
             },
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def _storage_failed(self, request: Request, exc: OSError) -> HTTPResponse:
+        """The files could not be stored (the channel removed those already written): the
+        message is not passed on, and the user is told to send it again."""
+        payload = request.json if isinstance(request.json, dict) else {}
+        sender = payload.get("sender")
+        known = is_sender_id(sender)
+        sender = sender if known else new_sender_id()
+        language = language_of(await _tracker(request, sender)) if known else None
+        message = faults.fault_message(
+            faults.STORAGE_FAILED,
+            language or "ar",
+            sender,
+            files=getattr(exc, "filenames", []),
+        )
+        return response.json(
+            {"sender": sender, "language": language, "messages": reply_messages([message])},
             headers={"Cache-Control": "no-store"},
         )

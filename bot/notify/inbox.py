@@ -1,10 +1,13 @@
 """The web widget's inbox: notifications waiting for a widget conversation.
 
-bot.notify.senders.WebSender stores each web notification here. The widget's channel shows
-them when the conversation comes back (its history call) or while it is open (a poll):
+bot.notify.senders.WebSender stores each web notification here. The widget's channel
+(bot.channels.webchat) hands them to the widget when it loads and while it is open (its
+`inbox` endpoint, polled), and shows the ones already taken again in the conversation's
+history, so that a reloaded page still has them:
 
     from bot.notify import inbox
     items = inbox.take_unread(sender_id)   # and mark them read, in one transaction
+    shown = inbox.taken(sender_id)         # the ones taken before, oldest first
 
 A message is taken once: two tabs of one conversation asking at the same moment do not both
 get it.
@@ -22,7 +25,7 @@ from sqlalchemy.sql import Select
 from bot.store.db import session_scope
 from bot.store.models import Report, WebInboxMessage, utc_now
 
-__all__ = ["InboxItem", "take_unread", "unread"]
+__all__ = ["InboxItem", "take_unread", "taken", "unread"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,24 @@ def unread(sender_id: str, bind: Engine | str | None = None) -> list[InboxItem]:
     """The conversation's unread notifications, oldest first (nothing is marked)."""
     with session_scope(bind) as session:
         return [_item(row, ref) for row, ref in session.execute(_query(sender_id)).all()]
+
+
+def taken(
+    sender_id: str, bind: Engine | str | None = None, *, limit: int | None = None
+) -> list[InboxItem]:
+    """The conversation's notifications already taken, in the order they were taken (at most
+    the last `limit`; nothing is marked)."""
+    query = (
+        select(WebInboxMessage, Report.reference)
+        .join(Report, Report.id == WebInboxMessage.report_id)
+        .where(WebInboxMessage.sender_id == sender_id, WebInboxMessage.read_at.is_not(None))
+        .order_by(WebInboxMessage.read_at.desc(), WebInboxMessage.id.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    with session_scope(bind) as session:
+        rows = session.execute(query).all()
+    return [_item(row, ref) for row, ref in reversed(rows)]
 
 
 def take_unread(

@@ -13,7 +13,7 @@ import io
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -39,6 +39,7 @@ from bot.channels.webchat import (
 )
 from bot.intake import attachments
 from bot.intake.filing import channel_of
+from bot.store.db import dispose_engine
 
 WEBHOOK = "/webhooks/webchat/webhook"
 HISTORY = "/webhooks/webchat/history"
@@ -89,6 +90,8 @@ class FakeAgent:
         self.messages.append(message)
         if message.text == "boom":
             raise RuntimeError("the model fell over")
+        if message.text == "silent":  # Rasa says nothing when a custom action fails
+            return
         tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
         tracker.update(
             UserUttered(
@@ -122,6 +125,16 @@ def attachments_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     directory = tmp_path / "attachments"
     monkeypatch.setenv("ATTACHMENTS_DIR", str(directory))
     return directory
+
+
+@pytest.fixture(autouse=True)
+def report_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The history also reads the web inbox (test_webchat_inbox.py): a store of the test's
+    own (empty: no notices), never the developer's var/."""
+    url = f"sqlite:///{tmp_path / 'reports.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    dispose_engine(url)
 
 
 @pytest.fixture
@@ -413,3 +426,33 @@ def test_channel_loads_from_its_credentials_key() -> None:
     assert isinstance(limited, WebchatInput) and limited.max_body_bytes == 5000
     credentials = (Path(__file__).resolve().parents[2] / "credentials.yml").read_text()
     assert re.search(rf"^{re.escape(CHANNEL_PATH)}:", credentials, re.MULTILINE)
+
+
+async def test_a_turn_without_any_reply_gets_a_try_again(client: httpx.AsyncClient) -> None:
+    reply = await say(client, {"message": "silent"})
+    [message] = reply["messages"]
+    assert "خلل مؤقت" in message["text"]  # a new conversation: Arabic
+
+
+async def test_a_full_disk_is_told_and_keeps_no_file(
+    client: httpx.AsyncClient,
+    agent: FakeAgent,
+    attachments_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.channels import rest as rest_module
+
+    def full(data: bytes, filename: str, content_type: str) -> Any:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(rest_module, "store_attachment", full)
+    answer = await client.post(
+        WEBHOOK, json={"message": "", "metadata": {"attachments": [png_item("خطأ.png")]}}
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert webchat.is_sender_id(body["sender"])
+    [message] = body["messages"]
+    assert "تعذّر حفظ «خطأ.png»" in message["text"]
+    assert agent.messages == []  # the message never reached the assistant
+    assert not attachments_dir.exists() or not any(attachments_dir.rglob("*.png"))

@@ -9,7 +9,12 @@
  *   data-endpoint="…"   base URL of the channel (default: /webhooks/webchat/ on the script's host)
  *
  * It talks to bot/channels/webchat.py: POST webhook (messages and files), GET history (the
- * conversation after a reload). The session id the server issues is kept in localStorage.
+ * conversation after a reload), GET inbox (the back office's notifications about the
+ * reporter's reports: asked right after the history, then every 15 seconds while the page is
+ * visible and at once when it becomes visible again; on errors it waits longer each time, up
+ * to 5 minutes). A notification is shown as a message of the assistant marked «إشعار» /
+ * "Notification"; with the panel closed, the launcher shows a dot and says so.
+ * The session id the server issues is kept in localStorage.
  * Bot text is always inserted as text (textContent), never as HTML. Left-to-right runs inside
  * Arabic text (references, dates, phone numbers, and what the assistant wraps in Unicode
  * isolates U+2066…U+2069) are shown in <bdi dir="ltr"> so they render intact.
@@ -24,6 +29,8 @@
   var ACCEPTED_TYPES = ["image/png", "image/jpeg", "image/webp", "application/pdf"];
   var ACCEPTED_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".pdf"];
   var STORAGE = "balagh-webchat:";
+  var POLL_MS = 15000; // the inbox, while the page is visible
+  var MAX_POLL_MS = 300000; // the longest wait after failures
 
   var TEXT = {
     ar: {
@@ -42,6 +49,8 @@
       remove: "إزالة الملف {name}",
       typing: "المساعد يكتب…",
       quickReplies: "ردود سريعة",
+      notice: "إشعار",
+      newNotice: "إشعار جديد",
       welcome: "أهلًا بك في «بلاغ رقمي» من مركز آمر. صف ما حدث معك أو اكتب سؤالك، وسأساعدك في تقديم بلاغك ومتابعته.",
       tooBig: "لم يُرفق الملف «{name}»: حجمه {size}، والحد الأقصى 10 ميغابايت.",
       badType: "لم يُرفق الملف «{name}»: الأنواع المقبولة صور PNG أو JPEG أو WebP أو ملفات PDF.",
@@ -71,6 +80,8 @@
       remove: "Remove the file {name}",
       typing: "The assistant is typing…",
       quickReplies: "Quick replies",
+      notice: "Notification",
+      newNotice: "New notification",
       welcome: "Welcome to Balagh Raqmi from the Amer centre. Tell me what happened or ask your question, and I will help you file your report and follow it up.",
       tooBig: "{name} was not attached: it is {size}, and the limit is 10 MB.",
       badType: "{name} was not attached: PNG, JPEG or WebP images and PDF files are accepted.",
@@ -163,7 +174,10 @@
     language: stored("language") || pageLanguage(),
     busy: false,
     files: [], // {file, url}
+    notices: {}, // ids of the notifications shown
+    unseen: false, // a notification came while the panel was closed
   };
+  var inbox = { timer: null, delay: POLL_MS, busy: false, stopped: false };
 
   // ---- the DOM: a host element with an open shadow root keeps the page's styles out ----
   var host = el("div", { id: "balagh-webchat" });
@@ -174,6 +188,8 @@
     type: "button", className: "launcher", "aria-expanded": "false", "aria-controls": "bw-panel",
   });
   launcher.appendChild(icon(ICONS.chat));
+  var badge = el("span", { className: "badge", "aria-hidden": "true", hidden: true });
+  launcher.appendChild(badge);
   var title = el("h2", { id: "bw-title", className: "title" });
   var subtitle = el("p", { className: "subtitle" });
   var switchButton = el("button", { type: "button", className: "switch" });
@@ -186,6 +202,8 @@
   var typing = el("div", { className: "typing", "aria-hidden": "true" });
   var status = el("div", { className: "sr-only", role: "status", "aria-live": "polite" });
   var alertBox = el("div", { className: "alert", role: "alert" });
+  // says a notification that came while the panel was closed (the log is hidden then)
+  var announcer = el("div", { className: "sr-only", "aria-live": "polite" });
   var previews = el("ul", { className: "previews", hidden: true });
   var fileInput = el("input", {
     type: "file", className: "file-input", multiple: true, tabindex: "-1", "aria-hidden": "true",
@@ -219,7 +237,9 @@
   ]));
   typing.hidden = true;
   // hidden until its style sheet is there (no flash of unstyled controls)
-  var frame = el("div", { className: "frame page-" + pageDir, hidden: true }, [panel, launcher]);
+  var frame = el("div", { className: "frame page-" + pageDir, hidden: true }, [
+    panel, launcher, announcer,
+  ]);
   var styled = new Promise(function (resolve) {
     css.addEventListener("load", resolve);
     css.addEventListener("error", resolve);
@@ -238,7 +258,7 @@
     host.setAttribute("dir", dir);
     frame.setAttribute("lang", language);
     frame.setAttribute("dir", dir);
-    launcher.setAttribute("aria-label", t.open);
+    labelLauncher();
     title.textContent = t.title;
     subtitle.textContent = t.subtitle;
     switchButton.textContent = t.other;
@@ -255,6 +275,9 @@
     previews.setAttribute("aria-label", t.chosen);
     Array.prototype.forEach.call(root.querySelectorAll(".quick-replies"), function (group) {
       group.setAttribute("aria-label", t.quickReplies);
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".notice-label"), function (label) {
+      label.textContent = t.notice;
     });
     renderPreviews();
     resize();
@@ -354,6 +377,41 @@
     log.appendChild(message);
     scrollDown();
     return message;
+  }
+
+  // A back-office notification: a message of the assistant, marked as a notification. The
+  // log is a live region, so it is read out when it comes; with the panel closed the
+  // launcher shows a dot and the announcer says it. `old`: one from the history, seen before.
+  function addNotice(notice, old) {
+    if (!notice || typeof notice.text !== "string" || !notice.text) return null;
+    if (notice.id !== undefined && notice.id !== null) {
+      if (state.notices[notice.id]) return null; // shown already
+      state.notices[notice.id] = true;
+    }
+    var t = TEXT[state.language];
+    var message = el("div", { className: "message bot notice" });
+    var bubble = el("div", { className: "bubble", dir: "auto" });
+    bubble.appendChild(el("span", { className: "notice-label", text: t.notice }));
+    bubble.appendChild(el("span", { className: "sr-only", text: ": " }));
+    var lang = notice.language === "ar" || notice.language === "en" ? notice.language : null;
+    var body = el("p", { className: "text", dir: "auto", lang: lang });
+    appendText(body, notice.text);
+    bubble.appendChild(body);
+    message.appendChild(bubble);
+    log.appendChild(message);
+    scrollDown();
+    if (panel.hidden && !old) {
+      state.unseen = true;
+      labelLauncher();
+      announcer.textContent = t.newNotice + ": " + notice.text.replace(/[\u2066-\u2069]/g, "");
+    }
+    return message;
+  }
+
+  function labelLauncher() {
+    var t = TEXT[state.language];
+    badge.hidden = !state.unseen;
+    launcher.setAttribute("aria-label", state.unseen ? t.open + " (" + t.newNotice + ")" : t.open);
   }
 
   function clearQuickReplies() {
@@ -476,6 +534,9 @@
       if (data.sender && data.sender !== state.sender) {
         state.sender = data.sender;
         store("sender", data.sender);
+        inbox.stopped = false;
+        inbox.delay = POLL_MS;
+        schedulePoll();
       }
       setBusy(false);
       setLanguage(data.language || state.language);
@@ -525,6 +586,7 @@
         var lastUser = -1;
         messages.forEach(function (m, i) { if (m.from === "user") lastUser = i; });
         messages.forEach(function (m, i) {
+          if (m.from === "notice") { addNotice(m, true); return; }
           addMessage(m.from === "user" ? "user" : "bot", m.text, {
             image: m.image,
             buttons: i > lastUser ? m.buttons : null,
@@ -538,6 +600,47 @@
       .then(function () { log.setAttribute("aria-busy", "false"); scrollDown(); });
   }
 
+  // ---- the inbox: notifications from the back office, asked for and then polled ----
+  function checkInbox() {
+    if (inbox.stopped || !state.sender) return Promise.resolve();
+    if (inbox.busy || state.busy) { schedulePoll(); return Promise.resolve(); }
+    inbox.busy = true;
+    clearTimeout(inbox.timer);
+    inbox.timer = null;
+    var url = endpoint + "inbox?sender=" + encodeURIComponent(state.sender);
+    return fetch(url, { cache: "no-store" })
+      .then(function (response) {
+        if (response.status === 400) { inbox.stopped = true; return null; } // id not taken
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        inbox.delay = POLL_MS;
+        ((data && data.messages) || []).forEach(function (notice) { addNotice(notice, false); });
+      })
+      .catch(function () {
+        // the server or the network is down: ask again later, and less often
+        inbox.delay = Math.min(inbox.delay * 2, MAX_POLL_MS);
+      })
+      .then(function () {
+        inbox.busy = false;
+        schedulePoll();
+      });
+  }
+
+  function schedulePoll() {
+    clearTimeout(inbox.timer);
+    inbox.timer = null;
+    if (inbox.stopped || !state.sender || document.hidden) return;
+    inbox.timer = setTimeout(function () { checkInbox(); }, inbox.delay);
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) { clearTimeout(inbox.timer); inbox.timer = null; }
+    else if (inbox.delay === POLL_MS) checkInbox(); // back on the page: ask now
+    else schedulePoll(); // still backing off
+  });
+
   function resize() {
     // an empty box (and its placeholder) runs the conversation's way; typed text its own way
     input.setAttribute("dir", input.value.trim() ? "auto" : frame.getAttribute("dir"));
@@ -550,6 +653,11 @@
     launcher.setAttribute("aria-expanded", "true");
     frame.classList.add("is-open");
     store("open", "1");
+    if (state.unseen) {
+      state.unseen = false;
+      announcer.textContent = "";
+      labelLauncher();
+    }
     scrollDown();
     if (focus !== false) input.focus();
   }
@@ -601,7 +709,7 @@
     showAlert("");
     var wasOpen = stored("open");
     if (wasOpen === "1" || (wasOpen === null && config.open === "true")) open(false);
-    window.BalaghWebchat.ready = Promise.all([styled, restore()]);
+    window.BalaghWebchat.ready = Promise.all([styled, restore().then(checkInbox)]);
   }
 
   window.BalaghWebchat = { open: open, close: close, ready: null };
