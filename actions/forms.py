@@ -31,14 +31,17 @@ from bot.intake.attachments import MAX_ATTACHMENTS_PER_REPORT
 from bot.intake.catalogue import match_platform, match_service
 from bot.intake.eligibility import Decision, ReportType
 from bot.intake.filing import prior_complaint_escalated_as
+from bot.intake.text import clean_free_text
 from bot.intake.workdays import saudi_today
 from bot.nlu.language import requested_language
 
 # Intents that are not answers: the form lets the rules deal with them (stories/intake.yml
 # has a rule for each inside every form).
 INTERRUPTIONS = frozenset(
-    {"cancel", "restart", "switch_language", "ask_help", "bot_challenge", "faq"}
+    {"cancel", "withdraw_report", "restart", "switch_language", "ask_help", "bot_challenge", "faq"}
 )
+# "cancel the report" while one is prepared means that one (actions/status.py hands it over)
+CANCEL_INTENTS = frozenset({"cancel", "withdraw_report", "restart"})
 # Slots answered in free text: a title or a description may well read like a question or a
 # report intent, so there only a short "cancel"/"start over" or a language request interrupts.
 FREE_TEXT_SLOTS = frozenset(
@@ -52,6 +55,8 @@ FREE_TEXT_SLOTS = frozenset(
         "prior_complaint_ref",
         "prior_complaint_date",
         "response_due",
+        "correction_text",
+        "rating_comment",
     }
 )
 SHORT_COMMAND_WORDS = 3
@@ -66,7 +71,7 @@ def is_interruption(slot: str, intent: str | None, text: str) -> bool:
     if intent == "faq" and text.rstrip().endswith(("?", "؟")):
         return True  # a question in the middle of a form (CONVERSATIONS 6)
     return (
-        intent in {"cancel", "restart"}
+        intent in CANCEL_INTENTS
         and len(text.split()) <= SHORT_COMMAND_WORDS
         and answers.names_a_command(text)
     )
@@ -245,8 +250,14 @@ class IntakeFormValidation(FormValidationAction, ABC):
         if said is False:
             dispatcher.utter_message(response="utter_type_name_again")
             return {slot: None, **cleared}
+        if latest_text(tracker).startswith("/"):  # a button of another step: ask again
+            dispatcher.utter_message(response="utter_invalid_answer_expected")
+            return {slot: None}
         # neither: a new name typed instead
-        return {slot: latest_text(tracker).strip() or None, **cleared}
+        typed_again = clean_free_text(
+            latest_text(tracker), multiline=False, max_length=answers.NAME_LENGTH[1]
+        )
+        return {slot: typed_again or None, **cleared}
 
     # -- validate_<slot>: the steps that need the store or the catalogue -------------------
 

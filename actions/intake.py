@@ -25,9 +25,11 @@ from actions.common import (
     slot_values,
 )
 from actions.forms import attachment_updates
+from actions.status import drafting
 from bot.intake import filing, flow, summary, triage
 from bot.intake.eligibility import Decision, Outcome, ReportType
 from bot.intake.workdays import saudi_today
+from bot.store.models import ReportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +133,14 @@ class ActionIntakeNext(Action):
             dispatcher.utter_message(response="utter_choose_report_type")
             return [*_cleared(), SlotSet("intake_step", "ended")]
         if decision.is_eligible and not flow.missing_personal_slots(slots):
-            duplicate = filing.previous_duplicate(repository(), slots)
+            try:
+                duplicate = filing.previous_duplicate(repository(), slots)
+            except SQLAlchemyError:
+                # The store is down. Rather than end the conversation, go on to the summary:
+                # "send" needs the store too and tells the user to retry while it is down. A
+                # repeat that gets through this way is left to the back office.
+                logger.exception("the duplicate check could not read the store")
+                duplicate = None
             if duplicate is not None:
                 slot = (
                     "similar_previous_request"
@@ -246,5 +255,20 @@ class ActionReceiveAttachment(Action):
     ) -> list[EventType]:
         updates = attachment_updates(dispatcher, tracker)
         if updates:
-            dispatcher.utter_message(response="utter_attachment_not_expected")
+            waiting = None if drafting(tracker) else _waiting_for_documents(tracker.sender_id)
+            if waiting:  # the back office asked for documents: offer to add the files there
+                dispatcher.utter_message(response="utter_attachment_for_report", reference=waiting)
+            else:
+                dispatcher.utter_message(response="utter_attachment_not_expected")
         return [SlotSet(slot, value) for slot, value in updates.items()]
+
+
+def _waiting_for_documents(sender_id: str) -> str | None:
+    """The reference of this conversation's latest report waiting for documents, if any."""
+    try:
+        reports = repository().reports_of_sender(sender_id)
+    except SQLAlchemyError:
+        logger.exception("could not read the reports of a conversation")
+        return None
+    waiting = [report for report in reports if report.status == ReportStatus.MISSING_DATA]
+    return max(waiting, key=lambda report: report.created_at).reference if waiting else None

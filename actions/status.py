@@ -1,7 +1,11 @@
-"""Status questions: "what is the status of BR-…", "وين وصل بلاغي", "my reports".
+"""Questions and requests about a filed report: "what is the status of BR-…", "وين وصل
+بلاغي", "my reports", and "cancel / correct / add documents to / rate my report".
 
-Thin adapter over bot.intake.status: it decides what may be shown to whom; this action
-turns the answer into domain responses in the conversation's language.
+Thin adapter over bot.intake.status (what may be shown to whom) and bot.intake.requests
+(what the report's status allows). For a status question it answers, with buttons for what
+the reporter can do now; for a request it finds the report (asking which one when several
+qualify, or for the ID and mobile from another channel) and hands over to
+`after_filing_form` (actions/after_filing.py), which asks the request's questions.
 """
 
 from __future__ import annotations
@@ -9,22 +13,41 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_entities, latest_intent, latest_text, repository
-from bot.intake.status import StatusOutcome, look_up
+from bot.intake import requests
+from bot.intake.requests import RequestKind
+from bot.intake.status import StatusAnswer, StatusOutcome, find_reference_texts, look_up
+from bot.notify.messages import STATUS_LABELS
 from bot.store.models import Report
 
 # At most this many reports are listed for "my reports".
 MAX_LISTED = 5
 
 
+# The intake forms: "cancel the report" said while one is being prepared stops that one.
+DRAFT_STEPS = frozenset({"type_form", "personal_data", "summary"})
+
+
 def _utter_report(dispatcher: CollectingDispatcher, report: Report) -> None:
     due = report.due_at.date().isoformat() if report.due_at else "—"
     dispatcher.utter_message(
         response=f"utter_status_{report.status}", reference=report.reference, due_date=due
+    )
+
+
+def status_label(status: str, language: str | None) -> str:
+    return STATUS_LABELS.get(status, {}).get("en" if language == "en" else "ar", status)
+
+
+def drafting(tracker: Tracker) -> bool:
+    """Whether a report is being prepared in this conversation (not yet filed)."""
+    loop = tracker.active_loop.get("name") if tracker.active_loop else None
+    return bool(loop and loop != "after_filing_form") or (
+        tracker.get_slot("intake_step") in DRAFT_STEPS or bool(tracker.get_slot("report_type"))
     )
 
 
@@ -37,13 +60,19 @@ class ActionCheckStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        after_identity = tracker.get_slot("status_step") == "need_identity"
+        asked = requests.kind_of_intent(latest_intent(tracker))
+        after_identity = tracker.get_slot("status_step") == "need_identity" and asked is None
+        kind = asked or RequestKind(tracker.get_slot("report_request") or RequestKind.STATUS)
         reference = latest_entities(tracker).get("reference")
-        if after_identity and latest_intent(tracker) != "check_status":
+        if after_identity:
             reference = tracker.get_slot("status_reference")
+        text = latest_text(tracker) if not reference else ""
+        if kind == RequestKind.WITHDRAW and not reference and not find_reference_texts(text):
+            if drafting(tracker):  # "cancel the report" while preparing one
+                return [FollowupAction("action_cancel_report")]
         answer = look_up(
             repository(),
-            latest_text(tracker) if not reference else "",
+            text,
             sender_id=tracker.sender_id,
             national_id=tracker.get_slot("national_id"),
             mobile=tracker.get_slot("mobile"),
@@ -54,15 +83,79 @@ class ActionCheckStatus(Action):
             return [
                 SlotSet("status_reference", answer.reference),
                 SlotSet("status_step", "need_identity"),
+                SlotSet("report_request", kind.value),
             ]
-        self._answer(dispatcher, answer)
-        return [SlotSet("status_reference", None), SlotSet("status_step", "answered")]
+        if kind != RequestKind.STATUS:
+            events = self._request(dispatcher, tracker, kind, answer)
+            if events is not None:
+                return events
+        else:
+            self._answer(dispatcher, answer)
+        return answered()
+
+    def _request(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        kind: RequestKind,
+        answer: StatusAnswer,
+    ) -> list[EventType] | None:
+        """Start `kind` for the report found, or say why not; None: answered as a status
+        question would be (no such report, a typo, an invalid number)."""
+        if answer.outcome == StatusOutcome.FOUND:
+            report = answer.reports[0]
+        elif answer.outcome == StatusOutcome.LIST:
+            report, found = requests.chosen_reports(kind, answer.reports)
+            if report is None:
+                self._choose(dispatcher, kind, found)
+                return answered()
+        else:
+            self._answer(dispatcher, answer)
+            return None
+        why = requests.refusal(kind, report)
+        if why is not None:
+            dispatcher.utter_message(
+                response=f"utter_request_refused_{why}",
+                reference=report.reference,
+                status_label=status_label(report.status, tracker.get_slot("language")),
+            )
+            return answered()
+        return [
+            SlotSet("status_reference", report.reference),
+            SlotSet("report_request", kind.value),
+            SlotSet("status_step", "request"),
+        ]
+
+    @staticmethod
+    def _choose(dispatcher: CollectingDispatcher, kind: RequestKind, found: list[Report]) -> None:
+        if not found:
+            dispatcher.utter_message(response=f"utter_request_nothing_{kind}")
+            return
+        intent = requests.INTENT_OF_KIND[kind]
+        buttons = [
+            {
+                "title": report.reference,
+                "payload": f'/{intent}{{"reference": "{report.reference}"}}',
+            }
+            for report in found[:MAX_LISTED]
+        ]
+        dispatcher.utter_message(response="utter_request_choose_report", buttons=buttons)
 
     @staticmethod
     def _answer(dispatcher: CollectingDispatcher, answer: Any) -> None:
         outcome = answer.outcome
         if outcome == StatusOutcome.FOUND:
-            _utter_report(dispatcher, answer.reports[0])
+            report = answer.reports[0]
+            _utter_report(dispatcher, report)
+            can = requests.options(report)
+            if RequestKind.WITHDRAW in can:
+                dispatcher.utter_message(
+                    response="utter_status_options_open", reference=report.reference
+                )
+            elif RequestKind.RATING in can:
+                dispatcher.utter_message(
+                    response="utter_status_options_closed", reference=report.reference
+                )
         elif outcome == StatusOutcome.LIST:
             dispatcher.utter_message(response="utter_status_list_intro")
             for report in answer.reports[:MAX_LISTED]:
@@ -77,3 +170,12 @@ class ActionCheckStatus(Action):
             dispatcher.utter_message(response="utter_status_none")
         else:  # NOT_FOUND, and NEED_IDENTITY after a failed identity check: the same words
             dispatcher.utter_message(response="utter_status_not_found", reference=answer.reference)
+
+
+def answered() -> list[EventType]:
+    """The question is answered: nothing about it is carried into the next turn."""
+    return [
+        SlotSet("status_reference", None),
+        SlotSet("report_request", None),
+        SlotSet("status_step", "answered"),
+    ]

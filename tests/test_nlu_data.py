@@ -37,6 +37,11 @@ INTENTS = (
     "bot_challenge",
     "out_of_scope",
     "check_status",
+    # requests about a filed report (actions/after_filing.py)
+    "withdraw_report",
+    "request_correction",
+    "add_documents",
+    "rate_report",
 )
 MIN_PER_FILE = 8
 MIN_PER_SCRIPT = 10

@@ -24,6 +24,7 @@ from bot.store.repository import (
 
 __all__ = [
     "CHANNELS",
+    "attachment_drafts",
     "build_draft",
     "channel_of",
     "due_at",
@@ -91,7 +92,10 @@ def _text(slots: Mapping[str, Any], name: str) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def _attachments(items: Sequence[Mapping[str, Any]] | None) -> tuple[AttachmentDraft, ...]:
+def attachment_drafts(
+    items: Sequence[Mapping[str, Any]] | None,
+) -> tuple[AttachmentDraft, ...]:
+    """The files of an `attachments` slot, as the store takes them."""
     fields = ("filename", "content_type", "size", "sha256", "stored_path")
     return tuple(AttachmentDraft(**{key: item[key] for key in fields}) for item in items or ())
 
@@ -120,7 +124,7 @@ def build_draft(
         title=_text(slots, "title"),
         description=_text(slots, "description"),
         sender_id=sender_id,
-        attachments=_attachments(slots.get("attachments")),
+        attachments=attachment_drafts(slots.get("attachments")),
     )
 
 

@@ -498,7 +498,8 @@ class ReportRepository:
         at: datetime | None = None,
     ) -> Report:
         """Add the reporter's documents to their open report; a report waiting in
-        `missing_data` goes back to `under_review` (which stops the 48-hour clock)."""
+        `missing_data` goes back to `under_review` (which stops the 48-hour clock). A file
+        the report already has (same SHA-256) is not added again."""
         if not attachments:
             raise ValueError("no documents to add")
         _require_aware(at, "at")
@@ -507,7 +508,14 @@ class ReportRepository:
             report = self._locked(session, canonical, reference)
             self._check_owner(report, national_id, reference)
             self._check_open(report, "add documents")
+            # a retried request adds nothing twice: a file already on the report is skipped
+            present = {attachment.sha256 for attachment in report.attachments}
+            added = 0
             for item in attachments:
+                if item.sha256 in present:
+                    continue
+                present.add(item.sha256)
+                added += 1
                 report.attachments.append(
                     Attachment(
                         filename=item.filename,
@@ -517,12 +525,12 @@ class ReportRepository:
                         stored_path=item.stored_path,
                     )
                 )
-            if report.status == ReportStatus.MISSING_DATA:
+            if added and report.status == ReportStatus.MISSING_DATA:
                 self._move(
                     session,
                     report,
                     ReportStatus.UNDER_REVIEW,
-                    note=f"{len(attachments)} document(s) added by the reporter",
+                    note=f"{added} document(s) added by the reporter",
                     actor=Actor.REPORTER,
                     at=at or utc_now(),
                     notify=False,

@@ -216,13 +216,13 @@ def test_file_report_can_queue_the_opened_notice_once(
 # -- the reporter's own requests ---------------------------------------------------------
 
 
-def _document(name: str = "هوية.pdf") -> AttachmentDraft:
+def _document(name: str = "هوية.pdf", digit: str = "b") -> AttachmentDraft:
     return AttachmentDraft(
         filename=name,
         content_type="application/pdf",
         size=10,
-        sha256="b" * 64,
-        stored_path="bb/" + "b" * 64 + ".pdf",
+        sha256=digit * 64,
+        stored_path=digit * 2 + "/" + digit * 64 + ".pdf",
     )
 
 
@@ -241,8 +241,12 @@ def test_add_documents_returns_a_missing_data_report_to_review(
     # The conversation confirms it itself: no notice for the reporter's own move.
     assert len(_outbox(repo)) == 2
     # Adding to an open report in another status only adds the file.
-    report = repo.add_documents(ref, [_document("ملحق.pdf")], national_id=OWNER)
+    report = repo.add_documents(ref, [_document("ملحق.pdf", "c")], national_id=OWNER)
     assert report.status == "under_review" and len(report.attachments) == 3
+    # A retried request adds nothing twice and moves nothing.
+    repo.set_status(ref, "missing_data", note="صورة الهوية")
+    report = repo.add_documents(ref, [_document("ملحق.pdf", "c")], national_id=OWNER)
+    assert report.status == "missing_data" and len(report.attachments) == 3
 
 
 def test_reporter_requests_check_the_owner(repo: ReportRepository, make_draft: Draft) -> None:
