@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_entities, latest_intent, latest_text, repository
-from bot.intake import requests
+from bot.intake import lookup_limit, requests
 from bot.intake.requests import RequestKind
 from bot.intake.status import StatusAnswer, StatusOutcome, find_reference_texts, look_up
 from bot.notify.messages import STATUS_LABELS
@@ -28,6 +28,8 @@ from bot.store.models import Report
 MAX_LISTED = 5
 
 
+# Lookups that found nothing for the asker: counted by bot.intake.lookup_limit.
+FAILED_LOOKUPS = frozenset({StatusOutcome.NOT_FOUND, StatusOutcome.INVALID})
 # The intake forms: "cancel the report" said while one is being prepared stops that one.
 DRAFT_STEPS = frozenset({"type_form", "personal_data", "summary"})
 
@@ -70,6 +72,12 @@ class ActionCheckStatus(Action):
         if kind == RequestKind.WITHDRAW and not reference and not find_reference_texts(text):
             if drafting(tracker):  # "cancel the report" while preparing one
                 return [FollowupAction("action_cancel_report")]
+        guessable = bool(reference or after_identity or find_reference_texts(text))
+        if guessable:  # a reference or an ID and mobile to check: limited per sender
+            wait = lookup_limit.minutes_to_wait(repository(), tracker.sender_id)
+            if wait:
+                dispatcher.utter_message(response="utter_status_rate_limited", minutes=wait)
+                return answered()
         answer = look_up(
             repository(),
             text,
@@ -78,6 +86,8 @@ class ActionCheckStatus(Action):
             mobile=tracker.get_slot("mobile"),
             reference=reference,
         )
+        if guessable and answer.outcome in FAILED_LOOKUPS:
+            lookup_limit.record_failure(repository(), tracker.sender_id)
         if answer.outcome == StatusOutcome.NEED_IDENTITY and not after_identity:
             dispatcher.utter_message(response="utter_status_need_identity")
             return [

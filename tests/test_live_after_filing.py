@@ -256,3 +256,19 @@ def test_several_open_reports_are_offered_to_choose_from(
     chat.say("/affirm")
     statuses = sorted(store.require(ref).status for ref in (first, second))
     assert statuses == ["cancelled", "received"]
+
+
+def test_guessing_references_is_paused_after_a_few_misses(
+    assistant: LiveAssistant, store: ReportRepository
+) -> None:
+    owner = Chat(assistant)
+    ref = _file_a_suggestion(owner)
+    guesser = Chat(assistant)
+    for guess in ("BR-AAAAAAAA", "BR-BBBBBBBB", "BR-CCCCCCCC", "BR-DDDDDDDD", "BR-EEEEEEEE"):
+        reply = guesser.say(f"status of {guess}")
+        assert "not a valid report number" in reply, reply
+    reply = guesser.say(f"cancel report {ref}")
+    assert "paused lookups" in reply and "199099" in reply, reply
+    assert store.require(ref).status == "received"
+    # the owner is not slowed down by someone else's guesses
+    assert ref in owner.say(f"status of {ref}")

@@ -347,10 +347,24 @@ class WebInboxMessage(Base):
     read_at = Column(UTCDateTime, nullable=True)
 
 
+class LookupFailure(Base):
+    """A report lookup that found nothing for its asker (a wrong or someone else's
+    reference, a failed ID and mobile check). bot.intake.lookup_limit counts them per
+    sender to slow down guessing; rows older than its window are deleted as it goes."""
+
+    __tablename__ = "lookup_failures"
+    __table_args__ = (Index("ix_lookup_failures_sender_at", "sender_id", "at"),)
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False)
+    at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+
 __all__ = [
     "Attachment",
     "Base",
     "Language",
+    "LookupFailure",
     "OutboxMessage",
     "OutboxState",
     "Rating",
