@@ -11,6 +11,18 @@ sees only descriptions, `metadata.attachments` = `[{"filename", "content_type", 
 the base64 data never reaches the tracker store, and a client cannot slip in a `stored_path`
 of its own because the list it sent is always replaced. Other metadata keys pass through.
 
+Hostile input is stopped here, before Rasa or the disk sees it: a body that is not one JSON
+object (broken, nested past Python's recursion limit, a list), a `message` that is not a
+string, a `sender` that is not a string, is longer than the tracker store's 255 characters or
+holds control, format or surrogate characters (a lone surrogate or a NUL in the sender makes
+the SQL tracker store raise ValueError, on which Rasa exits the whole server) get a JSON 400;
+so does a message with no visible character and no files (an empty text is not an answer: NLU
+would take it for "yes"). These are checked before any file is stored, so a refused request
+leaves no file behind. A message longer than MAX_MESSAGE_CHARS is cut to it (no field takes
+half as much: the answer is refused with the field's own error, and NLU's cost grows
+quadratically with the length, about 45 s of CPU for 100 KB). The client's `input_channel`
+and `metadata.channel` are ignored: a report filed here has the channel `rest`.
+
 Faults (bot.channels.faults): a file that cannot be written (disk full …) refuses the whole
 message: the files of that message already written are deleted, nothing reaches Rasa, and
 the user is told so in the conversation's language (HTTP 200, one bot message). A message
@@ -24,6 +36,7 @@ import asyncio
 import functools
 import json
 import logging
+import unicodedata
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -45,6 +58,7 @@ from bot.intake.attachments import (
     check_attachment,
     decode_base64_attachment,
 )
+from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 from bot.store.files import discard_attachment, display_filename, store_attachment
 
 logger = logging.getLogger(__name__)
@@ -58,6 +72,12 @@ _BASE64_MAX_FILE = 4 * -(-MAX_ATTACHMENT_BYTES // 3)
 # One more file than a report may hold, all at the size limit, plus room for the JSON around.
 MAX_BODY_BYTES = (MAX_ATTACHMENTS_PER_REPORT + 1) * _BASE64_MAX_FILE + 64 * 1024
 _METADATA_ATTRIBUTE = "balagh_metadata"
+# A longer message is cut to this: twice the longest answer any field reads (bot.intake.text).
+MAX_MESSAGE_CHARS = 2 * MAX_ANSWER_LENGTH
+# Rasa's SQL tracker store keeps the sender id in a VARCHAR(255).
+MAX_SENDER_CHARS = 255
+# Control (NUL, ESC …), format (bidi overrides, zero-width …) and surrogate characters.
+_FORBIDDEN_SENDER_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 
 
 class BadRequest(ValueError):
@@ -75,6 +95,7 @@ def process_metadata(metadata: Any) -> dict[str, Any] | None:
     if not isinstance(metadata, Mapping):
         raise BadRequest("metadata must be a JSON object")
     processed = dict(metadata)
+    processed.pop("channel", None)  # the server says where a message came from
     items = processed.pop("attachments", None)
     processed.pop("rejected_attachments", None)
     if items is None:
@@ -130,6 +151,29 @@ def _has_attachments(metadata: Mapping[str, Any] | None) -> bool:
     return bool(metadata and (metadata.get("attachments") or metadata.get("rejected_attachments")))
 
 
+def _carries_files(payload: Mapping[str, Any]) -> bool:
+    """Whether the posted metadata lists any file (before the files are processed)."""
+    metadata = payload.get("metadata")
+    return isinstance(metadata, Mapping) and bool(metadata.get("attachments"))
+
+
+def is_blank(text: str) -> bool:
+    """True for a text with no visible character (whitespace, zero-width, controls …)."""
+    return not clean_free_text(text, multiline=False, max_length=1)
+
+
+def check_sender(sender: Any) -> None:
+    """Refuse a sender id the tracker store cannot take (None: Rasa's default id)."""
+    if sender is None:
+        return
+    if not isinstance(sender, str):
+        raise BadRequest("sender must be a string")
+    if len(sender) > MAX_SENDER_CHARS:
+        raise BadRequest(f"sender must be at most {MAX_SENDER_CHARS} characters")
+    if any(unicodedata.category(char) in _FORBIDDEN_SENDER_CATEGORIES for char in sender):
+        raise BadRequest("sender must not contain control or invisible characters")
+
+
 def _error(status: int, error: str, **details: Any) -> HTTPResponse:
     return response.json({"error": error, **details}, status=status)
 
@@ -180,18 +224,32 @@ class RestWithFilesInput(RestInput):
         body = await self._read_body(request)
         try:
             payload = json.loads(body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: `[[[[…` nested deep
             raise BadRequest("the body is not valid JSON") from exc
         if not isinstance(payload, dict):
             raise BadRequest("the body must be a JSON object")
-        if not isinstance(payload.get("message") or "", str):
+        message = payload.get("message")
+        if message is None:
+            message = ""
+        if not isinstance(message, str):
             raise BadRequest("message must be a string")
+        payload["message"] = message[:MAX_MESSAGE_CHARS]
+        self._check_payload(payload)  # before any file is stored
         request.body, request.parsed_json = body, payload
         loop = asyncio.get_running_loop()
         metadata = await loop.run_in_executor(
             None, functools.partial(process_metadata, payload.get("metadata"))
         )
         setattr(request.ctx, _METADATA_ATTRIBUTE, metadata)
+
+    def _check_payload(self, payload: dict[str, Any]) -> None:
+        """The sender and the message, checked before the files (raise BadRequest)."""
+        check_sender(payload.get("sender"))
+        if is_blank(payload["message"]) and not _carries_files(payload):
+            raise BadRequest("the message is empty")
+
+    def _extract_input_channel(self, request: Request) -> str:
+        return self.name()  # never the client's `input_channel`: the report's channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Same routes as Rasa's REST channel; the webhook takes its body as a stream."""

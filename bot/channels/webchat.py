@@ -365,6 +365,13 @@ class WebchatInput(RestWithFilesInput):
 
         return webchat
 
+    def _check_payload(self, payload: dict[str, Any]) -> None:
+        """As on REST, and the session id too, before any file is stored."""
+        sender = payload.get("sender")
+        if sender is not None and not is_sender_id(sender):
+            raise BadRequest("sender must be a web chat session id (leave it out to get one)")
+        super()._check_payload(payload)
+
     def _sender(self, request: Request) -> str:
         """The posted session id, or a new one; the message must say or send something."""
         payload = request.json

@@ -35,6 +35,8 @@ def display_filename(filename: str) -> str:
     """The name as shown to people: no directories, no control characters, at most 255."""
     name = PureWindowsPath(PurePosixPath(filename or "").name).name
     name = "".join(char for char in name if char.isprintable()).strip()
+    if name.strip(".") == "":  # "..", "." or "...": a path, not a name
+        name = ""
     return (name or "attachment")[:MAX_FILENAME_LENGTH]
 
 

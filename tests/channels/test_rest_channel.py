@@ -28,9 +28,11 @@ from sanic import Sanic
 from bot.channels import rest as rest_module
 from bot.channels.rest import (
     MAX_BODY_BYTES,
+    MAX_MESSAGE_CHARS,
     SEND_ATTACHMENT_PAYLOAD,
     RestWithFilesInput,
 )
+from bot.channels.webchat import WebchatInput
 from bot.intake.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_REPORT
 
 WEBHOOK = "/webhooks/rest/webhook"
@@ -267,8 +269,28 @@ async def test_messages_without_files_pass_unchanged(
         b'{"sender": "u1", "message": 42}',
         b'{"sender": "u1", "message": "hi", "metadata": "text"}',
         b'{"sender": "u1", "message": "hi", "metadata": {"attachments": {"a": 1}}}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"sender": "u1", "message": false}',
+        b'{"sender": 42, "message": "hi"}',
+        b'{"sender": {"id": "u1"}, "message": "hi"}',
+        b'{"sender": true, "message": "hi"}',
+        b'{"sender": "' + b"s" * 256 + b'", "message": "hi"}',
+        b'{"sender": "u\\u0000", "message": "hi"}',
+        b'{"sender": "u\\ud800", "message": "hi"}',
+        b'{"sender": "u\\u202e1", "message": "hi"}',
+        b'{"sender": "u1"}',
+        b'{"sender": "u1", "message": null}',
+        b'{"sender": "u1", "message": " \\n\\t "}',
+        b'{"sender": "u1", "message": "\\u200b\\u200d\\ufeff\\u202e"}',
+        b'{"sender": "u1", "message": "\\ud800"}',
+        b'{"sender": "u1", "message": "", "metadata": {"attachments": []}}',
     ],
-    ids=["broken", "not-utf8", "array", "number-text", "metadata-text", "attachments-object"],
+    ids=[
+        "broken", "not-utf8", "array", "number-text", "metadata-text", "attachments-object",
+        "nested-deep", "false-text", "number-sender", "object-sender", "bool-sender",
+        "long-sender", "nul-sender", "surrogate-sender", "bidi-sender", "no-text", "null-text",
+        "blank-text", "invisible-text", "surrogate-text", "no-files",
+    ],
 )
 async def test_bad_requests_get_a_json_400(
     client: httpx.AsyncClient, recorder: Recorder, body: bytes
@@ -277,6 +299,42 @@ async def test_bad_requests_get_a_json_400(
     assert answer.status_code == 400
     assert answer.json()["error"] == "bad_request"
     assert recorder.messages == []
+
+
+@pytest.mark.parametrize(
+    ("channel", "sender"),
+    [(RestWithFilesInput, 42), (RestWithFilesInput, "u\x00"), (WebchatInput, "telegram:5551234")],
+    ids=["rest-number", "rest-nul", "webchat-guessable"],
+)
+async def test_a_refused_sender_leaves_no_file(
+    recorder: Recorder, attachments_dir: Path, channel: type[RestWithFilesInput], sender: Any
+) -> None:
+    """The sender is checked before the files are stored: nothing is left to clean up."""
+    posted = {"sender": sender, "message": "", "metadata": {"attachments": [
+        item("a.png", image_bytes("PNG"))]}}
+    async with await asgi_client(make_app(recorder, channel())) as http:
+        answer = await http.post(f"/webhooks/{channel.name()}/webhook", json=posted)
+    assert answer.status_code == 400 and answer.json()["error"] == "bad_request"
+    assert recorder.messages == []
+    assert stored_files(attachments_dir) == []
+
+
+async def test_a_long_message_is_cut_and_the_client_cannot_name_the_channel(
+    client: httpx.AsyncClient, recorder: Recorder
+) -> None:
+    posted = {
+        "sender": "u1",
+        "message": "ع" * 60_000 + "x" * 60_000,
+        "input_channel": {"name": "telegram"},
+        "metadata": {"channel": "call_centre", "language": "ar"},
+    }
+    assert (await client.post(WEBHOOK, json=posted)).status_code == 200
+    assert recorder.last.text == "ع" * MAX_MESSAGE_CHARS
+    assert recorder.last.input_channel == "rest"
+    assert recorder.last.metadata == {"language": "ar"}
+    posted = {"sender": "u1", "message": "hi", "input_channel": "telegram"}
+    assert (await client.post(WEBHOOK, json=posted)).status_code == 200
+    assert recorder.last.input_channel == "rest"
 
 
 async def test_too_large_bodies_get_a_json_413(

@@ -95,6 +95,12 @@ def test_write_is_atomic_and_leaves_no_temporary_files(
         ("bad\x00name\n.pdf", "badname.pdf"),
         ("", "attachment"),
         ("x" * 300 + ".png", "x" * 255),
+        ("..", "attachment"),
+        ("a/..", "attachment"),
+        ("..\\..\\", "attachment"),
+        ("...", "attachment"),
+        ("photo\u202egnp.exe", "photognp.exe"),
+        ("a\ud800.png", "a.png"),
     ],
 )
 def test_user_file_names_never_reach_the_file_system(
