@@ -33,10 +33,12 @@ def word_tokens(tokens: list[str]) -> list[str]:
 
 
 def has_known_word(tokens: list[str], vocabulary: set[str]) -> bool | None:
-    """True if a word of the message is in the vocabulary; None if it has no words."""
+    """True if a word of the message is in the vocabulary; None if it has no words but
+    digits (an ID, a mobile: the form reads them); False for no letter or digit at all
+    (an emoji, "?", "--"), which is no answer to anything."""
     words = word_tokens(tokens)
     if not words:
-        return None
+        return None if any(char.isalnum() for token in tokens for char in token) else False
     return any(word in vocabulary for word in words)
 
 

@@ -20,7 +20,10 @@ VOCABULARY = {"hello", "please", "english", "مرحبا", "ابي", "اشتكي"
         (["ابي", "zzz"], True),
         (["1234567890"], None),  # no words: nothing to judge
         (["?", "!", "a"], None),  # punctuation and one-letter tokens are not words
-        ([], None),
+        ([], False),
+        (["😀"], False),
+        (["?", "--"], False),
+        (["0551234567"], None),
     ],
 )
 def test_has_known_word(tokens: list[str], expected: bool | None) -> None:
