@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,17 @@ def is_arabic(messages: list[dict[str, Any]]) -> bool:
 def is_english(messages: list[dict[str, Any]]) -> bool:
     text = texts(messages)
     return bool(text) and not ARABIC.search(text)
+
+
+def running_assistant(tmp_path_factory: Any) -> Iterator[LiveAssistant]:
+    """The body of a module's `assistant` fixture: one server, its own store, stopped after."""
+    from bot.model import model_path
+
+    assert model_path().exists(), "no model: run `make test` (it trains one) first"
+    var_dir = tmp_path_factory.mktemp("var")
+    live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
+    live.start()
+    try:
+        yield live
+    finally:
+        live.stop()

@@ -33,10 +33,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from bot.model import model_path
 from bot.notify.dispatcher import dispatch_once
 from bot.store.repository import ReportDraft, ReportRepository
-from tests.live import ROOT, LiveAssistant
+from tests.live import ROOT, LiveAssistant, running_assistant
 
 pytestmark = pytest.mark.servers
 
@@ -72,12 +71,7 @@ def browser() -> Iterator[Browser]:
 def assistant(
     browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveAssistant]:
-    assert model_path().exists(), "no model: run `make test` (it trains one) first"
-    var_dir = tmp_path_factory.mktemp("var")
-    live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
-    live.start()
-    yield live
-    live.stop()
+    yield from running_assistant(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

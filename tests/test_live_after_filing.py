@@ -10,9 +10,8 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image
 
-from bot.model import model_path
 from bot.store.repository import ReportRepository
-from tests.live import LiveAssistant
+from tests.live import LiveAssistant, running_assistant
 from tests.test_live_intake import (
     AR_ANSWERS,
     EN_ANSWERS,
@@ -27,12 +26,7 @@ pytestmark = pytest.mark.servers
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAssistant]:
-    assert model_path().exists(), "no model: run `make test` (it trains one) first"
-    var_dir = tmp_path_factory.mktemp("var")
-    live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
-    live.start()
-    yield live
-    live.stop()
+    yield from running_assistant(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -11,20 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.model import model_path
-from tests.live import LiveAssistant, is_arabic, is_english, texts
+from tests.live import LiveAssistant, is_arabic, is_english, running_assistant, texts
 
 pytestmark = pytest.mark.servers
 
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAssistant]:
-    assert model_path().exists(), "no model: run `make test` (it trains one) first"
-    var_dir = tmp_path_factory.mktemp("var")
-    live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
-    live.start()
-    yield live
-    live.stop()
+    yield from running_assistant(tmp_path_factory)
 
 
 def sender() -> str:

@@ -18,9 +18,8 @@ import pytest
 from PIL import Image
 
 from bot.intake.workdays import escalation_opens_on, saudi_today
-from bot.model import model_path
 from bot.store.repository import ReportRepository
-from tests.live import LiveAssistant, is_arabic, is_english, texts
+from tests.live import LiveAssistant, is_arabic, is_english, running_assistant, texts
 
 pytestmark = pytest.mark.servers
 
@@ -30,12 +29,7 @@ RESIDENT_ID = "2000000006"
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAssistant]:
-    assert model_path().exists(), "no model: run `make test` (it trains one) first"
-    var_dir = tmp_path_factory.mktemp("var")
-    live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
-    live.start()
-    yield live
-    live.stop()
+    yield from running_assistant(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

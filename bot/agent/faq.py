@@ -24,6 +24,8 @@ from bot.nlu.normalise import normalise_text
 __all__ = ["Hit", "search", "texts_in_language"]
 
 FAQ_PREFIX = "utter_faq"
+# What the assistant says about itself and the service, outside any step.
+GENERAL_INFORMATION = frozenset({"utter_help", "utter_report_types", "utter_out_of_scope"})
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 _PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و")
@@ -85,13 +87,22 @@ def texts_in_language(
             yield name, str(text)
 
 
+def _standing(name: str) -> int:
+    """Among equally good matches: FAQ answers, then the general information an agent reads
+    out, then the rest (a step's question or an error, which only fit their moment)."""
+    if name.startswith(FAQ_PREFIX):
+        return 2
+    return 1 if name in GENERAL_INFORMATION else 0
+
+
 def search(
     responses: Mapping[str, Sequence[Mapping[str, Any]]],
     query: str,
     language: str,
     limit: int = 3,
 ) -> list[Hit]:
-    """The best answers for `query` in `language`: most query words found, FAQ first."""
+    """The best answers for `query` in `language`: most query words found, FAQ first, then
+    general information."""
     terms = list(dict.fromkeys(_terms(query)))
     if not terms:
         return []
@@ -104,6 +115,6 @@ def search(
         words = set(_terms(text))
         score = sum(1 for term in terms if _matches(term, words))
         if score:
-            hits.append((score, 1 if name.startswith(FAQ_PREFIX) else 0, name, text))
+            hits.append((score, _standing(name), name, text))
     hits.sort(key=lambda hit: (-hit[0], -hit[1], hit[2]))
     return [Hit(name, text, score) for score, _faq, name, text in hits[:limit]]

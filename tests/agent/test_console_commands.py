@@ -249,3 +249,14 @@ def test_call_ids_name_the_agent() -> None:
         with pytest.raises(ValueError, match="agent id"):
             calls.check_agent_id(bad)
     assert calls.metadata("A17") == {"channel": "call_centre", "agent_id": "A17"}
+
+
+def test_faq_search_puts_general_information_before_a_step_s_message() -> None:
+    import yaml
+
+    from tests.live import ROOT
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    hits = [hit.name for hit in faq.search(domain["responses"], "199099", "ar")]
+    assert "utter_help" in hits, hits
+    assert hits.index("utter_help") == len([h for h in hits if h.startswith("utter_faq")])
