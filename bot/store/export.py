@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.store.models import Report
-from bot.store.serialize import iso_date, iso_datetime
+from bot.store.serialize import report_to_dict
 
 __all__ = ["CSV_COLUMNS", "UTF8_BOM", "reports_to_csv"]
 
@@ -83,38 +83,26 @@ def _safe(column: str, value: Any) -> Any:
 
 
 def report_row(report: Report) -> dict[str, Any]:
-    """One report as a CSV row (column -> value)."""
-    reporter = report.reporter
-    history = sorted(report.history, key=lambda row: (row.at, row.id or 0))
-    last = history[-1] if history else None
-    rating = report.rating
+    """One report as a CSV row (column -> value): CONTRACT's JSON (serialize.report_to_dict)
+    flattened, with the attachments counted and only the latest history entry."""
+    data = report_to_dict(report)
+    reporter = data.pop("reporter")
+    history = data.pop("history")
+    last = history[-1] if history else {}
+    rating = data.pop("rating") or {}
     row = {
-        "reference": report.reference,
-        "type": report.type,
-        "status": report.status,
-        "language": report.language,
-        "channel": report.channel,
-        "created_at": iso_datetime(report.created_at),
-        "due_at": iso_datetime(report.due_at),
-        "reporter_name": reporter.full_name,
-        "national_id": reporter.national_id,
-        "mobile": reporter.mobile,
-        "email": reporter.email,
-        "platform": report.platform,
-        "service_name": report.service_name,
-        "service_channel": report.service_channel,
-        "entity_name": report.entity_name,
-        "prior_complaint_ref": report.prior_complaint_ref,
-        "prior_complaint_date": iso_date(report.prior_complaint_date),
-        "title": report.title,
-        "description": report.description,
-        "attachments": len(report.attachments),
-        "last_status_at": iso_datetime(last.at) if last else None,
-        "last_note": last.note if last else None,
-        "solution_rating": rating.solution_rating if rating else None,
-        "service_rating": rating.service_rating if rating else None,
-        "rating_comment": rating.comment if rating else None,
-        "rated_at": iso_datetime(rating.rated_at) if rating else None,
+        **data,
+        "reporter_name": reporter["full_name"],
+        "national_id": reporter["national_id"],
+        "mobile": reporter["mobile"],
+        "email": reporter["email"],
+        "attachments": len(data["attachments"]),
+        "last_status_at": last.get("at"),
+        "last_note": last.get("note"),
+        "solution_rating": rating.get("solution_rating"),
+        "service_rating": rating.get("service_rating"),
+        "rating_comment": rating.get("comment"),
+        "rated_at": rating.get("rated_at"),
     }
     return {column: _safe(column, row[column]) for column in CSV_COLUMNS}
 
