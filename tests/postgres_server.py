@@ -19,6 +19,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -206,3 +207,20 @@ class PostgresServer:
 
 def _run(command: list[str]) -> None:
     subprocess.run(command, check=True, capture_output=True, text=True)
+
+
+def own_cluster() -> Iterator[PostgresServer]:
+    """The body of a module's fixture for a cluster of its own, one its tests may stop and
+    start (the session's shared one must not be stopped)."""
+    import pytest
+
+    if os.environ.get("BALAGH_SKIP_POSTGRES", "").strip() in ("1", "true", "yes"):
+        pytest.skip("PostgreSQL tests skipped because BALAGH_SKIP_POSTGRES=1")
+    try:
+        server = PostgresServer.start()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from postgres_server import PostgresServer, PostgresUnavailable
+from postgres_server import PostgresServer, own_cluster
 from sqlalchemy import create_engine, text
 
 from bot.model import model_path
@@ -230,14 +230,7 @@ class Servers:
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[PostgresServer]:
     """A cluster of this module's own: the tests stop and start it."""
-    if os.environ.get("BALAGH_SKIP_POSTGRES", "").strip() in ("1", "true", "yes"):
-        pytest.skip("PostgreSQL tests skipped because BALAGH_SKIP_POSTGRES=1")
-    try:
-        server = PostgresServer.start()
-    except PostgresUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
+    yield from own_cluster()
 
 
 class FullDisk:

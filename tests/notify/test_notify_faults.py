@@ -11,14 +11,13 @@ delivered and recorded is never sent again.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from http_standin import Answer, HttpStandIn, Request
-from postgres_server import PostgresServer, PostgresUnavailable
+from postgres_server import PostgresServer, own_cluster
 from sqlalchemy.exc import OperationalError
 
 from bot.clock import FixedClock
@@ -126,14 +125,7 @@ def test_a_receiver_too_slow_to_answer_gets_the_repeat_with_the_same_key(
 @pytest.fixture(scope="module")
 def pausable_postgres() -> Iterator[PostgresServer]:
     """A cluster of this module's own (the shared one must not be stopped)."""
-    if os.environ.get("BALAGH_SKIP_POSTGRES", "").strip() in ("1", "true", "yes"):
-        pytest.skip("PostgreSQL tests skipped because BALAGH_SKIP_POSTGRES=1")
-    try:
-        server = PostgresServer.start()
-    except PostgresUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
+    yield from own_cluster()
 
 
 @pytest.mark.postgres
