@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text
-from bot.nlu.language import decide_language, requested_language
+from bot.nlu.language import language_after_message, requested_language
 
 LANGUAGES = ("ar", "en")
 
@@ -23,14 +23,10 @@ class ActionDetectLanguage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text = latest_text(tracker)
-        if text.startswith("/"):  # a button payload says nothing about the language
-            return []
-        previous = tracker.get_slot("language")
-        language = requested_language(text) or decide_language(
-            previous, text, tracker.get_slot("requested_slot")
+        language = language_after_message(
+            tracker.get_slot("language"), latest_text(tracker), tracker.get_slot("requested_slot")
         )
-        return [] if language == previous else [SlotSet("language", language)]
+        return [] if language is None else [SlotSet("language", language)]
 
 
 class ActionSwitchLanguage(Action):

@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/serve.py [--users 1,20,100] [--runs 3] [--stock-dir DIR]
 
-Starts the assistant as the tests do (`tests/live.py`'s LiveAssistant: `python -m bot
+Starts the assistant (by default twice: with bot/rasa_tuning.py's changes and without,
+`--tuning`) as the tests do (`tests/live.py`'s LiveAssistant: `python -m bot
 serve` on free ports, its own var dir and SQLite store) and, as the baseline, a stock
 `rasa init --no-prompt` bot (trained in a temporary directory, or reused from
 `--stock-dir`) served with `rasa run --enable-api` on a free port. Simulated users
@@ -316,17 +317,55 @@ def verify_store(database_url: str, filed: list[tuple[str, str]]) -> tuple[bool,
 
 
 def print_table(results: dict[str, dict[int, dict[str, Any]]], levels: list[int]) -> None:
-    print(f"\n{'server':10} {'users':>5} {'turns/s':>8} {'msgs/s':>7} {'p50 ms':>7} "
+    width = max(10, *(len(label) for label in results))
+    print(f"\n{'server':{width}} {'users':>5} {'turns/s':>8} {'msgs/s':>7} {'p50 ms':>7} "
           f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
     for label, summary in results.items():
         for users in levels:
             s = summary[users]
-            print(f"{label:10} {users:5d} {s['turns_s']:8.1f} {s['msgs_s']:7.1f} {s['p50']:7.0f} "
-                  f"{s['p95']:7.0f} {s['p99']:7.0f} {s['errors_total']:6d}")
-    if "assistant" in results and "stock" in results:
+            print(f"{label:{width}} {users:5d} {s['turns_s']:8.1f} {s['msgs_s']:7.1f} "
+                  f"{s['p50']:7.0f} {s['p95']:7.0f} {s['p99']:7.0f} {s['errors_total']:6d}")
+    for label in results:
+        if label == "stock" or "stock" not in results:
+            continue
         for users in levels:
-            ratio = results["assistant"][users]["turns_s"] / results["stock"][users]["turns_s"]
-            print(f"assistant/stock turns/s at {users} users: {ratio:.2f}x (target >= 3x)")
+            ratio = results[label][users]["turns_s"] / results["stock"][users]["turns_s"]
+            print(f"{label}/stock turns/s at {users} users: {ratio:.2f}x (target >= 3x)")
+
+
+VARIANT_LABELS = {"all": "assistant", "none": "untuned"}
+
+
+def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
+                    args: argparse.Namespace) -> tuple[dict[int, dict[str, Any]],
+                                                       list[tuple[str, float]], float, int,
+                                                       bool, str]:
+    """One assistant (`python -m bot serve`, BALAGH_RASA_TUNING=tuning) through every level."""
+    var_dir = work / "var"
+    var_dir.mkdir(parents=True)
+    live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
+    live.env["BALAGH_RASA_TUNING"] = tuning
+    print(f">> starting the assistant (python -m bot serve, BALAGH_RASA_TUNING={tuning}) ...",
+          flush=True)
+    started = time.perf_counter()
+    live.start()
+    startup = time.perf_counter() - started
+    try:
+        summary, everything = bench_server(label, live.base, "assistant", levels, args.runs,
+                                           args.min_conversations, 0, args.single_run_from)
+        turns = round(len(everything.latencies) / max(1, everything.conversations))
+        memory = peak_rss(live.process.pid)
+    finally:
+        live.stop()
+    if everything.errors:
+        for log in sorted((var_dir / "logs").glob("*.log")):
+            lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+            bad = [line for line in lines if "ERROR" in line or "Exception" in line]
+            print(f"  {log.name}: {len(bad)} error lines" + "".join(
+                f"\n    {line[:300]}" for line in bad[-5:]))
+    store_ok, store_line = verify_store(live.env["DATABASE_URL"], everything.filed)
+    print(f"store check ({label}): {'OK' if store_ok else 'FAILED'}: {store_line}")
+    return summary, memory, startup, turns, store_ok and not everything.errors, store_line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -340,7 +379,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--single-run-from", type=int, default=100,
                         help="levels with this many users or more run once (time)")
     parser.add_argument("--skip-stock", action="store_true")
+    parser.add_argument(
+        "--tuning", default="all/none",
+        help="run the assistant once per BALAGH_RASA_TUNING value (bot/rasa_tuning.py), "
+             "values separated by '/': 'all/none' (default) runs it tuned, then untuned; "
+             "'all/validator,keepalive' compares with two of the changes")
     args = parser.parse_args(argv)
+    variants = [(VARIANT_LABELS.get(tuning, tuning), tuning)
+                for tuning in args.tuning.split("/") if tuning]
     levels = [int(u) for u in args.users.split(",") if u]
     results: dict[str, dict[int, dict[str, Any]]] = {}
     memory: dict[str, list[tuple[str, float]]] = {}
@@ -348,31 +394,12 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
 
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
-        var_dir = Path(tmp) / "var"
-        var_dir.mkdir()
-        live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
-        print(">> starting the assistant (python -m bot serve) ...", flush=True)
-        started = time.perf_counter()
-        live.start()
-        startup["assistant"] = time.perf_counter() - started
         turns = 0
-        try:
-            results["assistant"], everything = bench_server(
-                "assistant", live.base, "assistant", levels, args.runs,
-                args.min_conversations, 0, args.single_run_from)
-            turns = round(len(everything.latencies) / max(1, everything.conversations))
-            memory["assistant"] = peak_rss(live.process.pid)
-        finally:
-            live.stop()
-        if everything.errors:
-            for log in sorted((var_dir / "logs").glob("*.log")):
-                lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
-                bad = [line for line in lines if "ERROR" in line or "Exception" in line]
-                print(f"  {log.name}: {len(bad)} error lines" + "".join(
-                    f"\n    {line[:300]}" for line in bad[-5:]))
-        store_ok, store_line = verify_store(live.env["DATABASE_URL"], everything.filed)
-        ok = ok and store_ok and not everything.errors
-        print(f"store check: {'OK' if store_ok else 'FAILED'}: {store_line}")
+        store_lines = {}
+        for label, tuning in variants:
+            (results[label], memory[label], startup[label], turns, store_ok,
+             store_lines[label]) = bench_assistant(Path(tmp) / label, label, tuning, levels, args)
+            ok = ok and store_ok
 
         if not args.skip_stock:
             stock_dir = args.stock_dir or Path(tmp) / "stock"
@@ -405,7 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, mib in rows:
             print(f"  {label:10} {mib:8.0f} MiB  {name}")
         print(f"  {label:10} {sum(m for _, m in rows):8.0f} MiB  total")
-    print(f"store: {store_line}")
+    for label, line in store_lines.items():
+        print(f"store ({label}): {line}")
     return 0 if ok else 1
 
 

@@ -321,7 +321,7 @@ def build_parts(args: argparse.Namespace, token: str, endpoints: Path) -> list[P
     rasa = Part(
         name="Rasa server",
         command=[
-            python, "-m", "rasa", "run",
+            python, "-m", "bot.rasa_server", "run",
             "--model", str(args.model),
             "--port", str(args.rasa_port),
             "--interface", args.interface,

@@ -138,6 +138,7 @@ class Servers:
                 "RASA_TOKEN": TOKEN,
                 "PYTHONUNBUFFERED": "1",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
+                "SANIC_KEEP_ALIVE_TIMEOUT": "75",  # as `bot serve` sets it
                 "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p),
             }
         )
@@ -162,7 +163,8 @@ class Servers:
         self.rasa = Part(
             "Rasa server",
             [
-                python, "-m", "rasa", "run", "--model", str(model), "--port", str(self.rasa_port),
+                python, "-m", "bot.rasa_server", "run", "--model", str(model),
+                "--port", str(self.rasa_port),
                 "--enable-api", "--auth-token", TOKEN, "--cors", "*",
                 "--credentials", str(credentials), "--endpoints", str(endpoints),
             ],

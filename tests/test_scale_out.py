@@ -341,16 +341,17 @@ def test_simultaneous_turns_of_one_conversation_are_serialised(cluster: Cluster)
 
 
 def _rasa_pid(port: int) -> int:
-    """The `rasa run` process serving `port` (from /proc: this test's own child)."""
+    """The Rasa server (`python -m bot.rasa_server run`) serving `port` (from /proc: this
+    test's own child)."""
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             argv = cmdline.read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"rasa" in argv and b"run" in argv and b"--port" in argv:
+        if b"bot.rasa_server" in argv and b"run" in argv and b"--port" in argv:
             if argv[argv.index(b"--port") + 1] == str(port).encode():
                 return int(cmdline.parent.name)
-    raise AssertionError(f"no rasa run on port {port}")
+    raise AssertionError(f"no Rasa server on port {port}")
 
 
 def test_a_rasa_server_that_dies_is_routed_around_and_started_again(cluster: Cluster) -> None:

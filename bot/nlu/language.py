@@ -29,6 +29,7 @@ __all__ = [
     "Script",
     "decide_language",
     "detect_script",
+    "language_after_message",
     "language_of",
     "requested_language",
 ]
@@ -314,3 +315,18 @@ def decide_language(previous: str | None, text: str, requested_slot: str | None 
     if requested_slot in DATA_SLOTS and not _is_real_sentence(text, detected):
         return previous
     return detected
+
+
+def language_after_message(
+    previous: str | None, text: str, requested_slot: str | None = None
+) -> str | None:
+    """The new value of the conversation's `language` slot after `text`, or None if it stays.
+
+    A button payload ("/intent{...}") says nothing about the language. Used by both
+    implementations of the slot mapping: the action server's `action_detect_language` and
+    the in-process one of bot/rasa_tuning.py.
+    """
+    if text.startswith("/"):
+        return None
+    language = decide_language(previous, text, requested_slot)
+    return None if language == previous else language
