@@ -202,8 +202,9 @@ def write_nlu_yaml(rows: list[tuple[str, str]], intents: dict[str, str], path: P
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def write_config(baseline: bool, epochs: int | None, path: Path) -> list[dict[str, Any]]:
-    source = RASA_DEFAULT_CONFIG if baseline else ROOT / "config.yml"
+def write_config(baseline: bool, epochs: int | None, path: Path,
+                 config_file: Path = ROOT / "config.yml") -> list[dict[str, Any]]:
+    source = RASA_DEFAULT_CONFIG if baseline else config_file
     config = yaml.safe_load(source.read_text(encoding="utf-8"))
     pipeline = config["pipeline"]
     if epochs:
@@ -216,7 +217,8 @@ def write_config(baseline: bool, epochs: int | None, path: Path) -> list[dict[st
     return pipeline
 
 
-def banking77(name: str, baseline: bool, epochs: int | None, limit: int, test_limit: int) -> int:
+def banking77(name: str, baseline: bool, epochs: int | None, limit: int, test_limit: int,
+              config_file: Path = ROOT / "config.yml") -> int:
     from rasa.model_training import train_nlu
     from sklearn.metrics import accuracy_score, f1_score
 
@@ -228,9 +230,10 @@ def banking77(name: str, baseline: bool, epochs: int | None, limit: int, test_li
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
         work = Path(tmp)
         write_nlu_yaml(train_rows, intents, work / "nlu.yml")
-        pipeline = write_config(baseline, epochs, work / "config.yml")
+        pipeline = write_config(baseline, epochs, work / "config.yml", config_file)
         diet_epochs = next(c.get("epochs") for c in pipeline if c["name"] == "DIETClassifier")
-        what = "Rasa default pipeline (baseline)" if baseline else "config.yml pipeline"
+        what = ("Rasa default pipeline (baseline)" if baseline
+                else f"{config_file.name} pipeline")
         print(f"{name}: {what}, DIETClassifier epochs={diet_epochs}, "
               f"train {len(train_rows)} ({train_file}), test {len(test_rows)} ({test_file}), "
               f"{len(labels)} intents")
@@ -288,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     action.add_argument("--data", choices=sorted(DATASETS))
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--baseline", action="store_true", help="Rasa's default pipeline")
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml",
+                        help="the pipeline to train (default: the project's config.yml)")
     parser.add_argument("--epochs", type=int, help="override DIET/ResponseSelector epochs")
     parser.add_argument("--limit", type=int, default=0, help="about N training examples")
     parser.add_argument("--test-limit", type=int, default=0, help="about N test examples")
@@ -299,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         if check_overlap():
             return 1
         return asyncio.run(_domain_test(args.model))
-    return banking77(args.data, args.baseline, args.epochs, args.limit, args.test_limit)
+    return banking77(args.data, args.baseline, args.epochs, args.limit, args.test_limit,
+                     args.config)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ through sitecustomize.py beside this file, by bench/serve.py (the whole assistan
     PYTHONPATH=bench/speedups BALAGH_BENCH_SPEEDUPS=validate,keepalive \\
         .venv/bin/python bench/serve.py --users 1,20 --skip-stock
 
-Nothing here is used by the assistant itself; these are measurements of candidate changes.
+`validate` and `keepalive` are bot/rasa_tuning.py's changes, which the assistant now applies
+itself (BALAGH_RASA_TUNING=none turns them off there); `sqlite-wal` is still only a
+measurement.
 
 * validate:  RemoteAction._validate_action_result with a jsonschema validator built once.
              Rasa calls jsonschema.validate() on every action-server response, which checks
@@ -17,59 +19,20 @@ Nothing here is used by the assistant itself; these are measurements of candidat
 
 from __future__ import annotations
 
-import asyncio
+import sys
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bot import rasa_tuning
 
 ALL = ("validate", "keepalive", "sqlite-wal")
 
 
-def fast_validate() -> None:
-    import jsonschema
-    from rasa.core.actions.action import RemoteAction
-    from rasa.shared.constants import DOCS_BASE_URL
-
-    schema = RemoteAction.action_response_format_spec()
-    validator = jsonschema.validators.validator_for(schema)(schema)
-
-    def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
-        try:
-            validator.validate(result)
-            return True
-        except jsonschema.ValidationError as e:
-            e.message += (
-                f". Failed to validate Action server response from API, "
-                f"make sure your response from the Action endpoint is valid. "
-                f"For more information about the format visit {DOCS_BASE_URL}/custom-actions"
-            )
-            raise e
-
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-
-
-def keepalive_sessions() -> None:
-    from rasa.utils.endpoints import EndpointConfig
-
-    original = EndpointConfig.session
-    sessions: dict[tuple[int, int], Any] = {}
-
-    class Shared:
-        def __init__(self, session: Any) -> None:
-            self.session = session
-
-        async def __aenter__(self) -> Any:
-            return self.session
-
-        async def __aexit__(self, *exc: Any) -> bool:
-            return False
-
-    def session(self: EndpointConfig) -> Any:
-        key = (id(self), id(asyncio.get_running_loop()))
-        shared = sessions.get(key)
-        if shared is None or shared.closed:
-            shared = sessions[key] = original(self)
-        return Shared(shared)
-
-    EndpointConfig.session = session  # type: ignore[method-assign]
+# The first two are now applied to the assistant's Rasa server by bot/rasa_tuning.py (through
+# bot/rasa_server.py); the benchmarks use the same code, e.g. on a stock `rasa run`.
+fast_validate = rasa_tuning.use_one_validator
+keepalive_sessions = rasa_tuning.keep_sessions_alive
 
 
 def sqlite_wal_engine(engine: Any) -> None:
