@@ -237,6 +237,9 @@ def banking77(name: str, baseline: bool, epochs: int | None, limit: int, test_li
         print(f"{name}: {what}, DIETClassifier epochs={diet_epochs}, "
               f"train {len(train_rows)} ({train_file}), test {len(test_rows)} ({test_file}), "
               f"{len(labels)} intents")
+        # a cache of its own: Rasa would otherwise reuse components trained by an earlier run
+        # (~/.rasa/cache) and the training time would not be the pipeline's
+        os.environ["RASA_CACHE_DIRECTORY"] = str(work / "rasa-cache")
         started = time.perf_counter()
         model = train_nlu(str(work / "config.yml"), str(work / "nlu.yml"),
                           str(work / "models"), fixed_model_name="bench")
