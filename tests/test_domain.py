@@ -57,3 +57,17 @@ def test_contract_slots_exist() -> None:
     service_channel entity_name prior_complaint_ref prior_complaint_date title description
     attachments report_ref""".split()
     assert set(contract) <= set(DOMAIN["slots"])
+
+
+def test_example_references_in_responses_are_valid_references() -> None:
+    """A user who types the example a message shows must not be told it is invalid."""
+    from bot.intake.reference import parse_reference
+
+    examples = {
+        (name, match)
+        for name, variations in DOMAIN["responses"].items()
+        for variation in variations
+        for match in re.findall(r"BR-[0-9A-Z]{8}", variation.get("text", ""))
+    }
+    assert examples, "no example reference in the responses"
+    assert [e for e in sorted(examples) if parse_reference(e[1]) != e[1]] == []
