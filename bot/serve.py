@@ -21,6 +21,7 @@ gets them; they share the SQL tracker store (`TRACKER_STORE_URL`) and the report
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import signal
@@ -42,6 +43,7 @@ from bot.model import model_path
 
 LOG_DIR = settings.VAR_DIR / "logs"
 START_TIMEOUT_S = 180.0
+PR_SET_PDEATHSIG = 1  # prctl(2) option (linux/prctl.h)
 
 
 class StartError(RuntimeError):
@@ -227,6 +229,19 @@ def _child_env() -> dict[str, str]:
     return env
 
 
+def _end_with_parent() -> None:
+    """In the child before exec: SIGTERM when `bot serve` dies, even by SIGKILL (Linux).
+
+    The children run in sessions of their own (so that Ctrl-C reaches only the supervisor,
+    which stops them in order); without this they outlived a killed supervisor.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the supervisor's own stop() only
+        pass
+
+
 def _start(part: Part, env: dict[str, str]) -> None:
     part.log_path.parent.mkdir(parents=True, exist_ok=True)
     log = part.log_path.open("wb")
@@ -237,6 +252,7 @@ def _start(part: Part, env: dict[str, str]) -> None:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
+        preexec_fn=_end_with_parent,
     )
 
 
@@ -490,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt  # SIGTERM stops the assistant like Ctrl-C does
 
     signal.signal(signal.SIGTERM, on_signal)
+    # also when started in the background of a script, where SIGINT arrives ignored
+    signal.signal(signal.SIGINT, on_signal)
     try:
         preflight(args)
         _migrate_store()
