@@ -113,6 +113,10 @@ def _start_action_server_node(tmp_path: Path, ignore_sigint: bool = False,
     else:
         process.kill()
         raise AssertionError("the action server did not answer in 120 s")
+    # the scheduler starts after the action server answers: wait for both children
+    while time.monotonic() < deadline and len(_children(process.pid)) < 2:
+        assert process.poll() is None, "bot serve --no-rasa exited while starting"
+        time.sleep(0.2)
     children = _children(process.pid)
     assert len(children) == 2, children  # the action server and the scheduler
     return process, children
