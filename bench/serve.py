@@ -1,6 +1,7 @@
 """Serving speed of the assistant against Rasa's stock `rasa init` bot, in one run.
 
     .venv/bin/python bench/serve.py [--users 1,20,100] [--runs 3] [--stock-dir DIR]
+        [--tuning all/none] [--cluster N] [--think S]
 
 Starts the assistant (by default twice: with bot/rasa_tuning.py's changes and without,
 `--tuning`) as the tests do (`tests/live.py`'s LiveAssistant: `python -m bot
@@ -14,6 +15,11 @@ serve` on free ports, its own var dir and SQLite store) and, as the baseline, a 
   `/confirm_report`, then a status question about the filed reference;
 * stock bot: the same number of turns of its greet/mood conversation.
 
+By default a user sends its next message as soon as it has the reply (no think time);
+`--think S` makes each user wait 0.5–1.5 × S seconds before each message, as people do
+(not counted in the latency). `--cluster N` also runs `python -m bot cluster` (N Rasa
+servers, one action server, PostgreSQL, Redis and the round-robin proxy) the same way.
+
 At each concurrency level (N users at once; at least `--min-conversations` whole
 conversations) it reports turns/s, bot messages/s, p50/p95/p99 latency per turn and
 errors, each the median of `--runs` runs; then each process's peak RSS (VmHWM) and the
@@ -26,7 +32,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -45,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bot.intake.personal import luhn_valid  # noqa: E402
+from bot.serve import port_free  # noqa: E402
 from tests.live import LiveAssistant, free_port  # noqa: E402
 
 # the answer tables and openings of tests/test_live_intake.py
@@ -86,8 +95,15 @@ class ConversationError(Exception):
     pass
 
 
+# mean seconds a simulated user takes before each message (--think); 0: none
+THINK_S = 0.0
+_think = random.Random(7)
+
+
 async def post(client: httpx.AsyncClient, url: str, sender: str, text: str,
                result: Result) -> list[dict[str, Any]]:
+    if THINK_S:  # reading the reply and typing: 0.5x to 1.5x the mean, not timed
+        await asyncio.sleep(_think.uniform(0.5, 1.5) * THINK_S)
     started = time.perf_counter()
     try:
         response = await client.post(url, json={"sender": sender, "message": text})
@@ -368,6 +384,70 @@ def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
     return summary, memory, startup, turns, store_ok and not everything.errors, store_line
 
 
+def _free_block(count: int) -> int:
+    """The first of `count` consecutive free loopback ports (the cluster numbers its servers)."""
+    for _ in range(100):
+        first = free_port()
+        if all(port_free(first + i) for i in range(count)):
+            return first
+    raise RuntimeError("no block of free ports")
+
+
+def bench_cluster(work: Path, servers: int, levels: list[int], args: argparse.Namespace,
+                  ) -> tuple[dict[int, dict[str, Any]], list[tuple[str, float]], float, bool,
+                             str]:
+    """`python -m bot cluster`: `servers` Rasa servers, one action server, the proxy."""
+    work.mkdir(parents=True)
+    for folder in (work, *work.parents):  # PostgreSQL runs as `postgres`: let it reach it
+        if folder == Path("/"):
+            break
+        folder.chmod(folder.stat().st_mode | 0o055)
+    proxy, rasa, actions, redis, postgres = (
+        free_port(), _free_block(servers), free_port(), free_port(), free_port())
+    env = dict(os.environ, BALAGH_VAR_DIR=str(work), ATTACHMENTS_DIR=str(work / "attachments"),
+               PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    for name in ("DATABASE_URL", "TRACKER_STORE_URL", "REDIS_URL", "TELEGRAM_TOKEN",
+                 "TELEGRAM_WEBHOOK_URL", "REST_CALLBACK_URL"):
+        env.pop(name, None)
+    print(f">> starting the cluster (python -m bot cluster --rasa-servers {servers} "
+          "--action-servers 1: PostgreSQL, Redis, the proxy) ...", flush=True)
+    output = work / "cluster.out"
+    started = time.perf_counter()
+    with output.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "cluster", "--port", str(proxy),
+             "--rasa-servers", str(servers), "--action-servers", "1",
+             "--rasa-port", str(rasa), "--actions-port", str(actions),
+             "--redis-port", str(redis), "--postgres-port", str(postgres),
+             "--postgres-dir", str(work / "postgres")],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        while "cluster is running" not in output.read_text(errors="replace"):
+            if process.poll() is not None or time.perf_counter() - started > 600:
+                raise RuntimeError("the cluster did not start:\n"
+                                   + output.read_text(errors="replace")[-3000:])
+            time.sleep(1)
+        startup = time.perf_counter() - started
+        label = f"cluster x{servers}"
+        summary, everything = bench_server(label, f"http://127.0.0.1:{proxy}", "assistant",
+                                           levels, args.runs, args.min_conversations, 0,
+                                           args.single_run_from)
+        memory = peak_rss(process.pid)
+        database_url = f"postgresql+psycopg2://postgres@127.0.0.1:{postgres}/balagh"
+        store_ok, store_line = verify_store(database_url, everything.filed)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(150)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    print(f"store check ({label}): {'OK' if store_ok else 'FAILED'}: {store_line}")
+    return summary, memory, startup, store_ok and not everything.errors, store_line
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/serve.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -380,13 +460,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="levels with this many users or more run once (time)")
     parser.add_argument("--skip-stock", action="store_true")
     parser.add_argument(
+        "--cluster", type=int, default=0, metavar="N",
+        help="also run `python -m bot cluster` with N Rasa servers (and one action server, "
+             "PostgreSQL, Redis, the proxy) the same way; 0: not (the default)")
+    parser.add_argument(
         "--tuning", default="all/none",
         help="run the assistant once per BALAGH_RASA_TUNING value (bot/rasa_tuning.py), "
              "values separated by '/': 'all/none' (default) runs it tuned, then untuned; "
              "'all/validator,keepalive' compares with two of the changes")
+    parser.add_argument(
+        "--think", type=float, default=0.0, metavar="S",
+        help="mean seconds each user waits before each message (0.5x-1.5x, not timed); "
+             "0 (the default): none, each user sends as soon as it has the reply")
     args = parser.parse_args(argv)
-    variants = [(VARIANT_LABELS.get(tuning, tuning), tuning)
-                for tuning in args.tuning.split("/") if tuning]
+    global THINK_S
+    THINK_S = args.think
+    variants: list[tuple[str, str]] = []
+    for tuning in (t for t in args.tuning.split("/") if t):  # a repeated one: "label #2"
+        label = VARIANT_LABELS.get(tuning, tuning)
+        repeats = sum(1 for _, earlier in variants if earlier == tuning)
+        variants.append((f"{label} #{repeats + 1}" if repeats else label, tuning))
     levels = [int(u) for u in args.users.split(",") if u]
     results: dict[str, dict[int, dict[str, Any]]] = {}
     memory: dict[str, list[tuple[str, float]]] = {}
@@ -396,9 +489,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         turns = 0
         store_lines = {}
-        for label, tuning in variants:
+        for i, (label, tuning) in enumerate(variants):
             (results[label], memory[label], startup[label], turns, store_ok,
-             store_lines[label]) = bench_assistant(Path(tmp) / label, label, tuning, levels, args)
+             store_lines[label]) = bench_assistant(Path(tmp) / f"assistant-{i}", label, tuning,
+                                                   levels, args)
+            ok = ok and store_ok
+        if args.cluster:
+            label = f"cluster x{args.cluster}"
+            (results[label], memory[label], startup[label], store_ok,
+             store_lines[label]) = bench_cluster(Path(tmp) / "cluster", args.cluster, levels,
+                                                 args)
             ok = ok and store_ok
 
         if not args.skip_stock:
