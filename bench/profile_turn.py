@@ -39,10 +39,11 @@ per call (both from bench/speedups/rasa_speedups.py, which bench/speedups/sitecu
 also applies to `bench/serve.py`), `--selective-domain` sends the domain only to the
 actions that read it (Rasa's `enable_selective_domain`; as if domain.yml marked every
 action but action_detect_language with `send_domain: true`), `--cached-store` keeps each
-tracker in memory in front of the SQL store (checked against the SQL store's last event
-id before use, so several servers stay correct), `--sqlite-wal` opens SQLite in WAL mode
-with synchronous=NORMAL, `--inprocess-language` computes the `language` slot's custom
-mapping in the Rasa process (the upper bound of dropping that action-server call);
+tracker in memory in front of the SQL store (bot/rasa_tuning.py's `trackercache`: checked
+against the SQL store's newest event id before use, so several servers stay correct),
+`--sqlite-wal` opens SQLite in WAL mode with synchronous=NORMAL, `--inprocess-language`
+computes the `language` slot's custom mapping in the Rasa process (the upper bound of
+dropping that action-server call);
 `--all-fixes` is the first five together. TensorFlow's thread variables are read from the
 environment as `rasa run` reads them (TF_INTRA_OP_PARALLELISM_THREADS, ...).
 
@@ -454,42 +455,10 @@ def inprocess_language() -> None:
 
 
 def cached_sql_store(store: Any) -> None:
-    """Keep each conversation's tracker in memory in front of the SQL store.
+    """bot/rasa_tuning.py's `trackercache` (SQLTrackerStore, this process)."""
+    from bot import rasa_tuning
 
-    retrieve: if the cached tracker's last stored event id is still the newest in SQL (one
-    indexed query), return a copy-free cached object; else load from SQL as before.
-    save: write the new events to SQL as before, then remember the tracker and the id.
-    A turn that fails between load and save leaves the cache entry unsaved (its event count
-    differs from the stored one), so it is dropped.
-    """
-    import sqlalchemy as sa
-
-    inner = getattr(store, "_tracker_store", store)
-    cache: dict[str, tuple[Any, int, int]] = {}
-    original_retrieve = inner.retrieve
-    original_save = inner.save
-    table = inner.SQLEvent
-
-    def last_id(sender_id: str) -> int:
-        with inner.session_scope() as session:
-            return session.query(sa.func.max(table.id)).filter(
-                table.sender_id == sender_id).scalar() or 0
-
-    async def retrieve(sender_id: str) -> Any:
-        entry = cache.get(sender_id)
-        if entry is not None:
-            tracker, stored_id, stored_len = entry
-            if len(tracker.events) == stored_len and last_id(sender_id) == stored_id:
-                return tracker
-            cache.pop(sender_id, None)
-        return await original_retrieve(sender_id)
-
-    async def save(tracker: Any) -> None:
-        await original_save(tracker)
-        cache[tracker.sender_id] = (tracker, last_id(tracker.sender_id), len(tracker.events))
-
-    inner.retrieve = retrieve
-    inner.save = save
+    rasa_tuning.apply(["trackercache"])
 
 
 def sqlite_wal(store: Any) -> None:
