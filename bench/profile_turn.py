@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/profile_turn.py [--model M] [--repeats 3] [--store sql,memory]
         [--fast-validate] [--keepalive] [--selective-domain] [--cached-store] [--sqlite-wal]
-        [--inprocess-language] [--all-fixes] [--cprofile 30] [--json OUT]
+        [--inprocess-language] [--domain-json] [--all-fixes] [--cprofile 30] [--json OUT]
     .venv/bin/python bench/profile_turn.py --threads [--model M] [--repeats 3]
 
 Runs whole filing conversations (the one of bench/serve.py: a greeting, a suggestion, the
@@ -999,6 +999,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast-validate", action="store_true")
     parser.add_argument("--keepalive", action="store_true")
     parser.add_argument("--inprocess-language", action="store_true")
+    parser.add_argument("--domain-json", action="store_true",
+                        help="bot/rasa_tuning.py's `domainjson`: the domain's JSON made once")
     parser.add_argument("--all-fixes", action="store_true",
                         help="--fast-validate --keepalive --selective-domain --cached-store "
                         "--sqlite-wal")
@@ -1032,6 +1034,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.inprocess_language:
             inprocess_language()
             args.process_variants.append("language slot in-process")
+        if args.domain_json:
+            from bot import rasa_tuning
+
+            rasa_tuning.apply(["domainjson"])
+            args.process_variants.append("domain JSON made once")
         install_timers()
         results = []
         for store_kind in [s.strip() for s in args.store.split(",") if s.strip()]:

@@ -28,7 +28,7 @@ from bot import rasa_tuning
 
 
 def test_setting_names_the_changes() -> None:
-    default = ["validator", "keepalive", "language"]
+    default = ["validator", "keepalive", "language", "domainjson"]
     assert rasa_tuning.wanted(None) == default
     assert rasa_tuning.wanted("ALL") == default
     assert rasa_tuning.wanted("all, trackercache") == [*default, "trackercache"]
@@ -332,3 +332,74 @@ def test_only_the_most_recent_conversations_are_kept(tmp_path: Path) -> None:
         assert await store.retrieve("c") is kept["c"]
 
     asyncio.run(go())
+
+
+# --------------------------------------------------------------------------- domainjson
+
+CALL = {
+    "next_action": "validate_suggestion_form",
+    "sender_id": "u1",
+    "tracker": {"sender_id": "u1", "slots": {"service_name": "تجديد رخصة القيادة"},
+                "events": [{"event": "user", "text": "أبغى أقدم \"اقتراح\"\n"}]},
+    "version": "3.6.21",
+    "domain": {"responses": {"utter_x": [{"text": "مرحبا {name}", "condition": []}]},
+               "forms": {"suggestion_form": {"required_slots": ["service_name"]}}},
+}
+
+
+@pytest.mark.parametrize("body", [
+    CALL,
+    {"domain": CALL["domain"]},
+    {key: value for key, value in CALL.items() if key != "domain"},
+])
+def test_the_body_is_the_same_json_as_rasas(body: dict[str, Any]) -> None:
+    encoded: dict[int, tuple[Any, str]] = {}
+    assert json.loads(rasa_tuning.request_body(body, encoded)) == body
+    assert json.loads(rasa_tuning.request_body(body, encoded)) == body
+
+
+def test_the_domain_is_encoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    encoded: dict[int, tuple[Any, str]] = {}
+    domain_encodings = []
+    dumps = json.dumps
+
+    def counting(value: Any, *args: Any, **kwargs: Any) -> str:
+        if value is CALL["domain"]:
+            domain_encodings.append(1)
+        return dumps(value, *args, **kwargs)
+
+    monkeypatch.setattr(json, "dumps", counting)
+    for n in range(3):
+        body = dict(CALL, sender_id=f"u{n}")
+        assert json.loads(rasa_tuning.request_body(body, encoded)) == body
+    assert len(domain_encodings) == 1
+    other = dict(CALL, domain={"responses": {}})  # another model's domain
+    assert json.loads(rasa_tuning.request_body(other, encoded)) == other
+
+
+def test_the_action_server_receives_rasas_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
+    rasa_tuning.CHANGES["domainjson"]()
+    received: list[tuple[str, Any]] = []
+
+    async def go() -> None:
+        async def handler(request: web.Request) -> web.Response:
+            received.append((request.content_type, await request.json()))
+            return web.json_response({"events": [], "responses": []})
+
+        app = web.Application(client_max_size=10 * 2**20)
+        app.router.add_post("/webhook", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        port = _free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+            for _ in range(2):
+                answer = await endpoint.request(json=dict(CALL), method="post")
+                assert answer == {"events": [], "responses": []}
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(go())
+    assert received == [("application/json", CALL), ("application/json", CALL)]
