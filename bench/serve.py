@@ -53,8 +53,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bot.intake.personal import luhn_valid  # noqa: E402
-from bot.serve import port_free  # noqa: E402
-from tests.live import LiveAssistant, free_port  # noqa: E402
+from tests.live import LiveAssistant, free_port, free_ports  # noqa: E402
 
 # the answer tables and openings of tests/test_live_intake.py
 try:
@@ -384,15 +383,6 @@ def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
     return summary, memory, startup, turns, store_ok and not everything.errors, store_line
 
 
-def _free_block(count: int) -> int:
-    """The first of `count` consecutive free loopback ports (the cluster numbers its servers)."""
-    for _ in range(100):
-        first = free_port()
-        if all(port_free(first + i) for i in range(count)):
-            return first
-    raise RuntimeError("no block of free ports")
-
-
 def bench_cluster(work: Path, servers: int, levels: list[int], args: argparse.Namespace,
                   ) -> tuple[dict[int, dict[str, Any]], list[tuple[str, float]], float, bool,
                              str]:
@@ -403,7 +393,7 @@ def bench_cluster(work: Path, servers: int, levels: list[int], args: argparse.Na
             break
         folder.chmod(folder.stat().st_mode | 0o055)
     proxy, rasa, actions, redis, postgres = (
-        free_port(), _free_block(servers), free_port(), free_port(), free_port())
+        free_port(), free_ports(servers), free_port(), free_port(), free_port())
     env = dict(os.environ, BALAGH_VAR_DIR=str(work), ATTACHMENTS_DIR=str(work / "attachments"),
                PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
     for name in ("DATABASE_URL", "TRACKER_STORE_URL", "REDIS_URL", "TELEGRAM_TOKEN",

@@ -6,8 +6,10 @@ Every test applies its change inside `monkeypatch`, so Rasa's classes are restor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +79,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@contextlib.asynccontextmanager
+async def _local_webhook(handler: Callable[[web.Request], Awaitable[web.Response]],
+                         ) -> AsyncIterator[str]:
+    """An aiohttp server on a free loopback port answering POST /webhook; its URL."""
+    app = web.Application(client_max_size=10 * 2**20)
+    app.router.add_post("/webhook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = _free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}/webhook"
+    finally:
+        await runner.cleanup()
+
+
 async def _peers_seen(calls: list[EndpointConfig]) -> list[tuple[int, str | None]]:
     """Sends one request per endpoint to a local server; the client port and header seen."""
     seen: list[tuple[int, str | None]] = []
@@ -86,19 +104,10 @@ async def _peers_seen(calls: list[EndpointConfig]) -> list[tuple[int, str | None
         seen.append((peer[1] if peer else 0, request.headers.get("X-Tag")))
         return web.json_response({"ok": True})
 
-    app = web.Application()
-    app.router.add_post("/webhook", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = _free_port()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    try:
+    async with _local_webhook(handler) as url:
         for endpoint in calls:
-            endpoint.url = f"http://127.0.0.1:{port}/webhook"
+            endpoint.url = url
             assert await endpoint.request(json={"n": 1}) == {"ok": True}
-    finally:
-        await runner.cleanup()
     return seen
 
 
@@ -387,19 +396,11 @@ def test_the_action_server_receives_rasas_body(monkeypatch: pytest.MonkeyPatch) 
             received.append((request.content_type, await request.json()))
             return web.json_response({"events": [], "responses": []})
 
-        app = web.Application(client_max_size=10 * 2**20)
-        app.router.add_post("/webhook", handler)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        port = _free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        try:
-            endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        async with _local_webhook(handler) as url:
+            endpoint = EndpointConfig(url)
             for _ in range(2):
                 answer = await endpoint.request(json=dict(CALL), method="post")
                 assert answer == {"events": [], "responses": []}
-        finally:
-            await runner.cleanup()
 
     asyncio.run(go())
     assert received == [("application/json", CALL), ("application/json", CALL)]

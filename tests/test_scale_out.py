@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
 import shutil
 import signal
@@ -50,7 +49,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from bot.model import model_path
-from tests.live import is_arabic, is_english, texts
+from tests.live import free_ports, is_arabic, is_english, texts
 from tests.test_live_intake import AR_ANSWERS, EN_ANSWERS, VALID_ID, answer_until_summary
 
 pytestmark = pytest.mark.servers
@@ -76,25 +75,6 @@ def _skip_reason() -> str | None:
         except PostgresUnavailable as error:
             return f"scale-out test needs PostgreSQL: {error}"
     return None
-
-
-def _free_ports(count: int) -> int:
-    """The first of `count` consecutive free loopback ports."""
-    for _ in range(200):
-        first = random.randint(20000, 45000)
-        probes = []
-        try:
-            for port in range(first, first + count):
-                probe = socket.socket()
-                probes.append(probe)
-                probe.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-        finally:
-            for probe in probes:
-                probe.close()
-    raise RuntimeError("no free ports")
 
 
 @dataclass
@@ -138,7 +118,7 @@ class Cluster:
 
 def _start_cluster(var_dir: Path, database_url: str) -> Cluster:
     proxy_port, rasa_port, actions_port, redis_port = (
-        _free_ports(1), _free_ports(2), _free_ports(2), _free_ports(1)
+        free_ports(1), free_ports(2), free_ports(2), free_ports(1)
     )
     env = dict(os.environ)
     for name in ("REDIS_URL", "TRACKER_STORE_URL", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_URL",
