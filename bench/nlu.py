@@ -209,7 +209,7 @@ def write_config(baseline: bool, epochs: int | None, path: Path,
     pipeline = config["pipeline"]
     if epochs:
         for component in pipeline:
-            if component["name"] in ("DIETClassifier", "ResponseSelector"):
+            if component["name"].endswith(("DIETClassifier", "ResponseSelector")):
                 component["epochs"] = epochs
     out = {"recipe": "default.v1", "language": config.get("language", "en"),
            "assistant_id": "bench", "pipeline": pipeline, "policies": []}
