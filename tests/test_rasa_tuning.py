@@ -245,6 +245,16 @@ async def _one_turn(store: SQLTrackerStore, sender: str, *events: Event) -> Any:
     return tracker
 
 
+async def _kept_after_a_turn(store: SQLTrackerStore, sender: str) -> Any:
+    """A new conversation and one more turn: the tracker the store now keeps."""
+    await store.save(_new_tracker(sender))
+    return await _one_turn(store, sender, UserUttered("two", timestamp=T0 + 1))
+
+
+def _user_texts(tracker: Any) -> list[str]:
+    return [event.text for event in tracker.events if isinstance(event, UserUttered)]
+
+
 @pytest.mark.usefixtures("tracker_cache")
 def test_a_saved_tracker_is_used_again_without_rebuilding_it(tmp_path: Path) -> None:
     store = _store(tmp_path)
@@ -266,12 +276,11 @@ def test_what_another_server_wrote_is_read_from_sql(tmp_path: Path) -> None:
     here, there = _store(tmp_path), _store(tmp_path)
 
     async def go() -> None:
-        await here.save(_new_tracker("a"))
-        kept = await _one_turn(here, "a", UserUttered("two", timestamp=T0 + 1))
+        kept = await _kept_after_a_turn(here, "a")
         await _one_turn(there, "a", UserUttered("three", timestamp=T0 + 2))
         now = await here.retrieve("a")
         assert now is not kept
-        assert [e.text for e in now.events if isinstance(e, UserUttered)][-1] == "three"
+        assert _user_texts(now)[-1] == "three"
         await _one_turn(here, "a", UserUttered("four", timestamp=T0 + 3))
 
     asyncio.run(go())
@@ -283,12 +292,11 @@ def test_a_turn_that_failed_before_its_save_leaves_nothing_behind(tmp_path: Path
     store = _store(tmp_path)
 
     async def go() -> None:
-        await store.save(_new_tracker("a"))
-        kept = await _one_turn(store, "a", UserUttered("two", timestamp=T0 + 1))
+        kept = await _kept_after_a_turn(store, "a")
         kept.update(UserUttered("never saved", timestamp=T0 + 2))  # then the turn failed
         now = await store.retrieve("a")
         assert now is not kept
-        assert "never saved" not in [e.text for e in now.events if isinstance(e, UserUttered)]
+        assert "never saved" not in _user_texts(now)
 
     asyncio.run(go())
 
@@ -306,8 +314,7 @@ def test_a_new_session_is_stored_once(tmp_path: Path) -> None:
         await _one_turn(store, "a", UserUttered("then", timestamp=T0 + 7201))
         await _one_turn(store, "a", UserUttered("and then", timestamp=T0 + 7202))
         latest = await store.retrieve("a")
-        assert [e.text for e in latest.events if isinstance(e, UserUttered)] == [
-            "second session", "then", "and then"]
+        assert _user_texts(latest) == ["second session", "then", "and then"]
 
     asyncio.run(go())
     assert _stored_texts(store, "a") == [
@@ -319,8 +326,7 @@ def test_a_new_model_domain_is_not_served_old_trackers(tmp_path: Path) -> None:
     store = _store(tmp_path)
 
     async def go() -> None:
-        await store.save(_new_tracker("a"))
-        kept = await _one_turn(store, "a", UserUttered("two", timestamp=T0 + 1))
+        kept = await _kept_after_a_turn(store, "a")
         store.domain = Domain.from_dict({"slots": {"language": {
             "type": "text", "mappings": [{"type": "custom"}]}}, "intents": ["greet"]})
         assert await store.retrieve("a") is not kept
@@ -335,8 +341,7 @@ def test_only_the_most_recent_conversations_are_kept(tmp_path: Path) -> None:
     async def go() -> None:
         kept = {}
         for sender in ("a", "b", "c"):
-            await store.save(_new_tracker(sender))
-            kept[sender] = await _one_turn(store, sender, UserUttered("two", timestamp=T0 + 1))
+            kept[sender] = await _kept_after_a_turn(store, sender)
         assert await store.retrieve("a") is not kept["a"]
         assert await store.retrieve("c") is kept["c"]
 
