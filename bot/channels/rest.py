@@ -13,15 +13,17 @@ of its own because the list it sent is always replaced. Other metadata keys pass
 
 Hostile input is stopped here, before Rasa or the disk sees it: a body that is not one JSON
 object (broken, nested past Python's recursion limit, a list), a `message` that is not a
-string, a `sender` that is not a string, is longer than the tracker store's 255 characters or
-holds control, format or surrogate characters (a lone surrogate or a NUL in the sender makes
-the SQL tracker store raise ValueError, on which Rasa exits the whole server) get a JSON 400;
-so does a message with no visible character and no files (an empty text is not an answer: NLU
-would take it for "yes"). These are checked before any file is stored, so a refused request
-leaves no file behind. A message longer than MAX_MESSAGE_CHARS is cut to it (no field takes
-half as much: the answer is refused with the field's own error, and NLU's cost grows
-quadratically with the length, about 45 s of CPU for 100 KB). The client's `input_channel`
-and `metadata.channel` are ignored: a report filed here has the channel `rest`.
+string, a missing or empty `sender` (Rasa would file it under the id "default", one
+conversation shared by every such client), a `sender` that is not a string, is longer than the
+tracker store's 255 characters or holds control, format or surrogate characters (a lone
+surrogate or a NUL in the sender makes the SQL tracker store raise ValueError, on which Rasa
+exits the whole server) get a JSON 400; so does a message with no visible character and no
+files (an empty text is not an answer: NLU would take it for "yes"). These are checked before
+any file is stored, so a refused request leaves no file behind. A message longer than
+MAX_MESSAGE_CHARS is cut to it (no field takes half as much: the answer is refused with the
+field's own error, and NLU's cost grows quadratically with the length, about 45 s of CPU for
+100 KB). The client's `input_channel` and `metadata.channel` are ignored: a report filed here
+has the channel `rest`.
 
 Faults (bot.channels.faults): a file that cannot be written (disk full …) refuses the whole
 message: the files of that message already written are deleted, nothing reaches Rasa, and
@@ -163,11 +165,13 @@ def is_blank(text: str) -> bool:
 
 
 def check_sender(sender: Any) -> None:
-    """Refuse a sender id the tracker store cannot take (None: Rasa's default id)."""
+    """Refuse a sender id the tracker store cannot take (None: the channel decides)."""
     if sender is None:
         return
     if not isinstance(sender, str):
         raise BadRequest("sender must be a string")
+    if not sender.strip():
+        raise BadRequest("sender must not be empty")
     if len(sender) > MAX_SENDER_CHARS:
         raise BadRequest(f"sender must be at most {MAX_SENDER_CHARS} characters")
     if any(unicodedata.category(char) in _FORBIDDEN_SENDER_CATEGORIES for char in sender):
@@ -244,9 +248,19 @@ class RestWithFilesInput(RestInput):
 
     def _check_payload(self, payload: dict[str, Any]) -> None:
         """The sender and the message, checked before the files (raise BadRequest)."""
-        check_sender(payload.get("sender"))
+        self._check_sender(payload.get("sender"))
         if is_blank(payload["message"]) and not _carries_files(payload):
             raise BadRequest("the message is empty")
+
+    def _check_sender(self, sender: Any) -> None:
+        """A sender is required here.
+
+        Rasa's REST channel files a message without one under the id "default": every client
+        that left it out would share one conversation and read each other's answers.
+        """
+        if sender is None:
+            raise BadRequest("sender is required: the conversation's id, one per user")
+        check_sender(sender)
 
     def _extract_input_channel(self, request: Request) -> str:
         return self.name()  # never the client's `input_channel`: the report's channel
@@ -311,9 +325,7 @@ class RestWithFilesInput(RestInput):
     async def _storage_failed(self, request: Request, error: OSError) -> HTTPResponse:
         """The message is not handed on: say so in the conversation's language."""
         payload = request.json
-        sender_id = payload.get("sender") or "default"
-        if not isinstance(sender_id, str):
-            return _error(500, "attachment_storage_failed")
+        sender_id = payload["sender"]  # checked by _check_payload before any file was stored
         files = getattr(error, "filenames", [])
         text = payload.get("message") or ""
         language = await faults.conversation_language(request.app, sender_id, text)

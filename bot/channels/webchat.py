@@ -61,6 +61,7 @@ from bot.channels.rest import (
     RestWithFilesInput,
     _error,
     _has_attachments,
+    check_sender,
 )
 from bot.notify import inbox
 
@@ -365,12 +366,11 @@ class WebchatInput(RestWithFilesInput):
 
         return webchat
 
-    def _check_payload(self, payload: dict[str, Any]) -> None:
-        """As on REST, and the session id too, before any file is stored."""
-        sender = payload.get("sender")
+    def _check_sender(self, sender: Any) -> None:
+        """A session id of this channel, or none: the channel then gives a new one."""
         if sender is not None and not is_sender_id(sender):
             raise BadRequest("sender must be a web chat session id (leave it out to get one)")
-        super()._check_payload(payload)
+        check_sender(sender)
 
     def _sender(self, request: Request) -> str:
         """The posted session id, or a new one; the message must say or send something."""

@@ -284,12 +284,17 @@ async def test_messages_without_files_pass_unchanged(
         b'{"sender": "u1", "message": "\\u200b\\u200d\\ufeff\\u202e"}',
         b'{"sender": "u1", "message": "\\ud800"}',
         b'{"sender": "u1", "message": "", "metadata": {"attachments": []}}',
+        b'{"message": "hi"}',
+        b'{"sender": null, "message": "hi"}',
+        b'{"sender": "", "message": "hi"}',
+        b'{"sender": "   ", "message": "hi"}',
     ],
     ids=[
         "broken", "not-utf8", "array", "number-text", "metadata-text", "attachments-object",
         "nested-deep", "false-text", "number-sender", "object-sender", "bool-sender",
         "long-sender", "nul-sender", "surrogate-sender", "bidi-sender", "no-text", "null-text",
-        "blank-text", "invisible-text", "surrogate-text", "no-files",
+        "blank-text", "invisible-text", "surrogate-text", "no-files", "no-sender",
+        "null-sender", "empty-sender", "blank-sender",
     ],
 )
 async def test_bad_requests_get_a_json_400(
@@ -303,8 +308,9 @@ async def test_bad_requests_get_a_json_400(
 
 @pytest.mark.parametrize(
     ("channel", "sender"),
-    [(RestWithFilesInput, 42), (RestWithFilesInput, "u\x00"), (WebchatInput, "telegram:5551234")],
-    ids=["rest-number", "rest-nul", "webchat-guessable"],
+    [(RestWithFilesInput, 42), (RestWithFilesInput, "u\x00"), (RestWithFilesInput, None),
+     (WebchatInput, "telegram:5551234")],
+    ids=["rest-number", "rest-nul", "rest-none", "webchat-guessable"],
 )
 async def test_a_refused_sender_leaves_no_file(
     recorder: Recorder, attachments_dir: Path, channel: type[RestWithFilesInput], sender: Any
