@@ -6,8 +6,10 @@ stock Rasa process about 84 ms of CPU:
 
 * `validator`: Rasa checks every action-server reply with `jsonschema.validate()`, which
   checks the schema against its metaschema and builds a new validator each time (about
-  12 ms a call, 38 % of the turn). Here the validator is built once; a reply that breaks the
-  schema is still refused with the same error.
+  12 ms a call, 38 % of the turn). Here the validators are built once, one per event type
+  (the schema's `oneOf` of 23 event types made every event be checked 23 times: 7 ms for a
+  reply of 30 events, 0.7 ms this way); a reply that breaks the schema is still refused
+  with the same error.
 * `keepalive`: Rasa opens a new aiohttp session, and TCP connection, for every call to the
   action server (13 % of the turn). Here each endpoint keeps one session per event loop, so
   connections are reused. The pool closes an idle connection after 15 s, before the action
@@ -52,16 +54,63 @@ POOL_KEEPALIVE_S = 15.0
 CACHED_CONVERSATIONS = 2000
 
 
+def event_validators(events_schema: dict[str, Any]) -> dict[str, Any]:
+    """One compiled validator per event type of Rasa's events schema.
+
+    The schema's events are a `oneOf` of 23 subschemas, one per event type, each fixing
+    `event` to its own constant: an event can only match the subschema of its own type, so
+    checking it against the shared part and that one subschema gives the same verdict as
+    the `oneOf`, which checks all 23 (7 ms for a reply of 30 events, 0.7 ms this way).
+    """
+    import jsonschema
+
+    items = events_schema["items"]
+    shared = {key: value for key, value in items.items() if key != "oneOf"}
+    validators = {}
+    for subschema in items["oneOf"]:
+        schema = {"allOf": [shared, subschema]}
+        validators[subschema["properties"]["event"]["const"]] = (
+            jsonschema.validators.validator_for(schema)(schema)
+        )
+    return validators
+
+
+def plainly_valid(result: Any, by_event: dict[str, Any]) -> bool:
+    """True only for a reply the full schema accepts; anything else gets the full check."""
+    if not isinstance(result, dict):
+        return False
+    responses = result.get("responses", [])
+    if not isinstance(responses, list) or not all(isinstance(r, dict) for r in responses):
+        return False
+    events = result.get("events", [])
+    if not isinstance(events, list):
+        return False
+    for event in events:
+        if not isinstance(event, dict) or not isinstance(event.get("event"), str):
+            return False
+        validator = by_event.get(event["event"])
+        if validator is None or not validator.is_valid(event):
+            return False
+    return True
+
+
 def use_one_validator() -> None:
-    """RemoteAction checks action-server replies with a validator built once."""
+    """RemoteAction checks action-server replies with validators built once.
+
+    A reply is checked event by event against its own type's schema (`plainly_valid`);
+    only a reply that fails there goes through the whole schema, which raises Rasa's error.
+    """
     import jsonschema
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
 
     schema = RemoteAction.action_response_format_spec()
     validator = jsonschema.validators.validator_for(schema)(schema)
+    by_event = event_validators(schema["properties"]["events"])
 
     def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+        if plainly_valid(result, by_event):
+            return True
         try:
             validator.validate(result)
         except jsonschema.ValidationError as error:  # Rasa's own message, as in 3.6

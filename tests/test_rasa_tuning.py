@@ -57,10 +57,20 @@ def one_validator(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("one_validator")
-def test_replies_are_checked_without_a_new_validator_each() -> None:
+def test_replies_are_checked_without_a_new_validator_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schema = RemoteAction.action_response_format_spec()
+    whole_schema_check = jsonschema.validators.validator_for(schema)
+
+    def no_whole_schema_check(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a valid reply went through the whole schema (the oneOf)")
+
+    monkeypatch.setattr(whole_schema_check, "validate", no_whole_schema_check)
     action = RemoteAction("action_x", None)
     assert action._validate_action_result({"events": [{"event": "slot", "name": "a",
                                                         "value": 1}], "responses": []})
+    assert action._validate_action_result({"events": _sdk_events(), "responses": []})
 
 
 @pytest.mark.usefixtures("one_validator")
@@ -68,6 +78,74 @@ def test_a_reply_that_breaks_the_schema_is_still_refused() -> None:
     action = RemoteAction("action_x", None)
     with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server"):
         action._validate_action_result({"events": "not a list", "responses": []})
+
+
+def _sdk_events() -> list[dict[str, Any]]:
+    """One event of each kind the action server can send (rasa_sdk.events), as it sends it."""
+    from datetime import datetime
+
+    from rasa_sdk import events
+
+    return [
+        events.SlotSet("a", 1), events.SlotSet("b", None), events.SlotSet("c", {"x": [1]}),
+        events.AllSlotsReset(), events.ActiveLoop("personal_form"), events.ActiveLoop(None),
+        events.FollowupAction("action_x"), events.ActionExecuted("action_x", "rule", 1.0),
+        events.BotUttered("hi", {"buttons": [{"title": "a", "payload": "/b"}]}),
+        events.UserUttered("hello", {"intent": {"name": "greet", "confidence": 1.0}}),
+        events.Restarted(), events.SessionStarted(), events.UserUtteranceReverted(),
+        events.ActionReverted(), events.ConversationPaused(), events.ConversationResumed(),
+        events.StoryExported(), events.ActionExecutionRejected("action_x"),
+        events.LoopInterrupted(True), events.Form("f"), events.FormValidation(False),
+        events.AgentUttered("x"), events.ReminderScheduled("i", datetime(2026, 1, 1)),
+        events.ReminderCancelled("r"),
+    ]
+
+
+BROKEN_REPLIES: dict[str, Any] = {
+    "not an object": [],
+    "events not a list": {"events": {"event": "slot"}},
+    "responses not a list": {"events": [], "responses": "hi"},
+    "a response not an object": {"events": [], "responses": ["hi"]},
+    "an event not an object": {"events": ["slot"]},
+    "no event type": {"events": [{"name": "a", "value": 1}]},
+    "an unknown event type": {"events": [{"event": "teleport"}]},
+    "an event type not a string": {"events": [{"event": ["slot"]}]},
+    "a slot without its name": {"events": [{"event": "slot", "value": 1}]},
+    "a slot name not a string": {"events": [{"event": "slot", "name": 3, "value": 1}]},
+    "a timestamp not a number": {"events": [{"event": "restart", "timestamp": "now"}]},
+    "metadata not an object": {"events": [{"event": "restart", "metadata": "m"}]},
+    "user text not a string": {"events": [{"event": "user", "text": 5}]},
+    "action confidence not a number": {"events": [{"event": "action", "confidence": "1"}]},
+    "entities not a list": {"events": [{"event": "entities", "entities": {}}]},
+    "one bad event among good ones": {"events": [{"event": "slot", "name": "a", "value": 1},
+                                                 {"event": "slot", "value": 2}]},
+}
+
+
+def test_the_per_event_check_agrees_with_rasas_schema() -> None:
+    """Every reply the quick check accepts, Rasa's whole schema accepts, and the other way."""
+    schema = RemoteAction.action_response_format_spec()
+    whole = jsonschema.validators.validator_for(schema)(schema)
+    by_event = rasa_tuning.event_validators(schema["properties"]["events"])
+    sent = _sdk_events()
+    good = [{"events": sent, "responses": [{"text": "hi"}]}, {"events": []}, {},
+            *({"events": [event]} for event in sent)]
+    for reply in good:
+        assert whole.is_valid(reply), reply
+        assert rasa_tuning.plainly_valid(reply, by_event), reply
+    for name, reply in BROKEN_REPLIES.items():
+        assert not whole.is_valid(reply), name
+        assert not rasa_tuning.plainly_valid(reply, by_event), name
+    # every event type of the schema has its own validator, from the sdk's events too
+    assert {event["event"] for event in sent} <= set(by_event)
+    assert len(by_event) == len(schema["properties"]["events"]["items"]["oneOf"])
+
+
+@pytest.mark.usefixtures("one_validator")
+@pytest.mark.parametrize("name", sorted(BROKEN_REPLIES))
+def test_every_broken_reply_gets_rasas_error(name: str) -> None:
+    with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server"):
+        RemoteAction("action_x", None)._validate_action_result(BROKEN_REPLIES[name])
 
 
 # --------------------------------------------------------------------------- keepalive

@@ -8,7 +8,8 @@ through sitecustomize.py beside this file, by bench/serve.py (the whole assistan
 itself (BALAGH_RASA_TUNING=none turns them off there); `sqlite-wal` is still only a
 measurement.
 
-* validate:  RemoteAction._validate_action_result with a jsonschema validator built once.
+* validate:  RemoteAction._validate_action_result with jsonschema validators built once
+             (one per event type).
              Rasa calls jsonschema.validate() on every action-server response, which checks
              the schema against the metaschema and builds a validator each time (~12 ms).
 * keepalive: one aiohttp ClientSession per endpoint and event loop (kept-alive connections)
