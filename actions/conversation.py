@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, Restarted, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.after_filing import ended
+from actions.common import slot_values
+from bot.intake import cancelled
 from bot.intake.flow import REPORT_SLOTS
 
 
@@ -28,12 +30,40 @@ class ActionCancelReport(Action):
                 response="utter_request_dropped", reference=tracker.get_slot("status_reference")
             )
             return events + ended(tracker)
-        dispatcher.utter_message(response="utter_cancelled")
+        loop = tracker.active_loop.get("name") if tracker.active_loop else None
+        draft = cancelled.kept_draft(slot_values(tracker), loop)
+        if draft is None:
+            dispatcher.utter_message(response="utter_cancelled")
+        else:  # kept, so that "resume my report" can bring it back
+            dispatcher.utter_message(response="utter_cancelled_draft")
+            events.append(SlotSet("cancelled_draft", draft))
         # everything about the report goes; personal data stays (asked once per conversation)
         events += [
             SlotSet(slot, None) for slot in REPORT_SLOTS if tracker.get_slot(slot) is not None
         ]
         return events
+
+
+class ActionResumeReport(Action):
+    """Puts the report cancelled last back, answers and all; the form asks where it stopped."""
+
+    def name(self) -> str:
+        return "action_resume_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        plan = cancelled.resumed(tracker.get_slot("cancelled_draft"))
+        if plan is None:
+            dispatcher.utter_message(response="utter_nothing_to_resume")
+            return []
+        dispatcher.utter_message(response="utter_report_resumed")
+        return [
+            *(SlotSet(slot, value) for slot, value in plan.slots.items()),
+            SlotSet("requested_slot", None),
+            SlotSet("cancelled_draft", None),
+            FollowupAction(plan.next_action),
+        ]
 
 
 class ActionRestart(Action):

@@ -100,7 +100,12 @@ class ActionStartIntake(Action):
             dispatcher.utter_message(response="utter_choose_report_type")
             return events
         dispatcher.utter_message(response="utter_start_intake")
-        return [*events, SlotSet("report_type", report_type), SlotSet("intake_step", None)]
+        return [
+            *events,
+            SlotSet("report_type", report_type),
+            SlotSet("intake_step", None),
+            SlotSet("cancelled_draft", None),  # a new report: the cancelled one is not resumed
+        ]
 
 
 def _decision_values(decision: Decision, slots: dict[str, Any]) -> dict[str, Any]:

@@ -302,8 +302,9 @@ def test_hostile_messages_are_answered_and_the_question_stays_open(
         assert now["requested_slot"] == slot and now[slot] is None
     elif name in COMMANDS:
         assert now["requested_slot"] is None, text
-    elif name in MAY_CANCEL and answer[-1]["text"] in questions["utter_cancelled"]:
+    elif name in MAY_CANCEL and answer[-1]["text"] in questions["utter_cancelled_draft"]:
         assert now["requested_slot"] is None and chat.loop() is None, text
+        assert now["cancelled_draft"]["slots"]["report_type"], now  # it can be resumed
     elif now["requested_slot"] == slot:  # not an answer: the same question again (in the
         # language the user now writes in, when that changed)
         assert answer[-1]["text"] in questions[f"utter_ask_{slot}"] | {asked}, text

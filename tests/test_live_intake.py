@@ -317,6 +317,67 @@ def test_cancel_in_the_middle_keeps_nothing(assistant: LiveAssistant, store: Rep
     assert len(store.list_reports()) == before
 
 
+def test_a_report_cancelled_by_mistake_is_resumed_and_filed(
+    assistant: LiveAssistant, store: ReportRepository
+) -> None:
+    """Cancel in the middle of the form, resume by the button: the answers are still there,
+    the form asks its question again; cancel at the summary and resume: the summary again;
+    the report is filed once."""
+    chat = Chat(assistant)
+    chat.say("لدي اقتراح لتحسين خدمة في منصة أبشر")
+    first = chat.say("/affirm")
+    answer_until(chat, first, "عبر أي قناة")
+    before = {name: chat.slots()[name] for name in ("platform", "service_name")}
+    assert before["platform"] and before["service_name"], before
+    reply = chat.say("إلغاء")
+    assert "لم يُرسل أي بلاغ" in reply and "/resume_report" in str(chat.last), reply
+    assert chat.slots()["report_type"] is None and chat.slots()["platform"] is None
+    reply = chat.say("/resume_report")
+    assert "نتابع بلاغك" in reply and "عبر أي قناة" in reply.split("\n")[-1], reply
+    assert {name: chat.slots()[name] for name in before} == before
+    assert chat.slots()["cancelled_draft"] is None
+    summary = answer_until_summary(chat, reply, AR_ANSWERS)
+    # the summary's cancel button, then resumed: the same summary, ready to send
+    assert "/cancel" in str(chat.last), summary
+    chat.say("/cancel")
+    reply = chat.say("/resume_report")
+    assert "نتابع بلاغك" in reply and summary in reply, reply
+    chat.say("/confirm_report")
+    report = store.require(chat.slots()["report_ref"])
+    assert report.type == "development_suggestion" and report.platform == before["platform"]
+    assert len([r for r in store.list_reports() if r.reference == report.reference]) == 1
+
+
+def test_resume_in_english_typed_and_with_nothing_to_resume(assistant: LiveAssistant) -> None:
+    chat = Chat(assistant)
+    reply = chat.say("resume my report")
+    assert "no cancelled report" in reply and "/ask_report_types" in str(chat.last), reply
+    chat.say("I have a suggestion to improve Absher")
+    asked = chat.say("/affirm").split("\n")[-1]
+    reply = chat.say("cancel")
+    assert "resume the report" in reply, reply
+    reply = chat.say("I cancelled by mistake, bring it back")
+    assert "where we left off" in reply and reply.split("\n")[-1] == asked, reply
+    assert chat.slots()["report_type"] == "development_suggestion"
+    # a new report forgets the cancelled one
+    chat.say("cancel")
+    chat.say("I want a paper service to be made digital")
+    chat.say("/affirm")
+    assert chat.slots()["cancelled_draft"] is None
+    assert chat.slots()["report_type"] == "transformation_request"
+
+
+def answer_until(chat: Chat, reply: str, question: str) -> str:
+    """Answer as a cooperative user until `question` (a phrase of it) is asked."""
+    for _ in range(30):
+        if question in reply.split("\n")[-1]:
+            return reply
+        answer = next((a for marker, a in AR_ANSWERS if marker in reply.split("\n")[-1]), None)
+        assert answer is not None, f"unexpected question: {reply}"
+        reply = chat.say(answer.replace("{service}", "تجديد رخصة القيادة"))
+    raise AssertionError(f"{question!r} never asked: {reply}")
+
+
 # What a cooperative user answers to each question (found by a phrase of the question).
 AR_ANSWERS = [
     ("هل قدمت شكوى للجهة", "نعم"),

@@ -34,6 +34,7 @@ INTENTS = (
     "switch_language",
     "restart",
     "cancel",
+    "resume_report",
     "bot_challenge",
     "out_of_scope",
     "check_status",
