@@ -33,7 +33,7 @@ class Resumed:
 def kept_draft(slots: Mapping[str, Any], active_loop: str | None) -> dict[str, Any] | None:
     """What resuming needs, or None when no report was being prepared (no type chosen yet).
 
-    Empty answers ("" for a skipped e-mail, [] for no files) are answers too and are kept.
+    Empty answers ("" for a skipped channel, [] for no files) are answers too and are kept.
     """
     if not slots.get("report_type"):
         return None
