@@ -454,11 +454,11 @@ def inprocess_language() -> None:
     RemoteAction.run = run  # type: ignore[method-assign]
 
 
-def cached_sql_store(store: Any) -> None:
-    """bot/rasa_tuning.py's `trackercache` (SQLTrackerStore, this process)."""
+def product_tuning(name: str) -> None:
+    """One of bot/rasa_tuning.py's changes, for this process (apply once: it patches Rasa)."""
     from bot import rasa_tuning
 
-    rasa_tuning.apply(["trackercache"])
+    rasa_tuning.apply([name])
 
 
 def sqlite_wal(store: Any) -> None:
@@ -810,8 +810,7 @@ async def profile(args: argparse.Namespace, store_kind: str, serve: Any) -> dict
             if store_kind == "sql" and args.sqlite_wal:
                 sqlite_wal(agent.tracker_store)
                 variants.append("SQLite WAL")
-            if store_kind == "sql" and args.cached_store:
-                cached_sql_store(agent.tracker_store)
+            if store_kind == "sql" and args.cached_store:  # applied in main()
                 variants.append("tracker cache over SQL")
             label = (f"{args.model.name}, tracker store "
                      f"{'SQL (SQLite)' if store_kind == 'sql' else 'in memory'}"
@@ -1035,10 +1034,10 @@ def main(argv: list[str] | None = None) -> int:
             inprocess_language()
             args.process_variants.append("language slot in-process")
         if args.domain_json:
-            from bot import rasa_tuning
-
-            rasa_tuning.apply(["domainjson"])
+            product_tuning("domainjson")
             args.process_variants.append("domain JSON made once")
+        if args.cached_store:  # SQLTrackerStore only: the label goes with the SQL runs
+            product_tuning("trackercache")
         install_timers()
         results = []
         for store_kind in [s.strip() for s in args.store.split(",") if s.strip()]:
