@@ -20,6 +20,9 @@ from bot.intake.flow import FORM_OF_TYPE, REPORT_SLOTS
 INTAKE_FORMS = frozenset({*FORM_OF_TYPE.values(), "personal_form"})
 # Where the user was when no form was asking: at the summary.
 AFTER_FORMS = "action_intake_next"
+# A name waiting for "is that the right name?": that question is not shown again on resume
+# (the form asks for the name afresh), so a "yes" could not answer it.
+NOT_RESUMED = frozenset({"pending_name", "pending_typed"})
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def resumed(draft: Any) -> Resumed | None:
     kept = draft["slots"]
     if not kept.get("report_type"):
         return None
-    slots = {name: kept.get(name) for name in REPORT_SLOTS}
+    slots = {name: None if name in NOT_RESUMED else kept.get(name) for name in REPORT_SLOTS}
     return Resumed(slots, _next_action(draft.get("form"), kept))
 
 

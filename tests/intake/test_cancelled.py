@@ -56,6 +56,13 @@ def test_without_a_form_the_step_says_where_to_go_on() -> None:
     assert resumed(kept_draft(started, None)).next_action == "outage_form"  # type: ignore[union-attr]
 
 
+def test_a_name_waiting_for_confirmation_is_asked_afresh() -> None:
+    waiting = {**IN_THE_FORM, "pending_name": "أبشر", "pending_typed": "ابشر"}
+    plan = resumed(kept_draft(waiting, "suggestion_form"))
+    assert plan is not None and plan.slots["pending_name"] is None
+    assert plan.slots["pending_typed"] is None and plan.slots["platform"] == "أبشر"
+
+
 def test_nothing_or_a_broken_slot_value_resumes_nothing() -> None:
     for value in (None, "text", [], {}, {"slots": []}, {"slots": {"platform": "x"}}):
         assert resumed(value) is None, value
