@@ -367,6 +367,26 @@ def test_resume_in_english_typed_and_with_nothing_to_resume(assistant: LiveAssis
     assert chat.slots()["report_type"] == "transformation_request"
 
 
+def test_a_name_to_confirm_is_the_only_question(assistant: LiveAssistant) -> None:
+    """"Is that the right name?" is not followed by "What is the name of the service?"; it
+    is asked again after an answer of another step, and "no" asks for the name afresh."""
+    chat = Chat(assistant)
+    chat.say("I have a suggestion to improve Absher")
+    assert "name of the service" in chat.say("/affirm").split("\n")[-1]
+    reply = chat.say("Zebra licence stamping")
+    assert "Is that the right name?" in reply and "name of the service" not in reply, reply
+    assert "/affirm" in str(chat.last[-1].get("buttons")), chat.last
+    reply = chat.say('/choose{"choice": "app"}')  # a button of another question
+    assert reply.split("\n")[-1].endswith("Is that the right name?"), reply
+    reply = chat.say("/deny")
+    assert "Is that the right name?" not in reply, reply
+    assert "name of the service" in reply.split("\n")[-1], reply
+    reply = chat.say("Zebra licence stamping")
+    assert "name of the service" not in reply, reply
+    chat.say("/affirm")
+    assert chat.slots()["service_name"] == "Zebra licence stamping"
+
+
 def answer_until(chat: Chat, reply: str, question: str) -> str:
     """Answer as a cooperative user until `question` (a phrase of it) is asked."""
     for _ in range(30):
