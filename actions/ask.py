@@ -17,15 +17,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import slot_set_this_turn
+
 
 def confirmation_asked_this_turn(tracker: Tracker) -> bool:
     """Whether this turn's validation set the name waiting for confirmation."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "slot" and event.get("name") == "pending_name":
-            return event.get("value") is not None
-    return False
+    event = slot_set_this_turn(tracker, "pending_name")
+    return event is not None and event.get("value") is not None
 
 
 class ActionAskCatalogueName(Action, ABC):

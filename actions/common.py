@@ -40,6 +40,16 @@ def slot_values(tracker: Tracker) -> dict[str, Any]:
     return dict(tracker.slots)
 
 
+def slot_set_this_turn(tracker: Tracker, name: str) -> dict[str, Any] | None:
+    """The latest SlotSet event of `name` since the user's latest message, or None."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return None
+        if event.get("event") == "slot" and event.get("name") == name:
+            return event
+    return None
+
+
 @lru_cache(maxsize=1)
 def repository() -> ReportRepository:
     """The report store of this action server (DATABASE_URL, default SQLite under var/)."""

@@ -24,6 +24,7 @@ from actions.common import (
     latest_intent,
     latest_text,
     repository,
+    slot_set_this_turn,
     slot_values,
 )
 from bot.intake import answers, flow
@@ -316,12 +317,8 @@ def _platform_id(tracker: Tracker) -> str | None:
 
 def _was_just_confirmed(tracker: Tracker) -> bool:
     """Whether this turn's value came from the user confirming an unknown name."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "slot" and event.get("name") == "pending_name":
-            return event.get("value") is None
-    return False
+    event = slot_set_this_turn(tracker, "pending_name")
+    return event is not None and event.get("value") is None
 
 
 class ValidateComplaintForm(IntakeFormValidation):
