@@ -22,7 +22,9 @@ servers, one action server, PostgreSQL, Redis and the round-robin proxy) the sam
 
 At each concurrency level (N users at once; at least `--min-conversations` whole
 conversations) it reports turns/s, bot messages/s, p50/p95/p99 latency per turn and
-errors, each the median of `--runs` runs; then each process's peak RSS (VmHWM) and the
+errors and the CPU time the server's processes spent a turn (user + system, from
+/proc: steadier than the wall-clock numbers on a shared machine), each the median of
+`--runs` runs; then each process's peak RSS (VmHWM) and the
 start-up time, and checks in the store that every filed report is there exactly once.
 Not part of `make test`; `make bench` runs it.
 """
@@ -217,26 +219,66 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
+def process_name(pid: int) -> str:
+    """A short name for a process: its command line's first words, without paths."""
+    words = [w.decode(errors="replace")
+             for w in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if w]
+    name = " ".join(w for w in words[1:5] if not w.startswith("/"))[:40]
+    return name or (words[0] if words else str(pid))
+
+
 def peak_rss(pid: int) -> list[tuple[str, float]]:
     """(command, VmHWM in MiB) for the process and its descendants."""
     rows = []
     for current in process_tree(pid):
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            cmdline = Path(f"/proc/{current}/cmdline").read_bytes().split(b"\0")
+            name = process_name(current)
         except OSError:
             continue
         hwm = next((int(line.split()[1]) for line in status.splitlines()
                     if line.startswith("VmHWM:")), 0)
-        words = [w.decode(errors="replace") for w in cmdline if w]
-        name = " ".join(w for w in words[1:5] if not w.startswith("/"))[:40]
-        rows.append((name or words[0] if words else str(current), hwm / 1024))
+        rows.append((name, hwm / 1024))
     return rows
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int | None) -> dict[tuple[int, str], float]:
+    """CPU seconds (user + system) used so far by the process and each descendant.
+
+    Divided by the turns of a run, this is the steadier number on a shared machine: a
+    change that saves CPU shows there even when the run's wall-clock numbers swing.
+    """
+    if pid is None:
+        return {}
+    used = {}
+    for current in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            used[(current, process_name(current))] = (
+                (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+        except (OSError, IndexError, ValueError):
+            continue
+    return used
+
+
+def cpu_per_turn(before: dict[tuple[int, str], float], after: dict[tuple[int, str], float],
+                 turns: int) -> dict[str, float]:
+    """ms of CPU a turn per process name (and "total") between two `cpu_seconds` readings."""
+    per_name: dict[str, float] = {}
+    for key, seconds in after.items():
+        per_name[key[1]] = per_name.get(key[1], 0.0) + seconds - before.get(key, 0.0)
+    per_turn = {name: 1000 * s / max(1, turns) for name, s in per_name.items()}
+    per_turn["total"] = sum(per_turn.values())
+    return per_turn
 
 
 def bench_server(label: str, base: str, kind: str, levels: list[int], runs: int,
                  min_conversations: int, turns: int, single_run_from: int = 10**9,
-                 ) -> tuple[dict[int, dict[str, Any]], Result]:
+                 pid: int | None = None) -> tuple[dict[int, dict[str, Any]], Result]:
+    """Every level `runs` times (medians); `pid`: the server, whose CPU a turn is counted."""
     summary: dict[int, dict[str, Any]] = {}
     everything = Result()
     n = 0
@@ -248,7 +290,9 @@ def bench_server(label: str, base: str, kind: str, levels: list[int], runs: int,
         per_run = []
         for _ in range(runs if users < single_run_from else 1):
             conversations = max(users, min_conversations)
+            cpu_before = cpu_seconds(pid)
             result, wall = asyncio.run(run_level(base, users, conversations, kind, turns, n))
+            cpu = cpu_per_turn(cpu_before, cpu_seconds(pid), len(result.latencies))
             n += conversations
             everything.filed += result.filed
             everything.errors += result.errors
@@ -264,11 +308,16 @@ def bench_server(label: str, base: str, kind: str, levels: list[int], runs: int,
                 "turns": len(result.latencies),
                 "conversations": result.conversations,
                 "wall": wall,
+                "cpu_ms": cpu.get("total", float("nan")),
             })
             print(f"  {label:9} users={users:3d} turns={len(result.latencies):5d} "
                   f"wall={wall:6.1f}s turns/s={per_run[-1]['turns_s']:6.1f} "
                   f"p50={per_run[-1]['p50']:6.0f}ms p95={per_run[-1]['p95']:6.0f}ms "
                   f"p99={per_run[-1]['p99']:6.0f}ms errors={len(result.errors)}", flush=True)
+            if cpu:
+                print("      CPU ms a turn: " + ", ".join(
+                    f"{name} {ms:.1f}" for name, ms in sorted(cpu.items(), key=lambda x: -x[1])
+                    if ms >= 0.05 or name == "total"), flush=True)
             for error in result.errors[:3]:
                 print(f"      error: {error}")
         summary[users] = {key: statistics.median(r[key] for r in per_run) for key in per_run[0]}
@@ -334,12 +383,13 @@ def verify_store(database_url: str, filed: list[tuple[str, str]]) -> tuple[bool,
 def print_table(results: dict[str, dict[int, dict[str, Any]]], levels: list[int]) -> None:
     width = max(10, *(len(label) for label in results))
     print(f"\n{'server':{width}} {'users':>5} {'turns/s':>8} {'msgs/s':>7} {'p50 ms':>7} "
-          f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
+          f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'CPU ms/turn':>11}")
     for label, summary in results.items():
         for users in levels:
             s = summary[users]
             print(f"{label:{width}} {users:5d} {s['turns_s']:8.1f} {s['msgs_s']:7.1f} "
-                  f"{s['p50']:7.0f} {s['p95']:7.0f} {s['p99']:7.0f} {s['errors_total']:6d}")
+                  f"{s['p50']:7.0f} {s['p95']:7.0f} {s['p99']:7.0f} {s['errors_total']:6d} "
+                  f"{s['cpu_ms']:11.1f}")
     for label in results:
         if label == "stock" or "stock" not in results:
             continue
@@ -367,7 +417,8 @@ def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
     startup = time.perf_counter() - started
     try:
         summary, everything = bench_server(label, live.base, "assistant", levels, args.runs,
-                                           args.min_conversations, 0, args.single_run_from)
+                                           args.min_conversations, 0, args.single_run_from,
+                                           live.process.pid)
         turns = round(len(everything.latencies) / max(1, everything.conversations))
         memory = peak_rss(live.process.pid)
     finally:
@@ -422,7 +473,7 @@ def bench_cluster(work: Path, servers: int, levels: list[int], args: argparse.Na
         label = f"cluster x{servers}"
         summary, everything = bench_server(label, f"http://127.0.0.1:{proxy}", "assistant",
                                            levels, args.runs, args.min_conversations, 0,
-                                           args.single_run_from)
+                                           args.single_run_from, process.pid)
         memory = peak_rss(process.pid)
         database_url = f"postgresql+psycopg2://postgres@127.0.0.1:{postgres}/balagh"
         store_ok, store_line = verify_store(database_url, everything.filed)
@@ -500,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 results["stock"], stock_all = bench_server(
                     "stock", base, "stock", levels, args.runs, args.min_conversations,
-                    turns or 14, args.single_run_from)
+                    turns or 14, args.single_run_from, process.pid)
                 memory["stock"] = peak_rss(process.pid)
             finally:
                 process.terminate()

@@ -30,11 +30,12 @@ from bot import rasa_tuning
 
 
 def test_setting_names_the_changes() -> None:
-    default = ["validator", "keepalive", "language", "domainjson"]
+    default = ["validator", "keepalive", "language", "domainjson", "trackercache"]
     assert rasa_tuning.wanted(None) == default
     assert rasa_tuning.wanted("ALL") == default
-    assert rasa_tuning.wanted("all, trackercache") == [*default, "trackercache"]
-    assert rasa_tuning.wanted("trackercache,all,keepalive") == ["trackercache", *default]
+    assert rasa_tuning.wanted("all, trackercache") == default
+    assert rasa_tuning.wanted("trackercache,all,keepalive") == [
+        "trackercache", "validator", "keepalive", "language", "domainjson"]
     assert rasa_tuning.wanted("none") == []
     assert rasa_tuning.wanted(" keepalive, language ") == ["keepalive", "language"]
     with pytest.raises(ValueError, match=r"unknown change.*cache.*all, none"):
