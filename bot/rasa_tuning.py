@@ -24,6 +24,9 @@ stock Rasa process about 84 ms of CPU:
   time, and aiohttp encodes it again each time (169 KB of JSON here, 1.6 ms). Here the
   domain's JSON is made once per domain object and the rest of the body (the tracker) is
   encoded per call; the action server receives the same JSON.
+* `leandomain`: the domain each action call carries lacks the responses' texts (their
+  names stay): Rasa renders responses from its own domain, and the texts were 163 of the
+  178 KB the action server parsed for every call. It halved the action server's CPU a turn.
 * `trackercache`: SQLTrackerStore keeps the trackers it saved (the 256 most recently used
   conversations) and checks them by the newest stored event id instead of rebuilding them
   from SQL each turn. Measured by the CPU the server's processes spend a turn over REST
@@ -170,12 +173,27 @@ def keep_sessions_alive() -> None:
     EndpointConfig.session = session  # type: ignore[method-assign,assignment]
 
 
-def request_body(body: dict[str, Any], encoded: dict[int, tuple[Any, str]]) -> str:
+def lean_domain(domain: dict[str, Any]) -> dict[str, Any]:
+    """The domain as an action server uses it: every response's name, none of its texts.
+
+    Rasa renders the responses an action asks for from its own domain; rasa_sdk reads the
+    forms, slots and other parts, and an action may ask whether a response exists
+    (`name in domain["responses"]`), which the names still answer.
+    """
+    responses = domain.get("responses")
+    if not isinstance(responses, dict):
+        return domain
+    return {**domain, "responses": {name: [] for name in responses}}
+
+
+def request_body(body: dict[str, Any], encoded: dict[int, tuple[Any, str]],
+                 lean: bool = False) -> str:
     """`json.dumps(body)` with the domain's JSON made once per domain object.
 
     Rasa sends the whole domain with every action call (`domain.as_dict()`, the same dict
-    object each time): here 169 KB of JSON, 1.6 ms to encode. The rest (the tracker) is
-    encoded each call as before; the text parses to the same JSON as Rasa's own body.
+    object each time): here 178 KB of JSON, 1.6 ms to encode. The rest (the tracker) is
+    encoded each call as before; the text parses to the same JSON as Rasa's own body, but
+    for the responses' texts when `lean` (`lean_domain`).
     """
     domain = body.get("domain")
     if not isinstance(domain, dict):
@@ -183,25 +201,42 @@ def request_body(body: dict[str, Any], encoded: dict[int, tuple[Any, str]]) -> s
     known = encoded.get(id(domain))
     if known is None or known[0] is not domain:
         encoded.clear()  # one model's domain at a time
-        known = encoded[id(domain)] = (domain, json.dumps(domain))
+        sent = lean_domain(domain) if lean else domain
+        known = encoded[id(domain)] = (domain, json.dumps(sent))
     rest = json.dumps({key: value for key, value in body.items() if key != "domain"})
     return ("{" if rest == "{}" else rest[:-1] + ", ") + '"domain": ' + known[1] + "}"
+
+
+# whether action calls carry the lean domain (`leandomain`)
+_lean_domain = {"on": False}
 
 
 def encode_domain_once() -> None:
     """EndpointConfig.request sends an action call's body with the domain encoded once."""
     from rasa.utils.endpoints import EndpointConfig
 
+    if getattr(EndpointConfig.request, "encodes_domain_once", False):
+        return  # `domainjson` and `leandomain` share this change
     original = EndpointConfig.request
-    encoded: dict[int, tuple[Any, str]] = {}
+    encoded: dict[bool, dict[int, tuple[Any, str]]] = {}
 
     async def request(self: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
         body = kwargs.get("json")
         if isinstance(body, dict) and "domain" in body and not kwargs.get("compress"):
-            kwargs["data"] = request_body(kwargs.pop("json"), encoded).encode("utf-8")
+            lean = _lean_domain["on"]
+            kwargs["data"] = request_body(kwargs.pop("json"), encoded.setdefault(lean, {}),
+                                          lean).encode("utf-8")
         return await original(self, *args, **kwargs)
 
+    request.encodes_domain_once = True  # type: ignore[attr-defined]
     EndpointConfig.request = request  # type: ignore[method-assign]
+
+
+def send_lean_domain() -> None:
+    """Action calls carry the domain without the responses' texts (`lean_domain`): 15 KB
+    of JSON instead of 178 KB for the action server to parse (0.4 ms a call instead of 2.3)."""
+    _lean_domain["on"] = True
+    encode_domain_once()
 
 
 def latest_text(tracker: Any) -> str:
@@ -322,12 +357,13 @@ CHANGES: dict[str, Callable[[], None]] = {
     "language": detect_language_in_process,
     "trackercache": cache_sql_trackers,
     "domainjson": encode_domain_once,
+    "leandomain": send_lean_domain,
 }
 
 
 # what "all" (the default) means: the changes that measurably pay (README "Where a turn's
 # time goes")
-DEFAULT = ("validator", "keepalive", "language", "domainjson", "trackercache")
+DEFAULT = ("validator", "keepalive", "language", "domainjson", "leandomain", "trackercache")
 
 
 def wanted(setting: str | None) -> list[str]:

@@ -30,12 +30,13 @@ from bot import rasa_tuning
 
 
 def test_setting_names_the_changes() -> None:
-    default = ["validator", "keepalive", "language", "domainjson", "trackercache"]
+    default = ["validator", "keepalive", "language", "domainjson", "leandomain",
+               "trackercache"]
     assert rasa_tuning.wanted(None) == default
     assert rasa_tuning.wanted("ALL") == default
     assert rasa_tuning.wanted("all, trackercache") == default
     assert rasa_tuning.wanted("trackercache,all,keepalive") == [
-        "trackercache", "validator", "keepalive", "language", "domainjson"]
+        "trackercache", "validator", "keepalive", "language", "domainjson", "leandomain"]
     assert rasa_tuning.wanted("none") == []
     assert rasa_tuning.wanted(" keepalive, language ") == ["keepalive", "language"]
     with pytest.raises(ValueError, match=r"unknown change.*cache.*all, none"):
@@ -488,3 +489,72 @@ def test_the_action_server_receives_rasas_body(monkeypatch: pytest.MonkeyPatch) 
 
     asyncio.run(go())
     assert received == [("application/json", CALL), ("application/json", CALL)]
+
+
+# --------------------------------------------------------------------------- leandomain
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_lean_domain_keeps_every_part_but_the_response_texts() -> None:
+    encoded: dict[int, tuple[Any, str]] = {}
+    sent = json.loads(rasa_tuning.request_body(CALL, encoded, lean=True))
+    assert sent == dict(CALL, domain=dict(CALL["domain"], responses={"utter_x": []}))
+    assert rasa_tuning.lean_domain({"slots": {}}) == {"slots": {}}  # nothing to leave out
+
+
+def test_the_action_server_receives_the_lean_domain(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
+    monkeypatch.setitem(rasa_tuning._lean_domain, "on", False)
+    rasa_tuning.CHANGES["domainjson"]()
+    rasa_tuning.CHANGES["leandomain"]()  # after domainjson: the one change, now lean
+    received: list[Any] = []
+
+    async def go() -> None:
+        async def handler(request: web.Request) -> web.Response:
+            received.append(await request.json())
+            return web.json_response({"events": [], "responses": []})
+
+        async with _local_webhook(handler) as url:
+            await EndpointConfig(url).request(json=dict(CALL), method="post")
+
+    asyncio.run(go())
+    assert received == [dict(CALL, domain=dict(CALL["domain"], responses={"utter_x": []}))]
+
+
+def _action_call(action: str, domain: dict[str, Any], intent: str, text: str) -> dict[str, Any]:
+    tracker = {
+        "sender_id": "lean", "slots": {"language": "en"}, "latest_message": {
+            "text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []},
+        "events": [], "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen",
+    }
+    return {"next_action": action, "sender_id": "lean", "tracker": tracker,
+            "version": "3.6.21", "domain": domain}
+
+
+@pytest.mark.parametrize(("intent", "text", "response"), [
+    ("suggest_development", "I have a suggestion to improve Absher",
+     "utter_propose_development_suggestion_platform"),
+    ("report_complaint", "my complaint about Absher was closed without a solution",
+     "utter_propose_complaint_escalation_platform"),
+    ("suggest_development", "I have an idea", "utter_propose_development_suggestion"),
+])
+def test_the_actions_answer_the_same_with_the_lean_domain(intent: str, text: str,
+                                                          response: str) -> None:
+    """The one action that looks at the domain's responses (which `_platform` variant to
+    use) picks the same response from the names alone."""
+    from rasa.shared.core.domain import Domain
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = Domain.load(str(ROOT / "domain.yml")).as_dict()
+    answers = []
+    for lean in (False, True):
+        body = rasa_tuning.request_body(
+            _action_call("action_propose_report_type", domain, intent, text), {}, lean)
+        answers.append(asyncio.run(executor.run(json.loads(body))))
+    full, lean_answer = answers
+    assert lean_answer == full
+    assert [answer.get("response") for answer in full["responses"]] == [response]
