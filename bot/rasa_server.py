@@ -2,16 +2,45 @@
 
 `python -m bot serve` starts the Rasa server this way; the arguments are those of
 `python -m rasa`. BALAGH_RASA_TUNING=none gives stock Rasa (for comparisons).
+
+Rasa takes its HTTP API token only as `--auth-token` on its command line, where `ps` shows it
+to every local user. Here the token comes from `RASA_TOKEN` in the environment (or
+`RASA_TOKEN_FILE`, a file holding it) and is added to Rasa's arguments inside this process,
+after it started: the process's command line, as the kernel shows it, never holds it.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 from bot import rasa_tuning
+from bot.runtime.secrets import restrict_umask
+
+TOKEN_OPTION = "--auth-token"
+
+
+def token_from_environment() -> str | None:
+    """`RASA_TOKEN`, else the content of the file named by `RASA_TOKEN_FILE`, else None."""
+    token = (os.environ.get("RASA_TOKEN") or "").strip()
+    if token:
+        return token
+    path = (os.environ.get("RASA_TOKEN_FILE") or "").strip()
+    return Path(path).read_text(encoding="utf-8").strip() or None if path else None
+
+
+def with_token(argv: list[str], token: str | None) -> list[str]:
+    """Rasa's arguments with `--auth-token` added for `run` (not when one is given)."""
+    if not token or "run" not in argv[1:2] or any(
+        arg == TOKEN_OPTION or arg.startswith(TOKEN_OPTION + "=") for arg in argv
+    ):
+        return argv
+    return [*argv, TOKEN_OPTION, token]
 
 
 def main() -> None:
+    restrict_umask()
     try:
         applied = rasa_tuning.apply()
     except ValueError as error:
@@ -20,7 +49,7 @@ def main() -> None:
 
     print(f"Rasa tuning ({rasa_tuning.ENVIRONMENT}): {', '.join(applied) or 'none'}",
           file=sys.stderr, flush=True)
-    sys.argv[0] = "rasa"
+    sys.argv = with_token(["rasa", *sys.argv[1:]], token_from_environment())
     rasa_main()
 
 

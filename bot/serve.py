@@ -40,6 +40,14 @@ from urllib.parse import unquote, urlsplit
 from bot import settings
 from bot.logmask import logging_config_args
 from bot.model import model_path
+from bot.runtime.secrets import (
+    ACTIONS_SECRET_ENV,
+    ACTIONS_SECRET_HEADER,
+    actions_secret,
+    restrict_umask,
+    secure_var_dir,
+    write_private,
+)
 
 LOG_DIR = settings.VAR_DIR / "logs"
 START_TIMEOUT_S = 180.0
@@ -117,9 +125,7 @@ def write_credentials(path: Path) -> Path:
             "\n# Added by `python -m bot serve` because TELEGRAM_TOKEN is set.\n"
             f"{TELEGRAM_CHANNEL}:\n"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_private(path, text)
 
 
 def telegram_bridge(args: argparse.Namespace) -> Part:
@@ -184,7 +190,10 @@ def write_endpoints(actions: int | str, path: Path) -> Path:
     """Rasa endpoints from the environment: action server, SQL tracker store, lock store.
 
     `actions` is the port of the action server started beside Rasa, or the URL of one
-    running elsewhere (`--actions-url`).
+    running elsewhere (`--actions-url`). Every action call carries the shared secret in a
+    header; the file names the environment variable (Rasa expands `${…}` when it reads
+    it), so the secret itself is not written here. The file is owner-only all the same: a
+    Redis password may be in it.
     """
     url = (
         actions_webhook(actions)
@@ -195,6 +204,8 @@ def write_endpoints(actions: int | str, path: Path) -> Path:
         "# Written by `python -m bot serve` from the environment; edits are overwritten.",
         "action_endpoint:",
         f'  url: "{url}"',
+        "  headers:",
+        f"    {ACTIONS_SECRET_HEADER}: ${{{ACTIONS_SECRET_ENV}}}",
         "tracker_store:",
         "  type: SQL",
         f'  url: "{settings.tracker_store_url()}"',
@@ -202,13 +213,15 @@ def write_endpoints(actions: int | str, path: Path) -> Path:
     redis_url = settings.redis_url()
     if redis_url:
         lines += lock_store_lines(redis_url)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_private(path, "\n".join(lines) + "\n")
 
 
 def _child_env() -> dict[str, str]:
+    """The children's environment: the settings resolved, and the secrets they share (in
+    the environment, never on a command line, where `ps` would show them)."""
     env = dict(os.environ)
+    env["RASA_TOKEN"] = settings.rasa_token()
+    env[ACTIONS_SECRET_ENV] = actions_secret()
     env["DATABASE_URL"] = settings.database_url()
     env["TRACKER_STORE_URL"] = settings.tracker_store_url()
     env["ATTACHMENTS_DIR"] = str(settings.attachments_dir())
@@ -297,6 +310,7 @@ def debug_logging() -> bool:
 NODE_DEFAULTS = {
     "node": None, "actions_url": None, "no_rasa": False, "no_jobs": False,
     "no_telegram_bridge": False, "interface": "0.0.0.0",
+    "actions_interface": os.environ.get("ACTIONS_INTERFACE", "").strip() or "127.0.0.1",
 }
 
 
@@ -327,7 +341,8 @@ def build_parts(args: argparse.Namespace, token: str, endpoints: Path) -> list[P
     actions = Part(
         name="action server",
         command=[
-            python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(args.actions_port),
+            python, "-m", "bot.runtime.action_server", "--actions", "actions",
+            "--port", str(args.actions_port), "--interface", args.actions_interface,
             *logging_config_args(logging_config, rasa_sdk=True),
             *(["--debug"] if debug_logging() else []),
         ],
@@ -341,7 +356,7 @@ def build_parts(args: argparse.Namespace, token: str, endpoints: Path) -> list[P
             "--model", str(args.model),
             "--port", str(args.rasa_port),
             "--interface", args.interface,
-            "--enable-api", "--auth-token", token,
+            "--enable-api",  # the token: RASA_TOKEN in its environment (bot.rasa_server)
             "--cors", "*",
             "--credentials", str(write_credentials(node_var_dir(args) / "credentials.yml")),
             "--endpoints", str(endpoints),
@@ -486,6 +501,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="start no Telegram polling bridge even with TELEGRAM_TOKEN (one per bot only)",
     )
     node.add_argument(
+        "--actions-interface", metavar="ADDR",
+        default=NODE_DEFAULTS["actions_interface"],
+        help="address the action server listens on (default 127.0.0.1, or ACTIONS_INTERFACE; "
+        "open it only to a private network: every call needs ACTIONS_SECRET anyway)",
+    )
+    node.add_argument(
         "--interface", default="0.0.0.0", metavar="ADDR",
         help="address the Rasa server listens on (default 0.0.0.0; 127.0.0.1 behind a proxy)",
     )
@@ -508,7 +529,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     # also when started in the background of a script, where SIGINT arrives ignored
     signal.signal(signal.SIGINT, on_signal)
+    restrict_umask()  # every file the assistant writes is owner-only (0600/0700)
     try:
+        secure_var_dir()
         preflight(args)
         _migrate_store()
         token = settings.rasa_token()

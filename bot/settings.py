@@ -8,7 +8,6 @@ directory.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -60,18 +59,9 @@ def redis_url() -> str | None:
 
 def rasa_token() -> str:
     """`RASA_TOKEN`, or a token generated once into var/rasa_token (mode 0600)."""
-    token = os.environ.get("RASA_TOKEN")
-    if token:
-        return token
-    path = VAR_DIR / "rasa_token"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(token + "\n")
-    return token
+    from bot.runtime.secrets import generated_secret
+
+    return generated_secret("RASA_TOKEN", "rasa_token")
 
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"

@@ -2,7 +2,8 @@
 
 The same dialogue as every other channel: the trained model (`models/balagh.tar.gz`) is
 loaded with Rasa's `load_agent`, custom actions run in the project's action server
-(`python -m rasa_sdk --actions actions`, started here on a free port unless
+(`python -m bot.runtime.action_server --actions actions`: rasa-sdk's server, on loopback,
+answering only calls that carry the shared secret; started here on a free port unless
 `--actions-url` names one already running), and conversations are kept in Rasa's SQL
 tracker store on `TRACKER_STORE_URL` (default: the report database), like `bot serve`
 does, so calls taken at the console can be read back like any other conversation.
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import logmask, settings
+from bot.runtime.secrets import ACTIONS_SECRET_ENV, ACTIONS_SECRET_HEADER, actions_secret
 
 __all__ = ["Assistant", "StartError", "free_port"]
 
@@ -122,6 +124,7 @@ class Assistant:
         env["DATABASE_URL"] = settings.database_url()
         env["TRACKER_STORE_URL"] = settings.tracker_store_url()
         env["ATTACHMENTS_DIR"] = str(settings.attachments_dir())
+        env[ACTIONS_SECRET_ENV] = actions_secret()  # in the environment, not on `ps`
         env.setdefault("PYTHONUNBUFFERED", "1")
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         env["PYTHONPATH"] = os.pathsep.join(
@@ -136,7 +139,8 @@ class Assistant:
         with self.actions_log.open("wb") as log:
             self.process = subprocess.Popen(
                 [
-                    sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
+                    sys.executable, "-m", "bot.runtime.action_server", "--actions", "actions",
+                    "--port", str(port), "--interface", "127.0.0.1",
                     *logmask.logging_config_args(settings.VAR_DIR / "logging.yml", rasa_sdk=True),
                 ],
                 cwd=settings.PROJECT_ROOT,
@@ -167,7 +171,10 @@ class Assistant:
         from rasa.utils.endpoints import EndpointConfig
 
         endpoints = AvailableEndpoints(
-            action=EndpointConfig(url=f"{self.actions_url}/webhook"),
+            action=EndpointConfig(
+                url=f"{self.actions_url}/webhook",
+                headers={ACTIONS_SECRET_HEADER: actions_secret()},
+            ),
             tracker_store=EndpointConfig(url=settings.tracker_store_url(), type="SQL"),
         )
         agent = self.loop.run_until_complete(

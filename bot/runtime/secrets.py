@@ -1,0 +1,89 @@
+"""The secrets the assistant's processes share, and owner-only files for what they write.
+
+Each secret comes from the environment or, on a developer's machine, is generated once into
+a file under var/ that only its owner can read (0600, var/ itself 0700). Secrets travel to
+child processes in their environment, never on a command line (`ps` shows command lines to
+every local user) and never in a log.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from bot import settings
+
+# Files and directories the assistant creates: readable by their owner only.
+PRIVATE_UMASK = 0o077
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+# The action server's shared secret: `ACTIONS_SECRET`, sent by Rasa in this header.
+ACTIONS_SECRET_ENV = "ACTIONS_SECRET"
+ACTIONS_SECRET_HEADER = "X-Actions-Secret"
+
+
+def restrict_umask() -> None:
+    """Every file this process creates from now on is owner-only (0600/0700)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a directory only its owner can enter (created when missing)."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        path.chmod(PRIVATE_DIR_MODE)
+    return path
+
+
+def make_private(path: Path) -> None:
+    """Take group and other permissions away from an existing file (older installs)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return
+    if mode & 0o077:
+        path.chmod(mode & 0o700)
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write `text` to `path` so that only its owner can read it, at no moment otherwise."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), PRIVATE_FILE_MODE)
+        handle.write(text)
+    return path
+
+
+def generated_secret(env_name: str, filename: str) -> str:
+    """`env_name` from the environment, else a secret generated once into var/FILENAME."""
+    value = (os.environ.get(env_name) or "").strip()
+    if value:
+        return value
+    path = private_dir(settings.VAR_DIR) / filename
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        make_private(path)
+        return path.read_text(encoding="utf-8").strip()
+    value = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def actions_secret() -> str:
+    """The secret every call to the action server must carry (`ACTIONS_SECRET`)."""
+    return generated_secret(ACTIONS_SECRET_ENV, "actions_secret")
+
+
+def secure_var_dir() -> None:
+    """var/ and the files the assistant keeps there, owner-only (fixes older installs)."""
+    var = private_dir(settings.VAR_DIR)
+    for root, dirs, files in os.walk(var):
+        for name in dirs:
+            private_dir(Path(root) / name)
+        for name in files:
+            make_private(Path(root) / name)
