@@ -43,6 +43,27 @@ def attachments_dir() -> Path:
     return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
 
 
+DEFAULT_PRIVACY_RETENTION_DAYS = 30
+
+
+def privacy_retention_days() -> int:
+    """Days an idle conversation keeps its personal data (`PRIVACY_RETENTION_DAYS`, default
+    30; see bot.store.privacy). ValueError for anything but a whole number of days, 1 or more.
+    """
+    text = (os.environ.get("PRIVACY_RETENTION_DAYS") or "").strip()
+    if not text:
+        return DEFAULT_PRIVACY_RETENTION_DAYS
+    try:
+        days = int(text)  # Arabic-Indic digits are read too
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise ValueError(
+            f"PRIVACY_RETENTION_DAYS must be a whole number of days (1 or more), got {text!r}"
+        )
+    return days
+
+
 def redacted(url: str) -> str:
     """A database URL fit for logs and messages: the password replaced by ***."""
     from sqlalchemy.engine import make_url
