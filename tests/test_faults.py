@@ -136,6 +136,7 @@ class Servers:
                 "TRACKER_STORE_URL": tracker_url,
                 "ATTACHMENTS_DIR": str(attachments),
                 "RASA_TOKEN": TOKEN,
+                "ACTIONS_SECRET": "faults-actions-secret",
                 "PYTHONUNBUFFERED": "1",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
                 "SANIC_KEEP_ALIVE_TIMEOUT": "75",  # as `bot serve` sets it
@@ -146,6 +147,8 @@ class Servers:
         endpoints.write_text(
             "action_endpoint:\n"
             f'  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
+            "  headers:\n"
+            "    X-Actions-Secret: ${ACTIONS_SECRET}\n"
             "tracker_store:\n"
             "  type: SQL\n"
             f'  url: "{tracker_url}"\n',
@@ -156,7 +159,8 @@ class Servers:
         python = sys.executable
         self.actions = Part(
             "action server",
-            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
+            [python, "-m", "bot.runtime.action_server", "--actions", "actions",
+             "--port", str(self.actions_port)],
             env,
             var_dir / "actions.log",
         )
@@ -165,7 +169,7 @@ class Servers:
             [
                 python, "-m", "bot.rasa_server", "run", "--model", str(model),
                 "--port", str(self.rasa_port),
-                "--enable-api", "--auth-token", TOKEN, "--cors", "*",
+                "--enable-api", "--cors", "*",  # the token: RASA_TOKEN (bot.rasa_server)
                 "--credentials", str(credentials), "--endpoints", str(endpoints),
             ],
             env,
