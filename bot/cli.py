@@ -360,6 +360,9 @@ def _jobs(args: argparse.Namespace, _rest: list[str]) -> int:
         else:
             for rule, references in document["rules"].items():
                 print(f"{rule}: {', '.join(references) if references else '-'}")
+            redacted = document["privacy"]
+            if redacted is not None:
+                print(f"privacy: {redacted['conversations']} conversation(s) redacted")
             delivered = document["dispatch"]
             if delivered is not None:
                 print("outbox: " + ", ".join(f"{key} {value}" for key, value in delivered.items()))
@@ -375,6 +378,76 @@ def _jobs(args: argparse.Namespace, _rest: list[str]) -> int:
         file=sys.stderr,
     )
     jobs.run_forever(repository, clock, interval=args.interval)
+    return 0
+
+
+# -- privacy ------------------------------------------------------------------------------
+
+
+def _days_argument(text: str) -> int:
+    """--older-than: a whole number of days, 1 or more (Arabic-Indic digits accepted)."""
+    try:
+        days = int(to_ascii_digits(text).strip())
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days (1 or more)")
+    return days
+
+
+def _privacy_purge(args: argparse.Namespace, _rest: list[str]) -> int:
+    from datetime import timedelta
+
+    from bot.store import privacy
+
+    try:
+        days = args.older_than or settings.privacy_retention_days()
+    except ValueError as exc:
+        return _error(str(exc))
+    repository = _repository()
+    result = privacy.purge(repository.engine, older_than=timedelta(days=days), dry_run=args.dry_run)
+    if args.json:
+        _print_json({**result.as_dict(), "older_than_days": days})
+        return 0
+    verb = "Would redact" if args.dry_run else "Redacted"
+    print(
+        f"{verb} {result.conversations} conversation(s), {result.events} event(s): idle "
+        f"since before {_when(result.cutoff)} UTC ({days} days) without an open report."
+    )
+    if result.kept_open:
+        print(f"Kept {result.kept_open} idle conversation(s) with an open report.")
+    return 0
+
+
+def _private_file(path: Path, text: str) -> None:
+    """Writes `text` to a new or existing file that only its owner may read (0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _privacy_export(args: argparse.Namespace, _rest: list[str]) -> int:
+    from bot.intake.personal import ERROR_CODES, parse_national_id
+    from bot.store import privacy
+
+    parsed = parse_national_id(args.id_number)
+    if parsed.value is None:
+        reason = ERROR_CODES.get(parsed.error or "", "not an ID number")
+        return _error(
+            f"{args.id_number!r} is not a national ID or iqama number ({reason}); "
+            "expected 10 digits starting with 1 or 2"
+        )
+    national_id = parsed.value.number
+    document = privacy.export_person(national_id, _repository().engine)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if args.output:
+        _private_file(Path(args.output), text)
+        print(f"Wrote the data stored about {national_id} to {args.output}.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    if document["reporter"] is None:
+        print(f"Nothing is stored about ID number {national_id}.", file=sys.stderr)
     return 0
 
 
@@ -587,6 +660,55 @@ def build_parser() -> argparse.ArgumentParser:
     jobs.add_argument("--no-dispatch", action="store_true", help="apply the rules but send nothing")
     jobs.add_argument("--json", action="store_true", help="with --once: print what was done")
     jobs.set_defaults(handler=_jobs)
+
+    privacy = commands.add_parser(
+        "privacy",
+        help="personal data: retention and a person's own data (PDPL)",
+        description="Personal data in the assistant's conversations: redact what is past "
+        "its retention period, or export everything stored about one person.",
+    )
+    privacy_commands = privacy.add_subparsers(
+        dest="privacy_command", metavar="SUBCOMMAND", required=True
+    )
+    purge = privacy_commands.add_parser(
+        "purge",
+        help="redact personal data of conversations idle for DAYS days",
+        description="Redact the personal data (names, ID and mobile numbers, e-mails, "
+        "everything the user typed, and the replies that repeat it) of conversations idle "
+        "for more than DAYS days that never became a report or whose reports are all "
+        "final. Conversations with an open report keep their transcript for the back "
+        "office; the reports themselves are never changed. `jobs` does this every hour "
+        "with PRIVACY_RETENTION_DAYS.",
+    )
+    purge.add_argument(
+        "--older-than",
+        type=_days_argument,
+        metavar="DAYS",
+        help="idle for more than DAYS days (default: PRIVACY_RETENTION_DAYS, 30)",
+    )
+    purge.add_argument("--dry-run", action="store_true", help="count, change nothing")
+    purge.add_argument("--json", action="store_true", help="print what was done as JSON")
+    purge.set_defaults(handler=_privacy_purge)
+    export_person = privacy_commands.add_parser(
+        "export",
+        help="everything stored about one person, as JSON",
+        description="Print everything stored about the holder of a national ID or iqama "
+        "number as one JSON document: the reporter, their reports with history, "
+        "attachments (metadata) and ratings, the notifications about them, and the "
+        "conversations that filed their reports (a conversation that also filed another "
+        "person's report is named, its events withheld). An unknown number gives an empty "
+        "document.",
+    )
+    export_person.add_argument(
+        "id_number", metavar="ID_NUMBER", help="national ID or iqama number (10 digits)"
+    )
+    export_person.add_argument(
+        "--json", action="store_true", help="JSON (the only format; accepted for consistency)"
+    )
+    export_person.add_argument(
+        "--output", "-o", metavar="FILE", help="write to FILE (owner-only), not stdout"
+    )
+    export_person.set_defaults(handler=_privacy_export)
 
     serve = commands.add_parser(
         "serve",

@@ -17,6 +17,9 @@
    after closing, once (only for reports closed within the last 14 days, so a new
    installation does not survey its whole past).
 5. **Dispatch** — every due outbox message is delivered (bot.notify.dispatcher).
+6. **Retention** (PDPL) — the personal data of conversations idle for longer than
+   PRIVACY_RETENTION_DAYS (default 30) without an open report is redacted
+   (bot.store.privacy); at most once an hour in a process, the first tick included.
 
 Every rule is safe to run twice or in two processes at once: each notice has a dedupe key
 (queued once), each move is re-checked with the report row locked, and the outbox hands a
@@ -33,11 +36,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import settings
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.intake.filing import due_at as reply_due_at
 from bot.notify.dispatcher import DispatchStats, dispatch_once
 from bot.notify.messages import NoticeKind
 from bot.notify.senders import Sender
+from bot.store import privacy
 from bot.store.lifecycle import MISSING_DATA_DEADLINE
 from bot.store.models import Report, ReportStatus
 from bot.store.repository import ReportRepository
@@ -50,6 +55,7 @@ __all__ = [
     "TickResult",
     "effective_due",
     "run_forever",
+    "run_privacy",
     "run_rules",
     "tick",
 ]
@@ -73,6 +79,9 @@ class Rules:
     missing_data_reminder_after: timedelta = timedelta(hours=24)
     survey_after: timedelta = timedelta(hours=1)
     survey_window: timedelta = timedelta(days=14)
+    # None: PRIVACY_RETENTION_DAYS (default 30)
+    privacy_retention: timedelta | None = None
+    privacy_every: timedelta = timedelta(hours=1)
 
 
 @dataclass
@@ -96,12 +105,14 @@ class TickResult:
     now: datetime
     rules: RuleStats
     dispatch: DispatchStats | None
+    privacy: privacy.PurgeResult | None = None  # None: the retention did not run this tick
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "now": self.now.isoformat(),
             "rules": self.rules.as_dict(),
             "dispatch": self.dispatch.as_dict() if self.dispatch is not None else None,
+            "privacy": self.privacy.as_dict() if self.privacy is not None else None,
         }
 
 
@@ -185,6 +196,26 @@ def run_rules(repo: ReportRepository, now: datetime, rules: Rules | None = None)
     return stats
 
 
+# When each report store's retention last ran in this process (its URL as the key).
+_privacy_runs: dict[str, datetime] = {}
+
+
+def run_privacy(
+    repo: ReportRepository, now: datetime, rules: Rules | None = None
+) -> privacy.PurgeResult | None:
+    """The retention of personal data in conversations, unless it ran in this process less
+    than `rules.privacy_every` ago (then None): one grouped query over Rasa's events when
+    there is nothing to do."""
+    rules = rules or Rules()
+    key = repo.engine.url.render_as_string(hide_password=False)
+    last = _privacy_runs.get(key)
+    if last is not None and last <= now < last + rules.privacy_every:
+        return None
+    _privacy_runs[key] = now
+    period = rules.privacy_retention or timedelta(days=settings.privacy_retention_days())
+    return privacy.purge(repo.engine, older_than=period, now=now)
+
+
 def tick(
     repo: ReportRepository,
     clock: Clock = SYSTEM_CLOCK,
@@ -194,14 +225,23 @@ def tick(
     worker: str | None = None,
     dispatch: bool = True,
 ) -> TickResult:
-    """The timed rules, then one delivery pass over the outbox."""
+    """The timed rules, then one delivery pass over the outbox, then (hourly) the retention."""
     now = clock.now()
     stats = run_rules(repo, now, rules)
     delivered = None
     if dispatch:
         delivered = dispatch_once(repo.engine, senders=senders, clock=clock, worker=worker)
-    result = TickResult(now=now, rules=stats, dispatch=delivered)
-    if any(stats.as_dict().values()) or (delivered is not None and delivered.total):
+    try:
+        redacted = run_privacy(repo, now, rules)
+    except Exception:  # logged; the next tick's rules and notices go on
+        logger.exception("jobs: the retention of personal data failed; trying again later")
+        redacted = None
+    result = TickResult(now=now, rules=stats, dispatch=delivered, privacy=redacted)
+    if (
+        any(stats.as_dict().values())
+        or (delivered is not None and delivered.total)
+        or (redacted is not None and redacted.conversations)
+    ):
         logger.info("jobs: %s", result.as_dict())
     return result
 
