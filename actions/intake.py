@@ -26,6 +26,7 @@ from actions.common import (
 )
 from actions.forms import attachment_updates
 from actions.status import drafting
+from bot import settings
 from bot.intake import filing, flow, summary, triage
 from bot.intake.eligibility import Decision, Outcome, ReportType
 from bot.intake.workdays import saudi_today
@@ -108,6 +109,19 @@ class ActionStartIntake(Action):
         ]
 
 
+def privacy_notice(dispatcher: CollectingDispatcher, slots: dict[str, Any]) -> list[EventType]:
+    """The privacy notice (PDPL), said once a conversation before its first personal question:
+    what is collected, why, for how long, and how to ask for a copy or a correction."""
+    if slots.get("privacy_notice_shown"):
+        return []
+    try:
+        days = settings.privacy_retention_days()
+    except ValueError:  # the scheduler reports the setting; the notice keeps the default
+        days = settings.DEFAULT_PRIVACY_RETENTION_DAYS
+    dispatcher.utter_message(response="utter_privacy_notice", retention_days=days)
+    return [SlotSet("privacy_notice_shown", True)]
+
+
 def _decision_values(decision: Decision, slots: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {
         "existing_reference": decision.existing_reference or "",
@@ -157,7 +171,7 @@ class ActionIntakeNext(Action):
         if not decision.is_eligible:
             return self._not_eligible(dispatcher, decision, slots)
         if flow.missing_personal_slots(slots):
-            return [SlotSet("intake_step", "personal_data")]
+            return [*privacy_notice(dispatcher, slots), SlotSet("intake_step", "personal_data")]
         return self._summary(dispatcher, slots)
 
     @staticmethod

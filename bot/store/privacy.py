@@ -14,7 +14,8 @@ office. The reports themselves are never touched. Redacted:
   repeats what the user typed); which response was said (`utter_action`) stays;
 * `slot` events of the slots in `REDACTED_SLOTS` (name, ID, mobile, e-mail and every slot
   holding what the user typed): the value becomes None, so that a later report asks again
-  instead of filing "[redacted]" as a name;
+  instead of filing "[redacted]" as a name (and `privacy_notice_shown`, so that the privacy
+  notice is said again before the data are asked again);
 * `entities` events' values, and any action's end-to-end text.
 
 Each redacted conversation also gets one new event, a `slot` event for `privacy_redacted_at`
@@ -79,14 +80,15 @@ REDACTED = "[redacted]"
 DEFAULT_RETENTION_DAYS = 30
 # The slot of the event appended to every redacted conversation (domain.yml declares it).
 MARK_SLOT = "privacy_redacted_at"
-# Slots that hold personal data or what the user typed: their values are removed.
+# Slots that hold personal data or what the user typed: their values are removed. And the
+# privacy notice's: asked for their data anew, the user is told again.
 REDACTED_SLOTS = frozenset(
     {
         "full_name", "national_id", "mobile", "email",
         "platform", "service_name", "service_channel", "entity_name",
         "prior_complaint_ref", "prior_complaint_date", "title", "description",
         "attachments", "pending_name", "pending_typed", "cancelled_draft",
-        "correction_text", "rating_comment",
+        "correction_text", "rating_comment", "privacy_notice_shown",
     }
 )  # fmt: skip
 # Slots of free types (text, any, list) that hold no personal data: codes, report

@@ -82,6 +82,7 @@ def _conversation(start: datetime, person: tuple[str, str, str, str]) -> list[Ev
         ActionExecuted("action_session_start", timestamp=t),
         SessionStarted(timestamp=t + 0.1),
         ActionExecuted("action_listen", timestamp=t + 0.2),
+        SlotSet("privacy_notice_shown", True, timestamp=t + 0.3),
         _user(f"اسمي {name}", t + 1, entity=name,
               attachments=[{"filename": f"هوية {name}.png", "data": "aGVsbG8="}]),
         SlotSet("full_name", name, timestamp=t + 1.1),
@@ -168,8 +169,8 @@ def test_idle_conversations_lose_their_personal_data_and_keep_their_reports(
     result = privacy.purge(repo.engine, older_than=RETENTION, now=NOW)
     assert (result.conversations, result.kept_open) == (2, 1)
     assert sorted(result.senders) == ["idle-final", "idle-none"]
-    # 3 user texts, 2 bot texts and 6 personal slots in each
-    assert result.events == 2 * 11
+    # 3 user texts, 2 bot texts, 6 personal slots and the notice's in each
+    assert result.events == 2 * 12
 
     # nothing personal left in the redacted conversations' rows, by searching the raw table
     for sender in ("idle-none", "idle-final"):
@@ -202,6 +203,7 @@ def test_a_redacted_tracker_still_loads_in_rasa(
     for slot in ("full_name", "national_id", "mobile", "email", "pending_name", "description"):
         assert tracker.get_slot(slot) is None, slot
     assert tracker.get_slot("language") == "en"  # not personal: kept
+    assert tracker.get_slot("privacy_notice_shown") is None  # said again before new questions
     assert tracker.get_slot(privacy.MARK_SLOT) == NOW.isoformat()
     users = [event for event in tracker.events if isinstance(event, UserUttered)]
     assert [event.text for event in users] == [privacy.REDACTED] * 3
@@ -250,7 +252,7 @@ def test_a_dry_run_counts_and_changes_nothing(
     result = privacy.purge(repo.engine, older_than=RETENTION, now=NOW, dry_run=True)
     assert result.as_dict() == {
         "cutoff": (NOW - RETENTION).isoformat(), "dry_run": True, "conversations": 2,
-        "events": 22, "kept_open_report": 1,
+        "events": 24, "kept_open_report": 1,
     }  # fmt: skip
     assert _raw_table(trackers) == table
 
@@ -329,7 +331,7 @@ def test_the_export_holds_the_persons_data_and_nobody_elses(
     conversations = {c["sender_id"]: c for c in document["conversations"]}
     assert set(conversations) == {"noura-chat", "family-chat"}
     assert conversations["family-chat"]["events"] is None  # Saleh's report is there too
-    assert conversations["noura-chat"]["events"][3]["text"] == f"اسمي {NOURA[0]}"
+    assert conversations["noura-chat"]["events"][4]["text"] == f"اسمي {NOURA[0]}"
     text = json.dumps(document, ensure_ascii=False)
     for value in (SALEH[0], SALEH[1], SALEH[2], "saleh-chat"):
         assert value not in text, value
