@@ -15,7 +15,8 @@ office. The reports themselves are never touched. Redacted:
 * `slot` events of the slots in `REDACTED_SLOTS` (name, ID, mobile, e-mail and every slot
   holding what the user typed): the value becomes None, so that a later report asks again
   instead of filing "[redacted]" as a name (and `privacy_notice_shown`, so that the privacy
-  notice is said again before the data are asked again);
+  notice is said again before the data are asked again, and `filing_key`, so that the
+  draft is not filed without them);
 * `entities` events' values, and any action's end-to-end text.
 
 Each redacted conversation also gets one new event, a `slot` event for `privacy_redacted_at`
@@ -80,15 +81,17 @@ REDACTED = "[redacted]"
 DEFAULT_RETENTION_DAYS = 30
 # The slot of the event appended to every redacted conversation (domain.yml declares it).
 MARK_SLOT = "privacy_redacted_at"
-# Slots that hold personal data or what the user typed: their values are removed. And the
-# privacy notice's: asked for their data anew, the user is told again.
+# Slots that hold personal data or what the user typed: their values are removed. And two
+# that are not personal: the draft's filing key (a redacted draft is never filed: "send" on
+# its old summary finds nothing to confirm) and the privacy notice's (asked for their data
+# anew, the user is told again).
 REDACTED_SLOTS = frozenset(
     {
         "full_name", "national_id", "mobile", "email",
         "platform", "service_name", "service_channel", "entity_name",
         "prior_complaint_ref", "prior_complaint_date", "title", "description",
         "attachments", "pending_name", "pending_typed", "cancelled_draft",
-        "correction_text", "rating_comment", "privacy_notice_shown",
+        "correction_text", "rating_comment", "filing_key", "privacy_notice_shown",
     }
 )  # fmt: skip
 # Slots of free types (text, any, list) that hold no personal data: codes, report
@@ -98,7 +101,7 @@ KEPT_SLOTS = frozenset(
     {
         "report_ref", "closed_complaint_kind", "reporter_role", "outage_kind",
         "response_due", "already_escalated_as", "similar_previous_request",
-        "same_previous_suggestion", "filing_key", "status_reference", "rating_solution",
+        "same_previous_suggestion", "status_reference", "rating_solution",
         "rating_service", "requested_slot", MARK_SLOT,
     }
 )  # fmt: skip

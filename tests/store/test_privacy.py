@@ -97,6 +97,7 @@ def _conversation(start: datetime, person: tuple[str, str, str, str]) -> list[Ev
         SlotSet("email", email, timestamp=t + 3.2),
         SlotSet("description", f"my ID {national_id} does not work", timestamp=t + 3.3),
         SlotSet("language", "en", timestamp=t + 3.4),
+        SlotSet("filing_key", "5f0c2a9e", timestamp=t + 3.5),
         BotUttered(f"Summary: {name}, {national_id}, {mobile}, {email}",
                    metadata={"utter_action": "utter_summary"}, timestamp=t + 4),
         ActionExecuted("action_listen", timestamp=t + 5),
@@ -169,8 +170,8 @@ def test_idle_conversations_lose_their_personal_data_and_keep_their_reports(
     result = privacy.purge(repo.engine, older_than=RETENTION, now=NOW)
     assert (result.conversations, result.kept_open) == (2, 1)
     assert sorted(result.senders) == ["idle-final", "idle-none"]
-    # 3 user texts, 2 bot texts, 6 personal slots and the notice's in each
-    assert result.events == 2 * 12
+    # 3 user texts, 2 bot texts, 6 personal slots, the notice's and the filing key in each
+    assert result.events == 2 * 13
 
     # nothing personal left in the redacted conversations' rows, by searching the raw table
     for sender in ("idle-none", "idle-final"):
@@ -204,6 +205,7 @@ def test_a_redacted_tracker_still_loads_in_rasa(
         assert tracker.get_slot(slot) is None, slot
     assert tracker.get_slot("language") == "en"  # not personal: kept
     assert tracker.get_slot("privacy_notice_shown") is None  # said again before new questions
+    assert tracker.get_slot("filing_key") is None  # the draft is not filed without its data
     assert tracker.get_slot(privacy.MARK_SLOT) == NOW.isoformat()
     users = [event for event in tracker.events if isinstance(event, UserUttered)]
     assert [event.text for event in users] == [privacy.REDACTED] * 3
@@ -252,7 +254,7 @@ def test_a_dry_run_counts_and_changes_nothing(
     result = privacy.purge(repo.engine, older_than=RETENTION, now=NOW, dry_run=True)
     assert result.as_dict() == {
         "cutoff": (NOW - RETENTION).isoformat(), "dry_run": True, "conversations": 2,
-        "events": 24, "kept_open_report": 1,
+        "events": 26, "kept_open_report": 1,
     }  # fmt: skip
     assert _raw_table(trackers) == table
 
