@@ -1,7 +1,8 @@
 """Talk to the running assistant from a terminal, through its REST channel.
 
 The `rasa shell` of this project: it does not load a second model, it talks to the
-server that `make run` started. Buttons are numbered; type the number to press one.
+server that `make run` started. Buttons are numbered; type the number to press one. When
+`REST_TOKEN` is set, it sends it as the channel requires (`Authorization: Bearer …`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ import urllib.request
 import uuid
 from typing import Any
 
+from bot import settings
+
 
 def send(url: str, sender: str, text: str, timeout: float = 60.0) -> list[dict[str, Any]]:
     body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
-    request = urllib.request.Request(
-        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
-    )
+    headers = {"Content-Type": "application/json"}
+    token = settings.rest_token()
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read().decode("utf-8"))
 

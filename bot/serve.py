@@ -422,6 +422,16 @@ def _migrate_store() -> None:
         raise StartError(f"report store ({url}): {error}") from error
 
 
+def rest_access() -> str:
+    """What the banner says about the REST channel's authentication."""
+    if settings.rest_token():
+        return "Authorization: Bearer $REST_TOKEN required"
+    return (
+        "OPEN: REST_TOKEN is not set, so anyone who reaches this port may talk over REST "
+        "(fine on a developer's machine; set REST_TOKEN anywhere else)"
+    )
+
+
 def banner(args: argparse.Namespace, token_hint: str) -> str:
     args = with_node_defaults(args)
     logs = node_log_dir(args)
@@ -457,6 +467,7 @@ Balagh Raqmi assistant is running.
   REST channel:           curl -s {base}/webhooks/rest/webhook \\
                             -H 'Content-Type: application/json' \\
                             -d '{{"sender": "me", "message": "السلام عليكم"}}'
+  REST access:            {rest_access()}
   Rasa HTTP API:          {base}/status?token=<token>   (token: {token_hint})
   Web widget (demo):      {base}/webchat/
   Action server:          http://localhost:{args.actions_port}/health

@@ -85,6 +85,15 @@ def rasa_token() -> str:
     return generated_secret("RASA_TOKEN", "rasa_token")
 
 
+def rest_token() -> str | None:
+    """`REST_TOKEN`: when set, the REST channel requires `Authorization: Bearer <it>`.
+
+    Unset on a developer's machine (the channel is open, and `make run` says so); the
+    deployment files set it.
+    """
+    return (os.environ.get("REST_TOKEN") or "").strip() or None
+
+
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 
 

@@ -19,6 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 
+# Conversation ids that channels other than REST vouch for, kept as they are.
+CHANNEL_PREFIXES = ("web-", "telegram:", "call_centre:", "rest:")
+
+
+def conversation_id(sender: str) -> str:
+    """The id Rasa keeps for `sender`: a REST client's name lives in REST's own namespace
+    (bot.channels.rest.rest_sender_id); other channels' ids are kept as they are."""
+    return sender if sender.startswith(CHANNEL_PREFIXES) else "rest:" + sender
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -133,7 +143,9 @@ class LiveAssistant:
         """The tracker; Rasa leaves out what came before a restart unless asked for ALL."""
         events = "ALL" if all_events else "AFTER_RESTART"
         status, tracker = self.request(
-            "GET", f"/conversations/{sender}/tracker?token={self.token}&include_events={events}"
+            "GET",
+            f"/conversations/{conversation_id(sender)}/tracker"
+            f"?token={self.token}&include_events={events}",
         )
         assert status == 200, tracker
         return tracker

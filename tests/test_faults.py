@@ -45,7 +45,7 @@ from bot.store.db import dispose_engine
 from bot.store.migrate import upgrade
 from bot.store.models import Report
 from bot.store.repository import ReportRepository
-from tests.live import ROOT, free_port
+from tests.live import ROOT, conversation_id, free_port
 from tests.test_live_intake import (
     EN_ANSWERS,
     VALID_ID,
@@ -225,7 +225,10 @@ class Servers:
 
     def tracker(self, sender: str, *, all_events: bool = False) -> dict[str, Any]:
         events = "ALL" if all_events else "AFTER_RESTART"
-        url = f"{self.base}/conversations/{sender}/tracker?token={TOKEN}&include_events={events}"
+        url = (
+            f"{self.base}/conversations/{conversation_id(sender)}/tracker"
+            f"?token={TOKEN}&include_events={events}"
+        )
         with urllib.request.urlopen(url, timeout=60) as answer:
             return json.loads(answer.read().decode())
 
@@ -394,7 +397,7 @@ def test_action_server_killed_at_the_summary(running: Servers, store: ReportRepo
     # Rasa alone would answer []: the channel says what happened and offers to send again.
     assert NO_REPLY in reply and "send your last message again" in reply, chat.last
     assert _buttons(chat) == [{"title": "Try again", "payload": "/confirm_report"}]
-    assert store.reports_of_sender(chat.sender) == []
+    assert store.reports_of_sender(conversation_id(chat.sender)) == []
 
     print(f"\n[faults] silent turn answered in {waited:.1f} s; "
           f"action server back in {running.start_actions():.1f} s")
@@ -403,7 +406,7 @@ def test_action_server_killed_at_the_summary(running: Servers, store: ReportRepo
     assert ref and ref in reply and "filed" in reply, reply
     reply = chat.say("/confirm_report")
     assert ref in reply and "not filed a second time" in reply, reply
-    [report] = store.reports_of_sender(chat.sender)
+    [report] = store.reports_of_sender(conversation_id(chat.sender))
     assert report.reference == ref and report.service_name == SERVICE
     assert report.idempotency_key.startswith(f"{chat.sender}:")
 
@@ -430,13 +433,13 @@ def test_report_store_down_while_sending(
     finally:
         postgres.resume()
     print(f"\n[faults] 'try again' with the store down answered in {waited:.1f} s")
-    assert store.reports_of_sender(chat.sender) == []  # nothing half-written
+    assert store.reports_of_sender(conversation_id(chat.sender)) == []  # nothing half-written
 
     reply = chat.say("/confirm_report")
     ref = chat.slots()["report_ref"]
     assert ref and ref in reply and "filed" in reply, reply
     assert "not filed a second time" in chat.say("/confirm_report")
-    [report] = store.reports_of_sender(chat.sender)
+    [report] = store.reports_of_sender(conversation_id(chat.sender))
     assert report.reference == ref and report.reporter.national_id == VALID_ID
     [attachment] = report.attachments
     assert attachment.filename == "error.png" and attachment.content_type == "image/png"
@@ -475,7 +478,7 @@ def test_rasa_server_restarted_in_the_middle_of_a_form(
     assert "Through which channel" not in reply, reply
     answer_until_summary(chat, reply, EN_ANSWERS, service=OTHER_SERVICE, prior_ref="")
     reply = chat.say("/confirm_report")
-    [report] = store.reports_of_sender(chat.sender)
+    [report] = store.reports_of_sender(conversation_id(chat.sender))
     assert report.reference in reply
     assert (report.platform, report.service_name, report.service_channel) == (
         "Absher", OTHER_SERVICE, "web"
@@ -513,7 +516,7 @@ def test_disk_full_for_attachments(
     reply = chat.say("/affirm")
     answer_until_summary(chat, reply, EN_ANSWERS, service=SERVICE, prior_ref="")
     reply = chat.say("/confirm_report")
-    [report] = store.reports_of_sender(chat.sender)
+    [report] = store.reports_of_sender(conversation_id(chat.sender))
     assert report.reference in reply
     [attachment] = report.attachments
     _check_attachments(report, attachments.directory)

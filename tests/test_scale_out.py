@@ -49,7 +49,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from bot.model import model_path
-from tests.live import free_ports, is_arabic, is_english, texts
+from tests.live import conversation_id, free_ports, is_arabic, is_english, texts
 from tests.test_live_intake import AR_ANSWERS, EN_ANSWERS, VALID_ID, answer_until_summary
 
 pytestmark = pytest.mark.servers
@@ -104,7 +104,7 @@ class Cluster:
             rows = connection.execute(
                 text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' "
                      "ORDER BY id"),
-                {"s": sender},
+                {"s": conversation_id(sender)},
             ).scalars()
             return [json.loads(row)["text"] for row in rows]
 
@@ -112,7 +112,7 @@ class Cluster:
         with self.engine.connect() as connection:
             return list(connection.execute(
                 text("SELECT type_name FROM events WHERE sender_id = :s ORDER BY id"),
-                {"s": sender},
+                {"s": conversation_id(sender)},
             ).scalars())
 
 
@@ -277,9 +277,11 @@ def test_conversations_alternating_between_two_rasa_servers(cluster: Cluster) ->
     for chat, ref in ((arabic, ref_ar), (english, ref_en)):
         assert cluster.scalar("SELECT count(*) FROM reports WHERE reference = :r", r=ref) == 1
         assert cluster.scalar(
-            "SELECT count(*) FROM reports WHERE sender_id = :s", s=chat.sender) == 1
+            "SELECT count(*) FROM reports WHERE sender_id = :s",
+            s=conversation_id(chat.sender)) == 1
         assert cluster.scalar(
-            "SELECT sender_id FROM reports WHERE reference = :r", r=ref) == chat.sender
+            "SELECT sender_id FROM reports WHERE reference = :r", r=ref
+        ) == conversation_id(chat.sender)
     assert cluster.scalar("SELECT count(*) FROM reports") == 2
     # every turn in the shared tracker store, in the order it was said
     for chat in (arabic, english, status):

@@ -25,6 +25,18 @@ field's own error, and NLU's cost grows quadratically with the length, about 45 
 100 KB). The client's `input_channel` and `metadata.channel` are ignored: a report filed here
 has the channel `rest`.
 
+Who is talking. REST is the integration and test channel: whoever holds `REST_TOKEN` vouches
+for its users. When `REST_TOKEN` is set, every message must carry `Authorization: Bearer
+<REST_TOKEN>` (401 otherwise); unset (a developer's machine), the channel is open and `make
+run` says so. The `sender` a REST client names is an identity inside this channel only: Rasa
+sees it as `rest:<sender>` (bot.intake.identity), so a client that calls itself `telegram:42`
+or `web-…` reaches conversation `rest:telegram:42`, never the Telegram user's or the web
+visitor's conversation, their reports or the personal data carried in them. Replies name the
+recipient as the client did. The client's address (the TCP peer, or the address the trusted
+proxy in `TRUSTED_PROXIES` put in `X-Forwarded-For`) goes into the message's metadata as
+`client_address`, set by the server whatever the client sent, for the throttling of lookups
+and one-time codes.
+
 Faults (bot.channels.faults): a file that cannot be written (disk full …) refuses the whole
 message: the files of that message already written are deleted, nothing reaches Rasa, and
 the user is told so in the conversation's language (HTTP 200, one bot message). A message
@@ -36,8 +48,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hmac
+import ipaddress
 import json
 import logging
+import os
 import unicodedata
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable, Mapping
@@ -51,6 +66,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from bot import settings
 from bot.channels import faults
 from bot.channels.faults import AttachmentStorageFailed
 from bot.intake.attachments import (
@@ -60,6 +76,7 @@ from bot.intake.attachments import (
     check_attachment,
     decode_base64_attachment,
 )
+from bot.intake.identity import client_sender, rest_sender_id
 from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 from bot.store.files import discard_attachment, display_filename, store_attachment
 
@@ -80,6 +97,51 @@ MAX_MESSAGE_CHARS = 2 * MAX_ANSWER_LENGTH
 MAX_SENDER_CHARS = 255
 # Control (NUL, ESC …), format (bidi overrides, zero-width …) and surrogate characters.
 _FORBIDDEN_SENDER_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+# metadata key, set by the server: the client's address as this server sees it
+CLIENT_ADDRESS = "client_address"
+TRUSTED_PROXIES_ENV = "TRUSTED_PROXIES"
+
+
+def trusted_proxies() -> frozenset[str]:
+    """Addresses of the reverse proxies whose `X-Forwarded-For` is believed (TRUSTED_PROXIES,
+    comma-separated; none by default)."""
+    raw = os.environ.get(TRUSTED_PROXIES_ENV, "")
+    return frozenset(_normal_address(part) for part in raw.split(",") if part.strip())
+
+
+def _normal_address(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return value.strip()
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the TCP peer, or, when the peer is a trusted proxy, the nearest
+    address in `X-Forwarded-For` that is not itself a trusted proxy."""
+    peer = _normal_address(request.conn_info.client_ip if request.conn_info else request.ip)
+    trusted = trusted_proxies()
+    if peer not in trusted:
+        return peer
+    forwarded = [
+        _normal_address(part)
+        for header in request.headers.getall("x-forwarded-for", [])
+        for part in header.split(",")
+        if part.strip()
+    ]
+    for address in reversed(forwarded):
+        if address not in trusted:
+            return address
+    return peer
+
+
+def bearer_token_matches(request: Request, token: str) -> bool:
+    """Whether the request carries `Authorization: Bearer <token>` (compared in constant
+    time)."""
+    scheme, _, sent = (request.headers.get("authorization") or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        sent.strip().encode(), token.encode()
+    )
 
 
 class BadRequest(ValueError):
@@ -185,8 +247,9 @@ def _error(status: int, error: str, **details: Any) -> HTTPResponse:
 class RestWithFilesInput(RestInput):
     """The REST channel with file uploads; the body is read in a stream and capped."""
 
-    def __init__(self, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, max_body_bytes: int = MAX_BODY_BYTES, token: str | None = None) -> None:
         self.max_body_bytes = max_body_bytes
+        self.token = token
 
     @classmethod
     def name(cls) -> str:
@@ -194,9 +257,37 @@ class RestWithFilesInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> RestWithFilesInput:
-        """Optional credentials key: `max_body_bytes`."""
+        """Optional credentials key: `max_body_bytes`. The token is `REST_TOKEN`'s."""
         limit = (credentials or {}).get("max_body_bytes") or MAX_BODY_BYTES
-        return cls(max_body_bytes=int(limit))
+        return cls(max_body_bytes=int(limit), token=settings.rest_token())
+
+    async def _extract_sender(self, request: Request) -> str:
+        return rest_sender_id(request.json["sender"])
+
+    def stream_response(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[None]],
+        text: str,
+        sender_id: str,
+        input_channel: str,
+        metadata: dict[str, Any] | None,
+    ) -> Callable[[Any], Awaitable[None]]:
+        """Rasa's stream, with each message's recipient named as the client named itself."""
+        stream = super().stream_response(
+            on_new_message, text, sender_id, input_channel, metadata
+        )
+
+        async def renamed(resp: Any) -> None:
+            class Renaming:
+                async def write(self, data: str) -> None:
+                    message = json.loads(data)
+                    if isinstance(message, dict) and "recipient_id" in message:
+                        message["recipient_id"] = client_sender(message["recipient_id"])
+                    await resp.write(json.dumps(message) + "\n")
+
+            await stream(Renaming())
+
+        return renamed
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         """The processed metadata (computed once per request, see process_metadata)."""
@@ -244,6 +335,7 @@ class RestWithFilesInput(RestInput):
         metadata = await loop.run_in_executor(
             None, functools.partial(process_metadata, payload.get("metadata"))
         )
+        metadata = {**(metadata or {}), CLIENT_ADDRESS: client_address(request)}
         setattr(request.ctx, _METADATA_ATTRIBUTE, metadata)
 
     def _check_payload(self, payload: dict[str, Any]) -> None:
@@ -275,6 +367,11 @@ class RestWithFilesInput(RestInput):
 
         @custom_webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> ResponseStream | HTTPResponse:
+            if self.token and not bearer_token_matches(request, self.token):
+                return response.json(
+                    {"error": "unauthorised", "detail": "Authorization: Bearer <REST_TOKEN>"},
+                    status=401, headers={"WWW-Authenticate": 'Bearer realm="rest"'},
+                )
             try:
                 await self._parse(request)
             except RequestTooLarge:
@@ -320,15 +417,18 @@ class RestWithFilesInput(RestInput):
             collector.messages.append(
                 faults.fault_message(faults.NO_REPLY, language, sender_id, retry_payload=text)
             )
+        for message in collector.messages:
+            if "recipient_id" in message:
+                message["recipient_id"] = client_sender(message["recipient_id"])
         return response.json(collector.messages)
 
     async def _storage_failed(self, request: Request, error: OSError) -> HTTPResponse:
         """The message is not handed on: say so in the conversation's language."""
         payload = request.json
-        sender_id = payload["sender"]  # checked by _check_payload before any file was stored
+        sender = payload["sender"]  # checked by _check_payload before any file was stored
         files = getattr(error, "filenames", [])
         text = payload.get("message") or ""
-        language = await faults.conversation_language(request.app, sender_id, text)
+        language = await faults.conversation_language(request.app, rest_sender_id(sender), text)
         return response.json(
-            [faults.fault_message(faults.STORAGE_FAILED, language, sender_id, files=files)]
+            [faults.fault_message(faults.STORAGE_FAILED, language, sender, files=files)]
         )

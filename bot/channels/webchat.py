@@ -26,10 +26,13 @@ channel's blueprint under `/webhooks/webchat/`; registering it also mounts the w
   with `Retry-After` (a warning is logged, the widget backs off); the history is then served
   without its notices.
 
-Session ids are issued by the server (`web-` and 32 random hex digits) on a first message
-without one; the browser keeps its id in localStorage. The id is what gives access to a
-conversation's history and notifications, so only ids of that form are taken: a guessable id
-(a Telegram chat, a REST test's name) can neither be read nor written through this channel.
+Session ids are issued by the server on a first message without one: `web-`, 32 random hex
+digits, `-`, and 32 hex digits of an HMAC-SHA256 of the random part under the server's session
+key (`SESSION_SECRET`, else generated once into var/session_secret, owner-only). The browser
+keeps its id in localStorage. The id is what gives access to a conversation's history,
+notifications and reports, so only ids this server signed are taken: a value the page script
+makes up (a Telegram chat, a REST test's name, `web-` and any hex) can neither be read nor
+written through this channel.
 Every message is marked `metadata.channel = "web"` and comes in as input channel "webchat",
 whatever the client claims, so a filed report's channel is "web"
 (bot.intake.filing.channel_of).
@@ -38,11 +41,14 @@ whatever the client claims, so a filed report's channel is "web"
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import re
 import secrets
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +70,7 @@ from bot.channels.rest import (
     check_sender,
 )
 from bot.notify import inbox
+from bot.runtime.secrets import generated_secret
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +92,8 @@ DEMO_PAGE_CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
 )
 SENDER_PREFIX = "web-"
-SENDER_PATTERN = re.compile(r"^web-[0-9a-f]{32}$")
+SENDER_PATTERN = re.compile(r"^web-([0-9a-f]{32})-([0-9a-f]{32})$")
+SESSION_SECRET_ENV = "SESSION_SECRET"
 LANGUAGES = ("ar", "en")
 # A reloaded page shows at most this many of the last messages.
 HISTORY_LIMIT = 300
@@ -95,13 +103,26 @@ DISPLAY_MAX_CHARS = 200
 INBOX_RETRY_AFTER_S = 60
 
 
+@lru_cache(maxsize=1)
+def _session_key() -> bytes:
+    return generated_secret(SESSION_SECRET_ENV, "session_secret").encode()
+
+
+def _signature(random_part: str) -> str:
+    digest = hmac.new(_session_key(), f"webchat:{random_part}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
 def new_sender_id() -> str:
-    """A fresh, unguessable conversation id for a browser."""
-    return SENDER_PREFIX + secrets.token_hex(16)
+    """A fresh, unguessable conversation id for a browser, signed by this server."""
+    random_part = secrets.token_hex(16)
+    return f"{SENDER_PREFIX}{random_part}-{_signature(random_part)}"
 
 
 def is_sender_id(value: Any) -> bool:
-    return isinstance(value, str) and bool(SENDER_PATTERN.match(value))
+    """Whether `value` is a session id this server issued (its signature checks out)."""
+    match = SENDER_PATTERN.match(value) if isinstance(value, str) else None
+    return bool(match) and hmac.compare_digest(match.group(2), _signature(match.group(1)))
 
 
 def language_of(tracker: Any) -> str | None:

@@ -35,6 +35,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot import settings
+from bot.intake.identity import client_sender
 from bot.notify.outbox import Notice
 from bot.store.db import resolve_engine, session_scope
 from bot.store.models import WebInboxMessage, utc_now
@@ -205,7 +206,8 @@ def callback_body(notice: Notice) -> dict[str, object]:
         "id": notice.id,
         "kind": notice.kind,
         "reference": notice.reference,
-        "recipient": notice.recipient,
+        # the sender as the integration named it (Rasa keeps REST's as `rest:<sender>`)
+        "recipient": client_sender(notice.recipient) if notice.recipient else None,
         "language": notice.language,
         "text": notice.text,
         "payload": {key: value for key, value in notice.payload.items() if key != "text"},

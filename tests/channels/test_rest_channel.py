@@ -142,7 +142,7 @@ async def test_files_are_checked_stored_and_described(
     assert answer.json() == [{"recipient_id": "web-123", "text": "received"}]
     message = recorder.last
     assert message.text == SEND_ATTACHMENT_PAYLOAD
-    assert message.sender_id == "web-123"
+    assert message.sender_id == "rest:web-123"  # REST's own namespace, never the widget's
     assert message.input_channel == "rest"
     metadata = message.metadata
     assert metadata["language"] == "ar"
@@ -214,6 +214,7 @@ async def test_clients_cannot_forge_stored_files(
     assert recorder.last.metadata == {
         "attachments": [],
         "rejected_attachments": [{"filename": "other.png", "reason": "bad_base64"}],
+        "client_address": "127.0.0.1",
     }
     assert "passwd" not in json.dumps(recorder.last.metadata)
 
@@ -247,7 +248,12 @@ async def test_over_size_file_is_refused_not_stored(
 
 @pytest.mark.parametrize(
     ("metadata", "expected"),
-    [(None, None), ({"language": "en"}, {"language": "en"})],
+    [
+        (None, {"client_address": "127.0.0.1"}),
+        ({"language": "en"}, {"language": "en", "client_address": "127.0.0.1"}),
+        # the client cannot name its own address
+        ({"client_address": "10.9.9.9"}, {"client_address": "127.0.0.1"}),
+    ],
 )
 async def test_messages_without_files_pass_unchanged(
     client: httpx.AsyncClient,
@@ -337,7 +343,7 @@ async def test_a_long_message_is_cut_and_the_client_cannot_name_the_channel(
     assert (await client.post(WEBHOOK, json=posted)).status_code == 200
     assert recorder.last.text == "ع" * MAX_MESSAGE_CHARS
     assert recorder.last.input_channel == "rest"
-    assert recorder.last.metadata == {"language": "ar"}
+    assert recorder.last.metadata == {"language": "ar", "client_address": "127.0.0.1"}
     posted = {"sender": "u1", "message": "hi", "input_channel": "telegram"}
     assert (await client.post(WEBHOOK, json=posted)).status_code == 200
     assert recorder.last.input_channel == "rest"
@@ -481,3 +487,69 @@ async def test_over_a_real_socket(
             assert answer.json()["error"] == "request_too_large"
     finally:
         await server.close()
+
+
+# -- who is talking: REST_TOKEN, the channel's own namespace, the client's address -------------
+
+
+@pytest.fixture
+async def token_client(recorder: Recorder) -> AsyncIterator[httpx.AsyncClient]:
+    channel = RestWithFilesInput(token="integration-token")
+    async with await asgi_client(make_app(recorder, channel)) as http:
+        yield http
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "integration-token"},
+     {"Authorization": "Basic integration-token"}],
+)
+async def test_with_rest_token_set_a_message_without_it_is_refused(
+    token_client: httpx.AsyncClient, recorder: Recorder, headers: dict[str, str]
+) -> None:
+    answer = await token_client.post(
+        WEBHOOK, json={"sender": "u1", "message": "hi"}, headers=headers
+    )
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"].startswith("Bearer")
+    assert recorder.messages == []
+    assert (await token_client.get("/webhooks/rest/")).status_code == 200  # health stays open
+
+
+async def test_with_rest_token_set_the_bearer_gets_through(
+    token_client: httpx.AsyncClient, recorder: Recorder
+) -> None:
+    answer = await token_client.post(
+        WEBHOOK, json={"sender": "u1", "message": "hi"},
+        headers={"Authorization": "Bearer integration-token"},
+    )
+    assert answer.status_code == 200
+    assert recorder.last.sender_id == "rest:u1"
+
+
+def test_the_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REST_TOKEN", "from-env")
+    assert RestWithFilesInput.from_credentials(None).token == "from-env"
+    monkeypatch.delenv("REST_TOKEN")
+    assert RestWithFilesInput.from_credentials(None).token is None
+
+
+@pytest.mark.parametrize("claimed", ["telegram:5551234", "call_centre:A17:1-2", "rest:x"])
+async def test_a_client_naming_another_channels_user_gets_its_own_conversation(
+    client: httpx.AsyncClient, recorder: Recorder, claimed: str
+) -> None:
+    answer = await client.post(WEBHOOK, json={"sender": claimed, "message": "my reports"})
+    assert answer.status_code == 200
+    assert recorder.last.sender_id == "rest:" + claimed
+    assert answer.json()[0]["recipient_id"] == claimed
+
+
+async def test_the_client_address_is_the_peer_unless_a_trusted_proxy_forwards(
+    client: httpx.AsyncClient, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forwarded = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9"}
+    await client.post(WEBHOOK, json={"sender": "u1", "message": "hi"}, headers=forwarded)
+    assert recorder.last.metadata["client_address"] == "127.0.0.1"  # no proxy is trusted
+    monkeypatch.setenv("TRUSTED_PROXIES", "127.0.0.1, 203.0.113.9")
+    await client.post(WEBHOOK, json={"sender": "u1", "message": "hi"}, headers=forwarded)
+    assert recorder.last.metadata["client_address"] == "198.51.100.7"

@@ -232,7 +232,7 @@ async def test_first_message_gets_a_session_id_and_is_marked_web(
     message = agent.last
     assert message.sender_id == reply["sender"]
     assert message.input_channel == "webchat"
-    assert message.metadata == {"channel": "web"}
+    assert message.metadata == {"channel": "web", "client_address": "127.0.0.1"}
     assert channel_of(message.input_channel, message.metadata) == "web"
     again = await say(client, {"sender": reply["sender"], "message": "ok"})
     assert again["sender"] == reply["sender"]
@@ -273,7 +273,7 @@ async def test_clients_cannot_claim_another_channel(
     client: httpx.AsyncClient, agent: FakeAgent
 ) -> None:
     await say(client, {"message": "hello", "metadata": {"channel": "call_centre", "k": 1}})
-    assert agent.last.metadata == {"channel": "web", "k": 1}
+    assert agent.last.metadata == {"channel": "web", "k": 1, "client_address": "127.0.0.1"}
     assert channel_of(agent.last.input_channel, agent.last.metadata) == "web"
 
 
@@ -376,7 +376,14 @@ async def test_history_of_an_unknown_conversation_is_empty(client: httpx.AsyncCl
     assert history == {"sender": sender, "language": None, "messages": []}
 
 
-@pytest.mark.parametrize("sender", ["", "telegram:5551234", "web-" + "0" * 31, "WEB-" + "a" * 32])
+# ids a page script could make up: other channels', the old unsigned form, a forged signature
+MADE_UP_IDS = [
+    "", "telegram:5551234", "web-" + "0" * 31, "WEB-" + "a" * 32, "web-" + "a" * 32,
+    "web-" + "a" * 32 + "-" + "b" * 32,
+]
+
+
+@pytest.mark.parametrize("sender", MADE_UP_IDS)
 async def test_history_takes_only_web_session_ids(client: httpx.AsyncClient, sender: str) -> None:
     answer = await client.get(HISTORY, params={"sender": sender})
     assert answer.status_code == 400
@@ -408,6 +415,24 @@ def test_session_ids_are_random_and_checked() -> None:
     assert len(ids) == 100 and all(is_sender_id(i) for i in ids)
     assert not is_sender_id("web-" + "g" * 32)
     assert not is_sender_id(None)
+
+
+def test_session_ids_are_signed_so_a_page_cannot_choose_one() -> None:
+    issued = webchat.new_sender_id()
+    random_part, signature = issued.removeprefix("web-").split("-")
+    assert not is_sender_id(f"web-{random_part}-{'0' * 32}")
+    other = "f" * 32 if random_part != "f" * 32 else "e" * 32
+    assert not is_sender_id(f"web-{other}-{signature}")  # a signature is not reusable
+    for made_up in MADE_UP_IDS:
+        assert not is_sender_id(made_up)
+
+
+@pytest.mark.parametrize("sender", MADE_UP_IDS[1:])
+async def test_a_made_up_session_id_cannot_post(
+    client: httpx.AsyncClient, agent: Any, sender: str
+) -> None:
+    answer = await client.post(WEBHOOK, json={"sender": sender, "message": "my reports"})
+    assert answer.status_code == 400
 
 
 def test_request_without_metadata_still_gets_the_web_mark(attachments_dir: Path) -> None:

@@ -124,7 +124,8 @@ def test_rest_callback_posts_json_with_an_idempotency_key(
 ) -> None:
     monkeypatch.setenv("REST_CALLBACK_URL", standin.url + "/balagh/notify")
     monkeypatch.setenv("REST_CALLBACK_SECRET", "s3cret")
-    notice = _notice(channel="rest", recipient="crm-42")
+    # Rasa keeps REST senders as rest:<sender>; the integration gets its own name back
+    notice = _notice(channel="rest", recipient="rest:crm-42")
     assert RestCallbackSender().send(notice) == Delivered("callback HTTP 200")
     [request] = standin.requests
     assert request.path == "/balagh/notify"
