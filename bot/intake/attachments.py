@@ -1,14 +1,24 @@
 """Checking uploaded screenshots and documents by their content, never by their name.
 
 A file is accepted only when its bytes are a PNG, JPEG or WebP image that Pillow really
-decodes, or a PDF with its `%PDF-` header and an `%%EOF` trailer. The name and the declared
-content type a client sends are ignored for the decision (anyone can call a script `x.png`);
-the detected type decides the stored content type and the extension of the shown name.
+decodes, or a PDF that pypdf parses and that carries no active content. The name and the
+declared content type a client sends are ignored for the decision (anyone can call a script
+`x.png`); the detected type decides the stored content type and the extension of the shown
+name.
+
+An image's pixel size is read from its header first (bot.intake.image_header: PNG IHDR, JPEG
+SOFn, WebP VP8/VP8L/VP8X), before any decoding, so a small file announcing a huge picture is
+refused in microseconds; the decoder's own check stays as a second line.
+
+A PDF needs its `%PDF-` header and an `%%EOF` trailer, then is parsed (bot.intake.pdf_content)
+and refused when any object, compressed object streams included, holds JavaScript, launch
+actions, embedded files, form submission, links into other files, rich media or XFA
+(`pdf_active_content`); parsing is bounded in objects and CPU time (`pdf_too_complex`).
 
 Images are re-encoded in their own format from the decoded pixels, with the EXIF orientation
 applied first, so nothing but pixels survives: no EXIF (GPS position, camera, time), XMP, ICC
-profile or text comments. PDFs are kept exactly as sent: rewriting them needs a PDF library,
-and a changed PDF would no longer match what the reporter holds.
+profile or text comments. PDFs are kept exactly as sent: a rewritten PDF would no longer
+match what the reporter holds.
 
 Refusals are `AttachmentRejected` with a stable `reason` code from `REASONS`; the words shown
 to people live in the Rasa domain, in Arabic and English.
@@ -28,13 +38,18 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
+from bot.intake.image_header import HeaderError, image_size
 from bot.store.files import MAX_FILENAME_LENGTH, display_filename
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS_PER_REPORT = 5
-# Screenshots of even 8K screens stay far below; a tiny file that claims more is a
-# decompression bomb (Pillow's own limits are about 89 and 179 megapixels).
-MAX_IMAGE_PIXELS = 50_000_000
+# 20 megapixels: a screenshot of a phone (1290 x 2796 = 3.6 MP, or a long scrolling capture
+# of 1290 x 15 000 = 19 MP), a laptop, a 4K (8.3 MP) or 5K (14.7 MP) screen fits; a full 6K
+# (20.4 MP) or 8K (33 MP) screen does not, and is asked for as an ordinary screenshot. The
+# decoded picture of 20 MP costs up to 80 MB (RGBA) while checking and re-encoding; Pillow's
+# own limits (89 MP warns, 179 MP refuses) let a 150 KB PNG of 7000 x 7000 cost over a second
+# and hundreds of megabytes.
+MAX_IMAGE_PIXELS = 20_000_000
 JPEG_QUALITY = 90
 # An `%%EOF` marker must lie within this many bytes of the end (as PDF readers look for it).
 PDF_TRAILER_WINDOW = 1024
@@ -45,6 +60,8 @@ UNSUPPORTED_TYPE = "unsupported_type"
 CORRUPT_IMAGE = "corrupt_image"
 IMAGE_TOO_LARGE_IN_PIXELS = "image_too_large_in_pixels"
 CORRUPT_PDF = "corrupt_pdf"
+PDF_ACTIVE_CONTENT = "pdf_active_content"
+PDF_TOO_COMPLEX = "pdf_too_complex"
 BAD_BASE64 = "bad_base64"
 REASONS = frozenset(
     {
@@ -54,9 +71,16 @@ REASONS = frozenset(
         CORRUPT_IMAGE,
         IMAGE_TOO_LARGE_IN_PIXELS,
         CORRUPT_PDF,
+        PDF_ACTIVE_CONTENT,
+        PDF_TOO_COMPLEX,
         BAD_BASE64,
     }
 )
+
+# The decoder's bomb limit as a second line: never above ours (Pillow warns above it and
+# refuses at twice it; _check_pixels refuses above it before any pixel is loaded).
+if Image.MAX_IMAGE_PIXELS is None or Image.MAX_IMAGE_PIXELS > MAX_IMAGE_PIXELS:
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 
 
 @dataclass(frozen=True)
@@ -150,17 +174,50 @@ def shown_filename(filename: str, kind: FileKind) -> str:
 
 
 def _check_pdf(data: bytes) -> None:
+    """The trailer where readers look for it, then the parsed content (bounded work)."""
     if b"%%EOF" not in data[-PDF_TRAILER_WINDOW:]:
         raise AttachmentRejected(CORRUPT_PDF)
+    # pypdf takes ~0.13 s to import: only processes that receive a PDF pay for it.
+    from bot.intake.pdf_content import (
+        PdfActiveContent,
+        PdfTooComplex,
+        PdfUnreadable,
+        check_pdf_content,
+    )
+
+    try:
+        check_pdf_content(data)
+    except PdfActiveContent as exc:
+        raise AttachmentRejected(PDF_ACTIVE_CONTENT) from exc
+    except PdfTooComplex as exc:
+        raise AttachmentRejected(PDF_TOO_COMPLEX) from exc
+    except PdfUnreadable as exc:
+        raise AttachmentRejected(CORRUPT_PDF) from exc
+
+
+def check_image_header(data: bytes) -> tuple[int, int]:
+    """The announced (width, height), refused before decoding when over MAX_IMAGE_PIXELS;
+    an unreadable header or a zero side is a corrupt image."""
+    try:
+        width, height = image_size(data)
+    except HeaderError as exc:
+        raise AttachmentRejected(CORRUPT_IMAGE) from exc
+    if width <= 0 or height <= 0:
+        raise AttachmentRejected(CORRUPT_IMAGE)
+    if width * height > MAX_IMAGE_PIXELS:
+        raise AttachmentRejected(IMAGE_TOO_LARGE_IN_PIXELS)
+    return width, height
 
 
 def _clean_image(data: bytes, kind: FileKind) -> bytes:
-    """Decode fully (refusing bombs and damage), then re-encode the pixels alone.
+    """Check the header's size, decode fully (refusing bombs and damage), then re-encode the
+    pixels alone.
 
-    MAX_IMAGE_PIXELS lies below Pillow's own bomb limits, so every image Pillow would only
-    warn about is refused here too; its DecompressionBombError (twice its limit, raised
-    while the header is read) is mapped to the same code.
+    The header check refuses bombs before Pillow sees the file. Decoding checks the size
+    Pillow reads again (Image.MAX_IMAGE_PIXELS is not above ours, and its
+    DecompressionBombError is mapped to the same code).
     """
+    check_image_header(data)
     try:
         with _decode(data, kind) as image:
             return _encode(ImageOps.exif_transpose(image), kind, data)
