@@ -179,7 +179,11 @@ async def test_documents_are_checked_like_any_upload(
     assert incoming.metadata["rejected_attachments"] == [
         {"filename": "تقرير.pdf", "reason": "unsupported_type"}
     ]
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = (  # parsed since the PDF checks: a catalogue, its page tree and a trailer
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n"
+        b"startxref\n0\n%%EOF\n"
+    )
     stub.add_file("doc-pdf", pdf)
     good = stub.message(chat, document={"file_id": "doc-pdf", "file_unique_id": "doc-pdf",
                                         "file_name": "شكوى.pdf", "file_size": len(pdf)})
