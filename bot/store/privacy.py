@@ -49,7 +49,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.sql import Select
 
 from bot import settings
@@ -131,11 +131,17 @@ _IS_MARK = sa.and_(EVENTS.c.type_name == "slot", EVENTS.c.action_name == MARK_SL
 
 
 def tracker_store(report_store: Engine | str | None = None) -> Engine:
-    """Rasa's store: TRACKER_STORE_URL when it is set, else the report store's database
-    (CONTRACT: "the same database" by default)."""
-    if os.environ.get("TRACKER_STORE_URL"):
-        return resolve_engine(settings.tracker_store_url())
-    return resolve_engine(report_store)
+    """Rasa's store for the conversations of `report_store`: TRACKER_STORE_URL when it is set
+    and `report_store` is DATABASE_URL's, else the report store's own database (CONTRACT:
+    "the same database" by default). Another store's reports (a test's, a copy's) say
+    nothing about which conversations on TRACKER_STORE_URL have an open report."""
+    engine = resolve_engine(report_store)
+    if not os.environ.get("TRACKER_STORE_URL"):
+        return engine
+    configured = make_url(settings.database_url()).render_as_string(hide_password=False)
+    if engine.url.render_as_string(hide_password=False) != configured:
+        return engine
+    return resolve_engine(settings.tracker_store_url())
 
 
 # -- redaction of one event -----------------------------------------------------------------

@@ -288,6 +288,20 @@ def test_a_kept_tracker_is_not_served_after_redaction(
     assert NOURA[1] not in json.dumps(now.current_state(), ensure_ascii=False)
 
 
+def test_the_tracker_store_is_the_configured_one_only_for_the_configured_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports, conversations = (f"sqlite:///{tmp_path / name}" for name in ("r.db", "t.db"))
+    monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", reports)
+    assert str(privacy.tracker_store(reports).url) == reports  # the same database
+    monkeypatch.setenv("TRACKER_STORE_URL", conversations)
+    assert str(privacy.tracker_store(reports).url) == conversations
+    # a test's or a copy's reports: their own database, never the configured conversations
+    other = f"sqlite:///{tmp_path / 'copy.db'}"
+    assert str(privacy.tracker_store(other).url) == other
+
+
 def test_every_free_slot_of_the_domain_is_either_redacted_or_kept() -> None:
     slots = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["slots"]
     free = {name for name, slot in slots.items() if slot["type"] in ("text", "any", "list")}
