@@ -20,6 +20,10 @@
 6. **Retention** (PDPL) — the personal data of conversations idle for longer than
    PRIVACY_RETENTION_DAYS (default 30) without an open report is redacted
    (bot.store.privacy); at most once an hour in a process, the first tick included.
+7. **Staged files** — uploads under ATTACHMENTS_DIR that no report links and that are older
+   than 14 days (`Rules.staged_files_max_age`: an abandoned or cancelled draft's) are
+   deleted (bot.store.staged), every tick; only when the scheduler's store is DATABASE_URL's,
+   the one whose rows link those files.
 
 Every rule is safe to run twice or in two processes at once: each notice has a dedupe key
 (queued once), each move is re-checked with the report row locked, and the outbox hands a
@@ -36,13 +40,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from bot import settings
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.intake.filing import due_at as reply_due_at
 from bot.notify.dispatcher import DispatchStats, dispatch_once
 from bot.notify.messages import NoticeKind
 from bot.notify.senders import Sender
-from bot.store import privacy
+from bot.store import privacy, staged
 from bot.store.lifecycle import MISSING_DATA_DEADLINE
 from bot.store.models import Report, ReportStatus
 from bot.store.repository import ReportRepository
@@ -57,6 +63,7 @@ __all__ = [
     "run_forever",
     "run_privacy",
     "run_rules",
+    "run_staged_files",
     "tick",
 ]
 
@@ -82,6 +89,8 @@ class Rules:
     # None: PRIVACY_RETENTION_DAYS (default 30)
     privacy_retention: timedelta | None = None
     privacy_every: timedelta = timedelta(hours=1)
+    # None: staged files are never deleted
+    staged_files_max_age: timedelta | None = staged.DEFAULT_STAGED_MAX_AGE
 
 
 @dataclass
@@ -106,6 +115,7 @@ class TickResult:
     rules: RuleStats
     dispatch: DispatchStats | None
     privacy: privacy.PurgeResult | None = None  # None: the retention did not run this tick
+    staged_files: staged.SweepResult | None = None  # None: no sweep this tick
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -113,6 +123,9 @@ class TickResult:
             "rules": self.rules.as_dict(),
             "dispatch": self.dispatch.as_dict() if self.dispatch is not None else None,
             "privacy": self.privacy.as_dict() if self.privacy is not None else None,
+            "staged_files": (
+                self.staged_files.as_dict() if self.staged_files is not None else None
+            ),
         }
 
 
@@ -216,6 +229,20 @@ def run_privacy(
     return privacy.purge(repo.engine, older_than=period, now=now)
 
 
+def run_staged_files(
+    repo: ReportRepository, now: datetime, rules: Rules | None = None
+) -> staged.SweepResult | None:
+    """Delete old unlinked uploads, or None when not swept: switched off, or `repo` is not
+    the store on DATABASE_URL (a test's or a copy's rows say nothing about ATTACHMENTS_DIR)."""
+    rules = rules or Rules()
+    if rules.staged_files_max_age is None:
+        return None
+    configured = make_url(settings.database_url()).render_as_string(hide_password=False)
+    if repo.engine.url.render_as_string(hide_password=False) != configured:
+        return None
+    return staged.sweep_staged_files(repo.engine, now, rules.staged_files_max_age)
+
+
 def tick(
     repo: ReportRepository,
     clock: Clock = SYSTEM_CLOCK,
@@ -225,7 +252,8 @@ def tick(
     worker: str | None = None,
     dispatch: bool = True,
 ) -> TickResult:
-    """The timed rules, then one delivery pass over the outbox, then (hourly) the retention."""
+    """The timed rules, then one delivery pass over the outbox, then (hourly) the retention,
+    then the sweep of staged files."""
     now = clock.now()
     stats = run_rules(repo, now, rules)
     delivered = None
@@ -236,11 +264,19 @@ def tick(
     except Exception:  # logged; the next tick's rules and notices go on
         logger.exception("jobs: the retention of personal data failed; trying again later")
         redacted = None
-    result = TickResult(now=now, rules=stats, dispatch=delivered, privacy=redacted)
+    try:
+        swept = run_staged_files(repo, now, rules)
+    except Exception:  # logged; nothing of the failed batch was deleted
+        logger.exception("jobs: the sweep of staged files failed; trying again next tick")
+        swept = None
+    result = TickResult(
+        now=now, rules=stats, dispatch=delivered, privacy=redacted, staged_files=swept
+    )
     if (
         any(stats.as_dict().values())
         or (delivered is not None and delivered.total)
         or (redacted is not None and redacted.conversations)
+        or (swept is not None and swept.removed)
     ):
         logger.info("jobs: %s", result.as_dict())
     return result

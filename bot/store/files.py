@@ -6,6 +6,9 @@ reaches the file system, the name says nothing about the content (a content hash
 anyone holding a file confirm that it was reported), and every upload is its own file that
 can be deleted with its report without touching another report's copy. The SHA-256 is still
 computed and recorded for integrity checks; the original name is kept for display.
+
+Files are written owner-only (0600) in owner-only folders (0700). A file stays "staged"
+until its report is filed; bot.store.staged deletes those no report took.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ EXTENSIONS = {
     "application/pdf": ".pdf",
 }
 UNKNOWN_EXTENSION = ".bin"
+PRIVATE_DIRECTORY_MODE = 0o700
 
 
 def display_filename(filename: str) -> str:
@@ -54,8 +58,12 @@ def store_attachment(data: bytes, filename: str, content_type: str) -> Attachmen
     """
     content_type = content_type or DEFAULT_CONTENT_TYPE
     relative = stored_name(content_type)
-    target = settings.attachments_dir() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    root = settings.attachments_dir()
+    target = root / relative
+    # Owner-only: folders this creates are 0700, files 0600 (mkstemp's mode, kept by
+    # os.replace); folders that already exist keep their mode.
+    root.mkdir(mode=PRIVATE_DIRECTORY_MODE, parents=True, exist_ok=True)
+    target.parent.mkdir(mode=PRIVATE_DIRECTORY_MODE, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
     try:
         with os.fdopen(fd, "wb") as handle:
