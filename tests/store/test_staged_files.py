@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from bot import jobs
 from bot.clock import FixedClock
@@ -234,3 +235,27 @@ def test_a_failing_sweep_does_not_stop_the_tick(
         result = jobs.tick(repo, FixedClock(now()), dispatch=False)
     assert result.staged_files is None
     assert "sweep of staged files failed" in caplog.text
+
+
+def test_files_found_linked_are_not_looked_up_again(
+    attachments_dir: Path, repo: ReportRepository, make_draft: Draft
+) -> None:
+    linked = [upload(attachments_dir, days_old=30) for _ in range(3)]
+    repo.file_report(make_draft(attachments=tuple(linked)), "k")
+    assert staged.sweep_staged_files(repo.engine, now()).kept_linked == 3
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(repo.engine, "before_cursor_execute", count)
+    try:
+        again = staged.sweep_staged_files(repo.engine, now())
+        assert (again.removed, again.kept_linked, statements) == ([], 3, [])
+        unlinked = upload(attachments_dir, days_old=30)
+        third = staged.sweep_staged_files(repo.engine, now())
+        assert third.removed == [unlinked.stored_path] and len(statements) == 1
+    finally:
+        event.remove(repo.engine, "before_cursor_execute", count)
+    assert all((attachments_dir / item.stored_path).exists() for item in linked)
