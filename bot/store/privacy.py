@@ -91,7 +91,8 @@ REDACTED_SLOTS = frozenset(
         "platform", "service_name", "service_channel", "entity_name",
         "prior_complaint_ref", "prior_complaint_date", "title", "description",
         "attachments", "pending_name", "pending_typed", "cancelled_draft",
-        "correction_text", "rating_comment", "filing_key", "privacy_notice_shown",
+        "correction_text", "rating_comment", "mobile_code", "follow_code", "otp_sent_for",
+        "filing_key", "privacy_notice_shown",
     }
 )  # fmt: skip
 # Slots of free types (text, any, list) that hold no personal data: codes, report
@@ -101,7 +102,7 @@ KEPT_SLOTS = frozenset(
     {
         "report_ref", "closed_complaint_kind", "reporter_role", "outage_kind",
         "response_due", "already_escalated_as", "similar_previous_request",
-        "same_previous_suggestion", "status_reference", "rating_solution",
+        "same_previous_suggestion", "status_reference", "rating_solution", "follow_code_tries",
         "rating_service", "requested_slot", MARK_SLOT,
     }
 )  # fmt: skip
