@@ -61,12 +61,6 @@ def test_the_notice_comes_before_the_first_personal_question_once(
     assert messages == []
     assert [(e["name"], e["value"]) for e in events] == [("intake_step", "personal_data")]
 
-    # no personal question (all known from an earlier report): no notice, the summary
-    known = {"full_name": "نورة القحطاني", "national_id": "1000000008",
-             "mobile": "+966501234567", "email": ""}  # fmt: skip
-    messages, _ = _after_the_form(**known)
-    assert [m["response"] for m in messages] == ["utter_summary"]
-
 
 def test_the_notice_gives_the_configured_retention_period(
     monkeypatch: pytest.MonkeyPatch,
