@@ -9,8 +9,9 @@ reporter and that the report's status allows the request, then opens `after_fili
     documents   files, then "done" (a report in missing_data goes back to under_review)
     rating      the solution 1–5, the service 1–5, an optional comment
 
-action_complete_request then calls bot.store.repository, which checks owner and status
-again inside its transaction, and says what was done, or why not.
+action_complete_request then calls bot.store.repository, which passes the one authorisation
+check (bot.store.access) and the status rules again inside its transaction, and says what was
+done, or why not.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.intake.filing import attachment_drafts
 from bot.intake.requests import RequestKind
 from bot.intake.status import StatusOutcome, look_up
 from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
+from bot.store.access import Principal
 from bot.store.lifecycle import TransitionNotAllowed
 from bot.store.models import Report
 from bot.store.repository import (
@@ -171,20 +173,16 @@ class ActionCompleteRequest(Action):
         if kind is None or not reference:
             return ended(tracker)
         # the asker is checked again: the store's rules are enforced at the moment of writing
+        principal = Principal.conversation(tracker.sender_id)
         answer = look_up(
-            repository(),
-            "",
-            sender_id=tracker.sender_id,
-            national_id=tracker.get_slot("national_id"),
-            mobile=tracker.get_slot("mobile"),
-            reference=reference,
+            repository(), "", principal=principal, reference=reference, identity_checked=True
         )
         if answer.outcome != StatusOutcome.FOUND:
             dispatcher.utter_message(response="utter_status_not_found", reference=reference)
             return ended(tracker)
         report = answer.reports[0]
         try:
-            self._carry_out(dispatcher, tracker, kind, report)
+            self._carry_out(dispatcher, tracker, kind, report, principal)
         except (TransitionNotAllowed, ReportNotOpen):
             self._refused(dispatcher, tracker, reference, "final")
         except RatingNotAllowed:
@@ -206,7 +204,7 @@ class ActionCompleteRequest(Action):
     def _refused(
         dispatcher: CollectingDispatcher, tracker: Tracker, reference: str, why: str
     ) -> None:
-        report = repository().get(reference)
+        report = repository().get_for(Principal.conversation(tracker.sender_id), reference)
         status = report.status if report is not None else ""
         dispatcher.utter_message(
             response=f"utter_request_refused_{why}",
@@ -216,20 +214,25 @@ class ActionCompleteRequest(Action):
 
     @staticmethod
     def _carry_out(
-        dispatcher: CollectingDispatcher, tracker: Tracker, kind: RequestKind, report: Report
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        kind: RequestKind,
+        report: Report,
+        principal: Principal,
     ) -> None:
+        """Each request passes the one authorisation check again, in the store's own
+        transaction (bot.store.access), for this conversation."""
         store = repository()
         reference = report.reference
-        owner = report.reporter.national_id
         if kind == RequestKind.WITHDRAW:
             if tracker.get_slot("withdraw_confirmed") is not True:
                 dispatcher.utter_message(response="utter_withdraw_kept", reference=reference)
                 return
-            store.cancel_by_reporter(reference, national_id=owner)
+            store.cancel_by_reporter(reference, principal=principal)
             dispatcher.utter_message(response="utter_withdrawn", reference=reference)
         elif kind == RequestKind.CORRECTION:
             store.request_correction(
-                reference, national_id=owner, correction=tracker.get_slot("correction_text")
+                reference, principal=principal, correction=tracker.get_slot("correction_text")
             )
             dispatcher.utter_message(response="utter_correction_recorded", reference=reference)
         elif kind == RequestKind.DOCUMENTS:
@@ -237,7 +240,7 @@ class ActionCompleteRequest(Action):
             drafts = attachment_drafts(tracker.get_slot("attachments"))
             if not drafts:
                 return
-            updated = store.add_documents(reference, drafts, national_id=owner)
+            updated = store.add_documents(reference, drafts, principal=principal)
             added = len(updated.attachments) - before
             if not added:
                 dispatcher.utter_message(response="utter_documents_already_there")
@@ -253,6 +256,6 @@ class ActionCompleteRequest(Action):
                 solution=tracker.get_slot("rating_solution"),
                 service=tracker.get_slot("rating_service"),
                 comment=tracker.get_slot("rating_comment") or None,
-                national_id=owner,
+                principal=principal,
             )
             dispatcher.utter_message(response="utter_rating_stored", reference=reference)

@@ -27,14 +27,17 @@ from actions.common import (
     slot_set_this_turn,
     slot_values,
 )
+from actions.verification import check_follow_code, check_mobile_code
 from bot.intake import answers, flow
 from bot.intake.attachments import MAX_ATTACHMENTS_PER_REPORT
 from bot.intake.catalogue import match_platform, match_service
+from bot.intake.codes import ReplyKind, read_code_reply
 from bot.intake.eligibility import Decision, ReportType
 from bot.intake.filing import prior_complaint_escalated_as
 from bot.intake.text import clean_free_text
 from bot.intake.workdays import saudi_today
 from bot.nlu.language import requested_language
+from bot.store.verification import mobile_is_verified
 
 # Intents that are not answers: the form lets the rules deal with them (stories/intake.yml
 # has a rule for each inside every form).
@@ -63,8 +66,15 @@ FREE_TEXT_SLOTS = frozenset(
 SHORT_COMMAND_WORDS = 3
 
 
+# One-time codes (actions/verification.py): a code, "send a new code" or "change the number"
+# answers them whatever NLU made of it.
+CODE_SLOTS = frozenset({"mobile_code", "follow_code"})
+
+
 def is_interruption(slot: str, intent: str | None, text: str) -> bool:
     """Whether the reply to `slot` is a command or a question for the rules, not an answer."""
+    if slot in CODE_SLOTS and read_code_reply(text).kind != ReplyKind.OTHER:
+        return False
     if slot not in FREE_TEXT_SLOTS:
         return intent in INTERRUPTIONS
     if requested_language(text) is not None:
@@ -78,7 +88,9 @@ def is_interruption(slot: str, intent: str | None, text: str) -> bool:
     )
 # Slots the forms set beside the requested one (files that came with any answer; the name
 # waiting for confirmation).
-EXTRACTED_ALONGSIDE = frozenset({"attachments", "pending_name", "pending_typed"})
+EXTRACTED_ALONGSIDE = frozenset(
+    {"attachments", "pending_name", "pending_typed", "otp_sent_for", "follow_code_tries"}
+)
 # Names matched against the catalogue; an unknown one is taken after the user confirms it.
 CATALOGUE_SLOTS = frozenset({"platform", "service_name"})
 # A catalogue match this close is taken as is; a weaker confident one is asked about.
@@ -146,7 +158,7 @@ class IntakeFormValidation(FormValidationAction, ABC):
         domain: DomainDict,
     ) -> list[str]:
         if self.report_type is None:
-            return list(flow.PERSONAL_SLOTS)
+            return personal_slots(tracker)
         return flow.report_form_slots(self.report_type, slot_values(tracker), saudi_today())
 
     async def run(
@@ -189,6 +201,10 @@ class IntakeFormValidation(FormValidationAction, ABC):
         updates: dict[str, Any],
     ) -> dict[str, Any]:
         """The requested slot's value from the reply; None (re-ask) after an error."""
+        if slot == "mobile_code":
+            return check_mobile_code(dispatcher, tracker)
+        if slot == "follow_code":
+            return check_follow_code(dispatcher, tracker)
         if slot == "has_fault_screenshot":
             return self._fault_screenshot(dispatcher, tracker, updates)
         if slot == "attachments_done":
@@ -210,6 +226,8 @@ class IntakeFormValidation(FormValidationAction, ABC):
         if not answer.ok:
             dispatcher.utter_message(response=f"utter_invalid_{answer.error}")
             return {slot: None}
+        if slot == "mobile":  # a new number is proven with a code of its own
+            return {slot: answer.value, "mobile_code": None, "otp_sent_for": None}
         return {slot: answer.value}
 
     @staticmethod
@@ -307,6 +325,21 @@ class IntakeFormValidation(FormValidationAction, ABC):
         return {slot: None, "pending_name": value, "pending_typed": None}
 
 
+def personal_slots(tracker: Tracker) -> list[str]:
+    """The personal form's questions: a mobile this conversation has not proven yet is
+    followed by the code sent to it (bot.store.verification)."""
+    slots = list(flow.PERSONAL_SLOTS)
+    mobile = tracker.get_slot("mobile")
+    # once answered (this turn's "verified" included) the code stays in the list, or the SDK
+    # would drop the answer it just took
+    if mobile and (
+        tracker.get_slot("mobile_code") is not None
+        or not mobile_is_verified(repository().engine, sender_id=tracker.sender_id, mobile=mobile)
+    ):
+        slots.insert(slots.index("mobile") + 1, "mobile_code")
+    return slots
+
+
 def _platform_id(tracker: Tracker) -> str | None:
     platform = tracker.get_slot("platform")
     if not platform:
@@ -364,7 +397,8 @@ class ValidatePersonalForm(IntakeFormValidation):
 
 
 class ValidateIdentityForm(IntakeFormValidation):
-    """ID and mobile of someone asking about a report from another channel."""
+    """Someone asking about a report from another channel: the ID number on the report, then
+    the code sent to the mobile on file with it (actions/verification.py)."""
 
     report_type = None
 
@@ -378,4 +412,4 @@ class ValidateIdentityForm(IntakeFormValidation):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        return ["national_id", "mobile"]
+        return ["national_id", "follow_code"]

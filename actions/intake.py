@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,7 +30,9 @@ from bot import settings
 from bot.intake import filing, flow, summary, triage
 from bot.intake.eligibility import Decision, Outcome, ReportType
 from bot.intake.workdays import saudi_today
+from bot.store.access import Principal
 from bot.store.models import ReportStatus
+from bot.store.verification import mobile_is_verified
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +136,23 @@ def _decision_values(decision: Decision, slots: dict[str, Any]) -> dict[str, Any
     return values
 
 
+def mobile_proven(tracker: Tracker) -> bool:
+    """Whether this conversation has proven the mobile it gave (bot.store.verification)."""
+    mobile = tracker.get_slot("mobile")
+    return bool(mobile) and mobile_is_verified(
+        repository().engine, sender_id=tracker.sender_id, mobile=mobile
+    )
+
+
+def _may_see(sender: str, reference: str) -> bool:
+    """Whether this conversation may see that report (the one authorisation check)."""
+    try:
+        return repository().get_for(Principal.conversation(sender), reference) is not None
+    except SQLAlchemyError:
+        logger.exception("could not check who may see an existing report")
+        return False
+
+
 class ActionIntakeNext(Action):
     """After a form: explain a refusal, ask the personal data, or show the summary."""
 
@@ -169,18 +188,19 @@ class ActionIntakeNext(Action):
                 slots[slot] = duplicate
                 decision = flow.decision_for(report_type, slots, saudi_today()) or decision
         if not decision.is_eligible:
-            return self._not_eligible(dispatcher, decision, slots)
-        if flow.missing_personal_slots(slots):
+            return self._not_eligible(dispatcher, decision, slots, tracker.sender_id)
+        if flow.missing_personal_slots(slots) or not mobile_proven(tracker):
             return [*privacy_notice(dispatcher, slots), SlotSet("intake_step", "personal_data")]
         return self._summary(dispatcher, slots)
 
     @staticmethod
     def _not_eligible(
-        dispatcher: CollectingDispatcher, decision: Decision, slots: dict[str, Any]
+        dispatcher: CollectingDispatcher, decision: Decision, slots: dict[str, Any], sender: str
     ) -> list[EventType]:
-        dispatcher.utter_message(
-            response=f"utter_decision_{decision.reason}", **_decision_values(decision, slots)
-        )
+        response = f"utter_decision_{decision.reason}"
+        if decision.existing_reference and not _may_see(sender, decision.existing_reference):
+            response += "_hidden"  # "a similar report exists": its number only to its owner
+        dispatcher.utter_message(response=response, **_decision_values(decision, slots))
         keep: dict[str, Any] = {}
         if decision.outcome == Outcome.REDIRECT and decision.redirect_to in REPORT_TYPES:
             keep["proposed_report_type"] = decision.redirect_to
@@ -213,6 +233,15 @@ class ActionFileReport(Action):
             else:
                 dispatcher.utter_message(response="utter_nothing_to_confirm")
             return []
+        try:
+            proven = mobile_proven(tracker)
+        except SQLAlchemyError:
+            logger.exception("could not check the mobile's proof; the report stays here")
+            dispatcher.utter_message(response="utter_filing_failed")
+            return []
+        if not proven:  # never filed with a mobile nobody proved
+            dispatcher.utter_message(response="utter_mobile_needs_code")
+            return [SlotSet("mobile_code", None), FollowupAction("action_intake_next")]
         channel = filing.channel_of(tracker.get_latest_input_channel(), latest_metadata(tracker))
         try:
             filed = filing.file_report(

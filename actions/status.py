@@ -4,8 +4,13 @@
 Thin adapter over bot.intake.status (what may be shown to whom) and bot.intake.requests
 (what the report's status allows). For a status question it answers, with buttons for what
 the reporter can do now; for a request it finds the report (asking which one when several
-qualify, or for the ID and mobile from another channel) and hands over to
-`after_filing_form` (actions/after_filing.py), which asks the request's questions.
+qualify, or, from another channel, for the ID number and a one-time code sent to the mobile
+on file: `identity_form`, actions/verification.py) and hands over to `after_filing_form`
+(actions/after_filing.py), which asks the request's questions. Who may see what is decided
+by the one authorisation check (bot.store.access), for the conversation's own id.
+
+Guessing is slowed down (bot.store.throttle): lookups of a reference that fail count against
+the conversation, the client's address and the reference.
 """
 
 from __future__ import annotations
@@ -18,17 +23,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_entities, latest_intent, latest_text, repository
-from bot.intake import lookup_limit, requests
+from actions.verification import GAVE_UP, throttle_keys
+from bot.intake import requests
 from bot.intake.requests import RequestKind
 from bot.intake.status import StatusAnswer, StatusOutcome, find_reference_texts, look_up
 from bot.notify.messages import STATUS_LABELS
+from bot.store import throttle
+from bot.store.access import Principal
 from bot.store.models import Report
 
 # At most this many reports are listed for "my reports".
 MAX_LISTED = 5
 
 
-# Lookups that found nothing for the asker: counted by bot.intake.lookup_limit.
+# Lookups that found nothing for the asker: counted by bot.store.throttle.
 FAILED_LOOKUPS = frozenset({StatusOutcome.NOT_FOUND, StatusOutcome.INVALID})
 # The intake forms: "cancel the report" said while one is being prepared stops that one.
 DRAFT_STEPS = frozenset({"type_form", "personal_data", "summary"})
@@ -73,27 +81,31 @@ class ActionCheckStatus(Action):
             if drafting(tracker):  # "cancel the report" while preparing one
                 return [FollowupAction("action_cancel_report")]
         guessable = bool(reference or after_identity or find_reference_texts(text))
-        if guessable:  # a reference or an ID and mobile to check: limited per sender
-            wait = lookup_limit.minutes_to_wait(repository(), tracker.sender_id)
+        keys = throttle_keys(tracker, reference=reference)
+        if guessable and not after_identity:  # a reference to check: limited per key
+            wait = throttle.minutes_to_wait(repository().engine, keys)
             if wait:
                 dispatcher.utter_message(response="utter_status_rate_limited", minutes=wait)
                 return answered()
+        if after_identity and tracker.get_slot("follow_code") == GAVE_UP:
+            dispatcher.utter_message(response="utter_status_not_found", reference=reference)
+            return answered()
         answer = look_up(
             repository(),
             text,
-            sender_id=tracker.sender_id,
-            national_id=tracker.get_slot("national_id"),
-            mobile=tracker.get_slot("mobile"),
+            principal=Principal.conversation(tracker.sender_id),
             reference=reference,
+            identity_checked=after_identity,
         )
         if guessable and answer.outcome in FAILED_LOOKUPS:
-            lookup_limit.record_failure(repository(), tracker.sender_id)
+            throttle.record_failure(repository().engine, keys)
         if answer.outcome == StatusOutcome.NEED_IDENTITY and not after_identity:
             dispatcher.utter_message(response="utter_status_need_identity")
             return [
                 SlotSet("status_reference", answer.reference),
                 SlotSet("status_step", "need_identity"),
                 SlotSet("report_request", kind.value),
+                *code_step_cleared(),
             ]
         if kind != RequestKind.STATUS:
             events = self._request(dispatcher, tracker, kind, answer)
@@ -134,6 +146,7 @@ class ActionCheckStatus(Action):
             SlotSet("status_reference", report.reference),
             SlotSet("report_request", kind.value),
             SlotSet("status_step", "request"),
+            *code_step_cleared(),
         ]
 
     @staticmethod
@@ -188,4 +201,14 @@ def answered() -> list[EventType]:
         SlotSet("status_reference", None),
         SlotSet("report_request", None),
         SlotSet("status_step", "answered"),
+        *code_step_cleared(),
+    ]
+
+
+def code_step_cleared() -> list[EventType]:
+    """The one-time code of a follow-up step is done with (proven or not)."""
+    return [
+        SlotSet("follow_code", None),
+        SlotSet("follow_code_tries", None),
+        SlotSet("otp_sent_for", None),
     ]

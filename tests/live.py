@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -27,6 +28,12 @@ def conversation_id(sender: str) -> str:
     """The id Rasa keeps for `sender`: a REST client's name lives in REST's own namespace
     (bot.channels.rest.rest_sender_id); other channels' ids are kept as they are."""
     return sender if sender.startswith(CHANNEL_PREFIXES) else "rest:" + sender
+
+
+def client_address_of(sender: str) -> str:
+    """A documentation-range address (198.18.0.0/15) of the conversation's own."""
+    digest = hashlib.sha256(sender.encode()).digest()
+    return f"198.18.{digest[0]}.{digest[1]}"
 
 
 def free_port() -> int:
@@ -71,6 +78,10 @@ class LiveAssistant:
             }
         )
         self.env.pop("TRACKER_STORE_URL", None)
+        # The tests' messages come through "a proxy" on loopback that names a client address
+        # of each conversation's own (see say()), so one test's wrong codes are not counted
+        # against the next test's address (bot.store.throttle).
+        self.env["TRUSTED_PROXIES"] = "127.0.0.1"
         self.env.pop("TELEGRAM_TOKEN", None)  # never a bridge to the real Telegram from tests
         self.process: subprocess.Popen[str] | None = None
         self.rasa_port = 0
@@ -118,11 +129,13 @@ class LiveAssistant:
         self.output = (self.var_dir / "serve.out").read_text()
         return code
 
-    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(
             self.base + path, data=data, method=method,
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **(headers or {})},
         )
         try:
             with urllib.request.urlopen(req, timeout=60) as response:
@@ -135,9 +148,28 @@ class LiveAssistant:
         body: dict[str, Any] = {"sender": sender, "message": text}
         if metadata:
             body["metadata"] = metadata
-        status, messages = self.request("POST", "/webhooks/rest/webhook", body)
+        status, messages = self.request(
+            "POST", "/webhooks/rest/webhook", body,
+            headers={"X-Forwarded-For": client_address_of(sender)},
+        )
         assert status == 200, messages
         return messages
+
+    def sent_messages(self) -> list[dict[str, Any]]:
+        """What the assistant sent by SMS or e-mail (the development sink, MESSAGE_SINK)."""
+        sink = self.var_dir / "messages.jsonl"
+        if not sink.exists():
+            return []
+        return [json.loads(line) for line in sink.read_text(encoding="utf-8").splitlines()]
+
+    def last_code(self, to: str | None = None) -> str:
+        """The one-time code in the latest SMS or e-mail (to `to`, when given)."""
+        for message in reversed(self.sent_messages()):
+            if to is None or message["to"] == to:
+                found = re.search(r"\b\d{6}\b", message["text"])
+                if found:
+                    return found.group(0)
+        raise AssertionError(f"no code was sent{' to ' + to if to else ''}")
 
     def tracker(self, sender: str, *, all_events: bool = False) -> dict[str, Any]:
         """The tracker; Rasa leaves out what came before a restart unless asked for ALL."""

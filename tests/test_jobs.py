@@ -15,11 +15,14 @@ from bot.intake.filing import due_at as reply_due_at
 from bot.intake.workdays import RIYADH
 from bot.notify.outbox import Notice, list_messages
 from bot.notify.senders import Delivered
+from bot.store.access import Principal
 from bot.store.migrate import upgrade
 from bot.store.repository import AttachmentDraft, ReportDraft, ReportRepository
 
 Draft = Callable[..., ReportDraft]
-OWNER = "1000000008"
+# the conversation that filed the drafts (make_draft's sender_id), and one that did not
+OWNER = Principal.conversation("telegram:5551234")
+STRANGER = Principal.conversation("rest:telegram:5551234")
 LRI, PDI = "\u2066", "\u2069"
 # Monday 2026-11-23, 10:00 in Riyadh.
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=RIYADH)
@@ -113,7 +116,7 @@ def test_documents_added_in_time_stop_the_clock_and_a_new_request_restarts_it(
 ) -> None:
     ref = _filed(repo, make_draft, MONDAY - timedelta(hours=1), "k")
     repo.set_status(ref, "missing_data", at=MONDAY)
-    repo.add_documents(ref, [_document()], national_id=OWNER, at=MONDAY + timedelta(hours=20))
+    repo.add_documents(ref, [_document()], principal=OWNER, at=MONDAY + timedelta(hours=20))
     clock = FixedClock(MONDAY + timedelta(hours=48))
     assert not any(_tick(repo, clock, recorder).as_dict().values())
     assert repo.require(ref).status == "under_review"
@@ -169,7 +172,7 @@ def test_delay_notice_once_after_five_working_days_across_a_weekend(
 
     clock.advance(hours=1)
     assert _tick(repo, clock, recorder).delayed == []
-    repo.add_documents(waiting, [_document()], national_id=OWNER, at=clock.now())
+    repo.add_documents(waiting, [_document()], principal=OWNER, at=clock.now())
     clock.advance(minutes=1)
     assert _tick(repo, clock, recorder).delayed == [waiting]
     clock.set(datetime(2026, 11, 29, 9, 0, tzinfo=RIYADH))  # Sunday: nothing more

@@ -66,11 +66,20 @@ class Chat:
     def slots(self) -> dict:
         return self.assistant.tracker(self.sender)["slots"]
 
+    def last_text(self) -> str:
+        return texts(self.last)
+
+    def code(self) -> str:
+        """The one-time code just sent by SMS (the development sink)."""
+        return self.assistant.last_code()
+
 
 def personal_data(chat: Chat, *, arabic: bool = True) -> str:
     chat.say("محمد بن سعد العتيبي" if arabic else "Sarah Al Qahtani")
     chat.say(VALID_ID)
-    chat.say("0551234567")
+    asked = chat.say("0551234567")
+    assert "6" in asked and ("رمز" in asked or "code" in asked), asked
+    chat.say(chat.code())  # the code sent to that mobile proves it is theirs
     return chat.say("/deny")  # no e-mail
 
 
@@ -125,7 +134,7 @@ def _escalate_up_to_the_reference(chat: Chat) -> None:
     chat.say("two weeks ago")
 
 
-def test_same_complaint_escalated_twice_gets_the_first_reference(
+def test_same_complaint_escalated_twice_gets_the_first_reference_for_its_owner_only(
     assistant: LiveAssistant, store: ReportRepository
 ) -> None:
     chat = Chat(assistant)
@@ -140,10 +149,16 @@ def test_same_complaint_escalated_twice_gets_the_first_reference(
     reply = chat.say("/confirm_report")
     filed = chat.slots()["report_ref"]
     assert filed in reply and is_english(chat.last), reply
+    # the same conversation again: refused, with its report's number
+    _escalate_up_to_the_reference(chat)
+    reply = chat.say("abs-2026-5511")
+    assert "already been escalated" in reply and filed in reply, reply
+    # someone else typing the same complaint number: refused, but the number is not theirs to see
     again = Chat(assistant)
     _escalate_up_to_the_reference(again)
     reply = again.say("abs-2026-5511")
-    assert "already been escalated" in reply and filed in reply, reply
+    assert "already been escalated" in reply and filed not in reply, reply
+    assert "BR-" not in reply
     assert len([r for r in store.list_reports() if r.prior_complaint_ref == "ABS-2026-5511"]) == 1
 
 
@@ -219,7 +234,13 @@ def test_invalid_answers_get_a_clear_error_and_a_new_try(
     assert "check digit" in chat.say("1000000009")
     assert "mobile" in chat.say(RESIDENT_ID)
     assert "landline" in chat.say("0112345678")
-    assert "e-mail" in chat.say("٠٥٥١٢٣٤٥٦٧")  # Arabic-Indic digits are fine
+    assert "6-digit code" in chat.say("٠٥٥١٢٣٤٥٦٧")  # Arabic-Indic digits are fine
+    code = chat.code()
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    assert "not right" in chat.say(wrong) and "4 tries left" in chat.last_text()
+    assert "6-digit code from the text message" in chat.say("blue")
+    assert "code I sent" in chat.say("what is this?")  # a question: answered, then asked again
+    assert "e-mail" in chat.say(code)
     assert "not valid" in chat.say("sarah@")
     reply = chat.say("sarah@example.com")
     assert "summary" in reply and "sarah@example.com" in reply, reply
@@ -227,7 +248,7 @@ def test_invalid_answers_get_a_clear_error_and_a_new_try(
     ref = chat.slots()["report_ref"]
     report = store.require(ref)
     assert report.type == "development_suggestion" and report.language == "en"
-    assert report.reporter.email == "sarah@example.com"
+    assert report.contact_email == "sarah@example.com"
     assert report.reporter.national_id == RESIDENT_ID
     # the same suggestion again, same person (personal data reused): refused
     chat.say("I'd like to suggest adding dark mode to the Nafath app")
@@ -395,7 +416,8 @@ def answer_until(chat: Chat, reply: str, question: str) -> str:
         answer = next((a for marker, a in AR_ANSWERS if marker in reply.split("\n")[-1]), None)
         assert answer is not None, f"unexpected question: {reply}"
         # a service no other test files a suggestion for (the same one twice is refused)
-        reply = chat.say(answer.replace("{service}", "تجديد الإقامة"))
+        answer = answer.replace("{service}", "تجديد الإقامة")
+        reply = chat.say(chat.code() if answer == "{code}" else answer)
     raise AssertionError(f"{question!r} never asked: {reply}")
 
 
@@ -423,6 +445,7 @@ AR_ANSWERS = [
     ("ما اسمك الكامل", "عبدالله بن فهد الدوسري"),
     ("رقم الهوية", VALID_ID),
     ("رقم جوالك", "0551234567"),
+    ("رمز تحقق", "{code}"),
     ("بريدك الإلكتروني", "تخطي"),
 ]
 EN_ANSWERS = [
@@ -448,6 +471,7 @@ EN_ANSWERS = [
     ("full name", "Fatimah Al Harbi"),
     ("national ID or iqama", VALID_ID),
     ("mobile number", "0551234567"),
+    ("6-digit code", "{code}"),
     ("e-mail address", "/deny"),
 ]
 
@@ -461,7 +485,7 @@ def answer_until_summary(chat: Chat, reply: str, answers: list, **values: str) -
         assert answer is not None, f"unexpected question: {reply}"
         for key, value in values.items():
             answer = answer.replace("{" + key + "}", value)
-        reply = chat.say(answer)
+        reply = chat.say(chat.code() if answer == "{code}" else answer)
     raise AssertionError(f"no summary after 30 answers: {reply}")
 
 
@@ -533,20 +557,29 @@ def test_status_for_the_owner_a_stranger_and_a_typo(assistant: LiveAssistant) ->
     if typo != ref:
         reply = owner.say(f"status of {typo}")
         assert f"Did you mean report {ref}" in reply, reply
-    # from another channel: the ID and mobile on the report are asked first
+    # from another channel: the ID on the report, then a code sent to its mobile
     other = Chat(assistant)
     assert "check who you are" in other.say(f"what is the status of {ref}?")
-    other.say(VALID_ID)
-    reply = other.say("0551234567")
+    asked = other.say(VALID_ID)
+    assert "6-digit code" in asked and "mobile number registered" in asked, asked
+    reply = other.say(other.code())
     assert ref in reply and "received" in reply, reply
-    # a stranger gets the same answer as for a report that does not exist
+    # a stranger (wrong ID: no code is sent) gets the same words, and then the same answer as
+    # for a report that does not exist
+    sent = len(assistant.sent_messages())
     stranger = Chat(assistant)
     stranger.say(f"what is the status of {ref}?")
-    stranger.say(RESIDENT_ID)
-    not_mine = stranger.say("0551234567")
+    asked_stranger = stranger.say(RESIDENT_ID)
+    assert asked_stranger == asked
+    assert len(assistant.sent_messages()) == sent  # nothing went to the owner's phone
+    for _ in range(4):
+        assert "not right" in stranger.say("123456")
+    not_mine = stranger.say("123456")
     nobody = Chat(assistant)
     nobody.say("what is the status of BR-00000000?")
-    nobody.say(RESIDENT_ID)
-    missing = nobody.say("0551234567")
+    assert nobody.say("2000000014") == asked  # another ID: each ID's wrong codes are counted
+    for _ in range(4):
+        nobody.say("654321")
+    missing = nobody.say("654321")
     assert not_mine.replace(ref, "X") == missing.replace("BR-00000000", "X"), (not_mine, missing)
     assert "could not find" in missing

@@ -1,9 +1,11 @@
 """Answering "what is the status of my report": find it, and show it only to its reporter.
 
-A report is shown to the channel identity that filed it (the same sender) or, from anywhere
-else, to whoever gives the national ID and mobile on it. Everyone else gets exactly the
-answer a reference that does not exist gets, so references cannot be probed. A reference
-whose check character fails is answered with "did you mean" among the asker's own reports.
+A report is shown to whom the one authorisation check (bot.store.access) lets read it: the
+conversation that filed it, or one that proved the right to follow it with a one-time code
+sent to the mobile on file (the actions ask for the ID number and the code when a reference
+is not the asker's: NEED_IDENTITY). Everyone else gets exactly the answer a reference that
+does not exist gets, so references cannot be probed. A reference whose check character fails
+is answered with "did you mean" among the asker's own reports.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.digits import to_ascii_digits
 from bot.intake.reference import BODY_LENGTH, PREFIX, parse_reference
+from bot.store.access import Principal
 from bot.store.models import Report
 from bot.store.repository import ReportRepository
 
@@ -55,35 +58,6 @@ def find_reference_texts(text: str) -> list[str]:
     return [match.group(0) for match in _REFERENCE_LIKE.finditer(to_ascii_digits(text or ""))]
 
 
-def _owns(
-    report: Report, sender_id: str | None, national_id: str | None, mobile: str | None
-) -> bool:
-    if sender_id and report.sender_id == sender_id:
-        return True
-    reporter = report.reporter
-    return bool(
-        national_id
-        and mobile
-        and reporter is not None
-        and reporter.national_id == national_id
-        and reporter.mobile == mobile
-    )
-
-
-def _own_reports(
-    repository: ReportRepository, sender_id: str | None, national_id: str | None, mobile: str | None
-) -> list[Report]:
-    found: dict[str, Report] = {}
-    if sender_id:
-        for report in repository.reports_of_sender(sender_id):
-            found[report.reference] = report
-    if national_id and mobile:
-        for report in repository.reports_of(national_id):
-            if _owns(report, None, national_id, mobile):
-                found[report.reference] = report
-    return sorted(found.values(), key=lambda report: report.created_at, reverse=True)
-
-
 def _body(text: str) -> str:
     cleaned = re.sub(r"[\s\-]", "", text).upper()
     return cleaned[2:] if len(cleaned) == BODY_LENGTH + 2 and cleaned.startswith("BR") else cleaned
@@ -93,19 +67,22 @@ def look_up(
     repository: ReportRepository,
     text: str,
     *,
-    sender_id: str | None,
-    national_id: str | None = None,
-    mobile: str | None = None,
+    principal: Principal,
     reference: str | None = None,
+    identity_checked: bool = False,
 ) -> StatusAnswer:
-    """The answer to a status question `text` (or about `reference`, when already known)."""
+    """The answer to a status question `text` (or about `reference`, when already known).
+
+    `identity_checked`: the asker went through the ID-and-code step for this reference, so
+    a report they still may not read is NOT_FOUND rather than NEED_IDENTITY.
+    """
     typed = [reference] if reference else find_reference_texts(text)
     if not typed:
-        own = _own_reports(repository, sender_id, national_id, mobile)
+        own = repository.visible_to(principal)
         return StatusAnswer(StatusOutcome.LIST if own else StatusOutcome.NONE, tuple(own))
     canonical = parse_reference(typed[0])
     if canonical is None:
-        own = _own_reports(repository, sender_id, national_id, mobile)
+        own = repository.visible_to(principal)
         body = _body(typed[0])
         close = [
             report
@@ -116,9 +93,9 @@ def look_up(
         if close:
             return StatusAnswer(StatusOutcome.DID_YOU_MEAN, (close[0],), close[0].reference)
         return StatusAnswer(StatusOutcome.INVALID, reference=typed[0])
-    report = repository.get(canonical)
-    if report is not None and _owns(report, sender_id, national_id, mobile):
+    report = repository.get_for(principal, canonical)
+    if report is not None:
         return StatusAnswer(StatusOutcome.FOUND, (report,), canonical)
-    if not (national_id and mobile):
-        return StatusAnswer(StatusOutcome.NEED_IDENTITY, reference=canonical)
-    return StatusAnswer(StatusOutcome.NOT_FOUND, reference=canonical)
+    if identity_checked:
+        return StatusAnswer(StatusOutcome.NOT_FOUND, reference=canonical)
+    return StatusAnswer(StatusOutcome.NEED_IDENTITY, reference=canonical)

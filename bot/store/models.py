@@ -169,6 +169,15 @@ class Report(Base):
     # Set by the filing step so that a retried filing returns the first report.
     idempotency_key = Column(String(255), nullable=True, unique=True)
     reporter_id = Column(Integer, ForeignKey("reporters.id"), nullable=False)
+    # The contact details given with this report. The reporter row (found by national ID)
+    # keeps what was given first and is never overwritten by a later filing; a report whose
+    # details differ keeps its own, and `contact_mismatch` names the fields that differ
+    # ("full_name,mobile") for the back office to see. None on reports filed before 0004,
+    # whose details are the reporter's.
+    contact_name = Column(String(200), nullable=True)
+    contact_mobile = Column(String(32), nullable=True)
+    contact_email = Column(String(254), nullable=True)
+    contact_mismatch = Column(String(100), nullable=True)
     # When the current missing-data request was made (the 48-hour clock); None in any other
     # status.
     missing_data_requested_at = Column(UTCDateTime, nullable=True)
@@ -347,24 +356,88 @@ class WebInboxMessage(Base):
     read_at = Column(UTCDateTime, nullable=True)
 
 
-class LookupFailure(Base):
-    """A report lookup that found nothing for its asker (a wrong or someone else's
-    reference, a failed ID and mobile check). bot.intake.lookup_limit counts them per
-    sender to slow down guessing; rows older than its window are deleted as it goes."""
+class ThrottleFailure(Base):
+    """One failed try of something a stranger could guess (a report lookup, a one-time
+    code), counted under each key it concerns: `ref:<reference>`, `id:<digest of the ID
+    number>`, `addr:<client address>`, `sender:<conversation id>`. bot.intake.throttle counts
+    them per key; rows older than its window are deleted as it goes."""
 
-    __tablename__ = "lookup_failures"
-    __table_args__ = (Index("ix_lookup_failures_sender_at", "sender_id", "at"),)
+    __tablename__ = "throttle_failures"
+    __table_args__ = (Index("ix_throttle_failures_key_at", "key", "at"),)
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(300), nullable=False)
+    at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+
+class OneTimeCode(Base):
+    """A one-time code sent to a mobile or an e-mail address: only its digest is kept.
+
+    `purpose` says what it proves (bot.store.verification.Purpose), `subject` the digest of
+    what it is about (a mobile number, or a report's reporter and mobile), for the
+    conversation `sender_id` that asked for it.
+    """
+
+    __tablename__ = "one_time_codes"
+    __table_args__ = (Index("ix_one_time_codes_sender_id", "sender_id", "purpose"),)
+
+    id = Column(Integer, primary_key=True)
+    purpose = Column(String(20), nullable=False)
+    sender_id = Column(String(255), nullable=False)
+    subject = Column(String(64), nullable=False)
+    code_hash = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    expires_at = Column(UTCDateTime, nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    used_at = Column(UTCDateTime, nullable=True)
+
+
+class Verification(Base):
+    """What a conversation has proven: a mobile number it controls (purpose `mobile`: kept),
+    or the right to follow the reports of one reporter and mobile (purpose `follow`: for a
+    while). Read by bot.store.access, the one authorisation check."""
+
+    __tablename__ = "verifications"
+    __table_args__ = (Index("ix_verifications_sender_id", "sender_id", "purpose"),)
 
     id = Column(Integer, primary_key=True)
     sender_id = Column(String(255), nullable=False)
-    at = Column(UTCDateTime, nullable=False, default=utc_now)
+    purpose = Column(String(20), nullable=False)
+    subject = Column(String(64), nullable=False)
+    method = Column(String(20), nullable=False)
+    verified_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    expires_at = Column(UTCDateTime, nullable=True)
+
+
+class ContactMessage(Base):
+    """An SMS or an e-mail to send (a one-time code): the outbox of messages that go to a
+    number or an address rather than to a report's conversation. Sent at once by whoever
+    queued it, retried by the scheduler; its text is cleared once sent."""
+
+    __tablename__ = "contact_messages"
+    __table_args__ = (Index("ix_contact_messages_state", "state", "next_attempt_at"),)
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(10), nullable=False)  # sms | email
+    recipient = Column(String(254), nullable=False)
+    purpose = Column(String(20), nullable=False)
+    text = Column(Text, nullable=True)
+    state = Column(String(10), nullable=False, default=OutboxState.PENDING.value)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    expires_at = Column(UTCDateTime, nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    claimed_until = Column(UTCDateTime, nullable=True)
+    sent_at = Column(UTCDateTime, nullable=True)
+    last_error = Column(Text, nullable=True)
 
 
 __all__ = [
     "Attachment",
     "Base",
+    "ContactMessage",
     "Language",
-    "LookupFailure",
+    "OneTimeCode",
     "OutboxMessage",
     "OutboxState",
     "Rating",
@@ -373,7 +446,9 @@ __all__ = [
     "ReportType",
     "Reporter",
     "StatusHistory",
+    "ThrottleFailure",
     "UTCDateTime",
+    "Verification",
     "WebInboxMessage",
     "check_language",
     "check_report_type",

@@ -7,8 +7,14 @@ bot.store.serialize.report_to_dict) after the session is gone.
 Status moves follow bot.store.lifecycle (TransitionNotAllowed otherwise) and queue the
 reporter's notification in the outbox in the same transaction (bot.notify.outbox): the move
 and its notice are committed together or not at all. What the conversation calls on behalf
-of the reporter (add_documents, cancel_by_reporter, request_correction, rate) checks that the
-report is theirs and queues no notice: the conversation answers them itself.
+of the reporter (add_documents, cancel_by_reporter, request_correction, rate) passes the one
+authorisation check (bot.store.access) for the principal it is given and queues no notice:
+the conversation answers them itself.
+
+A reporter is found by national ID; the row keeps the name, mobile and e-mail given first
+and is never overwritten by a later filing (anyone can type someone else's ID). Each report
+keeps the contact details it was filed with, and names the fields that differ from the
+reporter on file in `contact_mismatch` for the back office.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from bot.intake.reference import new_reference, parse_reference
 from bot.intake.workdays import RIYADH
 from bot.notify.messages import NoticeKind
 from bot.notify.outbox import enqueue
+from bot.store.access import Action, Principal, authorize, may, visible_reports
 from bot.store.db import resolve_engine, session_scope
 from bot.store.lifecycle import (
     FINAL_STATUSES,
@@ -181,6 +188,25 @@ def _filed(report: Report, *, created: bool) -> FiledReport:
     )
 
 
+def _contact(draft: ReporterDraft) -> dict[str, str | None]:
+    return {
+        "full_name": draft.full_name.strip(),
+        "mobile": _identifier(draft.mobile),
+        "email": draft.email.strip() if draft.email else None,
+    }
+
+
+def _mismatch(reporter: Reporter, contact: dict[str, str | None]) -> str | None:
+    """The contact fields that differ from the reporter on file ("full_name,mobile"), or None.
+    A missing e-mail on either side is no difference."""
+    differ = [
+        name
+        for name in ("full_name", "mobile", "email")
+        if contact[name] and getattr(reporter, name) and contact[name] != getattr(reporter, name)
+    ]
+    return ",".join(differ) or None
+
+
 def _loaded(statement: Select) -> Select:
     return statement.options(
         joinedload(Report.reporter),
@@ -264,8 +290,9 @@ class ReportRepository:
         existing = session.scalars(select(Report).where(Report.idempotency_key == key)).first()
         if existing is not None:
             return _filed(existing, created=False)
-        reporter = self._upsert_reporter(session, draft.reporter, state)
+        reporter = self._reporter_for(session, draft.reporter, state)
         state.reference = self._unused_reference(session)
+        contact = _contact(draft.reporter)
         created_at = draft.created_at or utc_now()
         report = Report(
             reference=state.reference,
@@ -288,6 +315,10 @@ class ReportRepository:
             sender_id=draft.sender_id,
             idempotency_key=key,
             reporter=reporter,
+            contact_name=contact["full_name"],
+            contact_mobile=contact["mobile"],
+            contact_email=contact["email"],
+            contact_mismatch=_mismatch(reporter, contact),
         )
         report.history.append(StatusHistory(status=ReportStatus.RECEIVED.value, at=created_at))
         for item in draft.attachments:
@@ -313,7 +344,9 @@ class ReportRepository:
             )
         return _filed(report, created=True)
 
-    def _upsert_reporter(self, session: Session, draft: ReporterDraft, state: _Attempt) -> Reporter:
+    def _reporter_for(self, session: Session, draft: ReporterDraft, state: _Attempt) -> Reporter:
+        """The reporter with the draft's national ID, as on file, or a new one. An existing
+        reporter is never changed: a filing cannot overwrite someone's name or mobile."""
         national_id = _identifier(draft.national_id)
         if not national_id:
             raise ValueError("national_id must not be empty")
@@ -322,12 +355,13 @@ class ReportRepository:
         ).first()
         if reporter is None:
             state.reporter_was_new = True
-            reporter = Reporter(national_id=national_id)
+            reporter = Reporter(
+                national_id=national_id,
+                full_name=draft.full_name.strip(),
+                mobile=_identifier(draft.mobile),
+                email=draft.email.strip() if draft.email else None,
+            )
             session.add(reporter)
-        reporter.full_name = draft.full_name.strip()
-        reporter.mobile = _identifier(draft.mobile)
-        if draft.email:
-            reporter.email = draft.email.strip()
         return reporter
 
     @staticmethod
@@ -367,6 +401,25 @@ class ReportRepository:
             return session.scalars(
                 _loaded(select(Report)).where(Report.reference == canonical)
             ).first()
+
+    def get_for(self, principal: Principal, reference: str) -> Report | None:
+        """The report with this reference if `principal` may read it, else None (the same
+        answer as for a reference that does not exist)."""
+        canonical = parse_reference(reference)
+        if canonical is None:
+            return None
+        with session_scope(self.engine) as session:
+            report = session.scalars(
+                _loaded(select(Report)).where(Report.reference == canonical)
+            ).first()
+            if report is None or not may(session, principal, report, Action.READ):
+                return None
+            return report
+
+    def visible_to(self, principal: Principal) -> list[Report]:
+        """The reports `principal` may read as a reporter (bot.store.access), newest first."""
+        with session_scope(self.engine) as session:
+            return visible_reports(session, principal)
 
     def require(self, reference: str) -> Report:
         """Like get(), but ReportNotFound instead of None."""
@@ -494,7 +547,7 @@ class ReportRepository:
         reference: str,
         attachments: Sequence[AttachmentDraft],
         *,
-        national_id: str,
+        principal: Principal,
         at: datetime | None = None,
     ) -> Report:
         """Add the reporter's documents to their open report; a report waiting in
@@ -506,7 +559,7 @@ class ReportRepository:
         canonical = self._canonical(reference)
         with session_scope(self.engine, write=True) as session:
             report = self._locked(session, canonical, reference)
-            self._check_owner(report, national_id, reference)
+            authorize(session, principal, report, Action.ADD_DOCUMENTS)
             self._check_open(report, "add documents")
             # a retried request adds nothing twice: a file already on the report is skipped
             present = {attachment.sha256 for attachment in report.attachments}
@@ -542,7 +595,7 @@ class ReportRepository:
         self,
         reference: str,
         *,
-        national_id: str,
+        principal: Principal,
         reason: str | None = None,
         at: datetime | None = None,
     ) -> Report:
@@ -552,7 +605,7 @@ class ReportRepository:
         canonical = self._canonical(reference)
         with session_scope(self.engine, write=True) as session:
             report = self._locked(session, canonical, reference)
-            self._check_owner(report, national_id, reference)
+            authorize(session, principal, report, Action.CANCEL)
             if report.status == ReportStatus.CANCELLED:
                 return report
             note = "cancelled by the reporter" + (f": {reason.strip()}" if reason else "")
@@ -571,7 +624,7 @@ class ReportRepository:
         self,
         reference: str,
         *,
-        national_id: str,
+        principal: Principal,
         correction: str,
         at: datetime | None = None,
     ) -> Report:
@@ -585,7 +638,7 @@ class ReportRepository:
         canonical = self._canonical(reference)
         with session_scope(self.engine, write=True) as session:
             report = self._locked(session, canonical, reference)
-            self._check_owner(report, national_id, reference)
+            authorize(session, principal, report, Action.CORRECT)
             self._check_open(report, "request a correction")
             report.history.append(
                 StatusHistory(
@@ -605,13 +658,13 @@ class ReportRepository:
         solution: int | str,
         service: int | str,
         comment: str | None = None,
-        national_id: str | None = None,
+        principal: Principal | None = None,
         at: datetime | None = None,
     ) -> Report:
         """Store the satisfaction survey of a closed report: the solution and the service
         rated 1–5, an optional comment. One rating per report: the same rating again is
-        accepted (a retry), a different one raises AlreadyRated. `national_id`, when given,
-        must be the reporter's (the conversation passes it; the back-office CLI does not)."""
+        accepted (a retry), a different one raises AlreadyRated. `principal` is who rates:
+        the conversation passes its own; the back-office CLI is the default."""
         solution_rating = _rating_value(solution, "solution")
         service_rating = _rating_value(service, "service")
         text = (comment or "").strip() or None
@@ -621,8 +674,7 @@ class ReportRepository:
         canonical = self._canonical(reference)
         with session_scope(self.engine, write=True) as session:
             report = self._locked(session, canonical, reference)
-            if national_id is not None:
-                self._check_owner(report, national_id, reference)
+            authorize(session, principal or Principal.back_office(), report, Action.RATE)
             if report.status != ReportStatus.CLOSED:
                 raise RatingNotAllowed(
                     f"report {report.reference} is {report.status}: only a closed report is rated"
@@ -818,11 +870,6 @@ class ReportRepository:
         if report_id is None:
             raise ReportNotFound(reference)
         return session.scalars(_loaded(select(Report)).where(Report.id == report_id)).one()
-
-    @staticmethod
-    def _check_owner(report: Report, national_id: str, reference: str) -> None:
-        if not national_id or report.reporter.national_id != _identifier(national_id):
-            raise NotReportOwner(reference)
 
     @staticmethod
     def _check_open(report: Report, what: str) -> None:

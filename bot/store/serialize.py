@@ -1,7 +1,9 @@
 """A report as the JSON document fixed by shared/CONTRACT.md (`reports show REF --json`).
 
-CONTRACT's keys come first, in its order; `rating` (the satisfaction survey, or null) is
-added after them.
+CONTRACT's keys come first, in its order; `rating` (the satisfaction survey, or null) and
+`contact_mismatch` (the reporter fields in which this report's contact details differ from
+the reporter on file, e.g. ["mobile"]; empty when none) are added after them. `reporter`
+holds the contact details this report was filed with and the national ID it was filed under.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ REPORT_KEYS = (
     "attachments",
     "history",
     "rating",
+    "contact_mismatch",
 )
 REPORTER_KEYS = ("full_name", "national_id", "mobile", "email")
 ATTACHMENT_KEYS = ("filename", "content_type", "size", "sha256")
@@ -73,10 +76,10 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "created_at": iso_datetime(report.created_at),
         "due_at": iso_datetime(report.due_at),
         "reporter": {
-            "full_name": reporter.full_name,
+            "full_name": report.contact_name or reporter.full_name,
             "national_id": reporter.national_id,
-            "mobile": reporter.mobile,
-            "email": reporter.email,
+            "mobile": report.contact_mobile or reporter.mobile,
+            "email": report.contact_email if report.contact_name else reporter.email,
         },
         "platform": report.platform,
         "service_name": report.service_name,
@@ -99,4 +102,5 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             {"status": row.status, "at": iso_datetime(row.at), "note": row.note} for row in history
         ],
         "rating": rating_to_dict(report),
+        "contact_mismatch": report.contact_mismatch.split(",") if report.contact_mismatch else [],
     }

@@ -1,4 +1,6 @@
-"""bot.intake.status: a report is shown to its reporter only; typos get "did you mean"."""
+"""bot.intake.status: a report is shown to whom bot.store.access lets read it: the
+conversation that filed it, or one that proved the right to follow it with a code; typos get
+"did you mean"."""
 
 from __future__ import annotations
 
@@ -8,10 +10,14 @@ import pytest
 
 from bot.intake.reference import PREFIX, new_reference
 from bot.intake.status import StatusOutcome, find_reference_texts, look_up
+from bot.store.access import Principal
 from bot.store.migrate import upgrade
 from bot.store.repository import ReportDraft, ReporterDraft, ReportRepository
+from bot.store.verification import Method, Purpose, follow_subject, record_verification
 
-OWNER = "telegram:42"
+OWNER = Principal.conversation("telegram:42")
+OTHER_CHANNEL = Principal.conversation("web-someone")
+STRANGER = Principal.conversation("rest:x")
 ID, MOBILE = "1000000008", "+966501234567"
 
 
@@ -20,8 +26,18 @@ def filed(db_url: str, make_draft: Callable[..., ReportDraft]) -> tuple[ReportRe
     upgrade(db_url)
     repository = ReportRepository(db_url)
     reporter = ReporterDraft(full_name="نورة القحطاني", national_id=ID, mobile=MOBILE)
-    report = repository.file_report(make_draft(sender_id=OWNER, reporter=reporter), "k1")
+    report = repository.file_report(make_draft(sender_id="telegram:42", reporter=reporter), "k1")
     return repository, report.reference
+
+
+def _follows(repository: ReportRepository, principal: Principal, ref: str) -> None:
+    """`principal` proved the right to follow `ref` (what a right one-time code records)."""
+    report = repository.require(ref)
+    record_verification(
+        repository.engine, sender_id=principal.sender_id or "", purpose=Purpose.FOLLOW,
+        subject=follow_subject(report.reporter_id, report.contact_mobile or ""),
+        method=Method.SMS,
+    )
 
 
 def _typo(reference: str) -> str:
@@ -30,57 +46,69 @@ def _typo(reference: str) -> str:
     return PREFIX + (swapped if swapped != body else "Z" + body[1:])
 
 
-def test_the_same_sender_sees_the_report(filed) -> None:
+def test_the_same_conversation_sees_the_report(filed) -> None:
     repository, ref = filed
-    answer = look_up(repository, f"what is the status of {ref.lower()}?", sender_id=OWNER)
+    answer = look_up(repository, f"what is the status of {ref.lower()}?", principal=OWNER)
     assert answer.outcome == StatusOutcome.FOUND and answer.reports[0].reference == ref
 
 
-def test_another_channel_must_prove_identity(filed) -> None:
+def test_another_channel_must_prove_it_with_a_code(filed) -> None:
     repository, ref = filed
-    asked = look_up(repository, ref, sender_id="web:someone")
+    asked = look_up(repository, ref, principal=OTHER_CHANNEL)
     assert asked.outcome == StatusOutcome.NEED_IDENTITY and asked.reference == ref
-    proved = look_up(
-        repository, "", sender_id="web:x", national_id=ID, mobile=MOBILE, reference=ref
-    )
+    # knowing the ID and the mobile proves nothing any more: only the code's verification
+    _follows(repository, OTHER_CHANNEL, ref)
+    proved = look_up(repository, "", principal=OTHER_CHANNEL, reference=ref)
     assert proved.outcome == StatusOutcome.FOUND
+    assert [r.reference for r in look_up(repository, "", principal=OTHER_CHANNEL).reports] == [
+        ref
+    ]
 
 
 def test_a_stranger_gets_the_answer_of_a_missing_report(filed) -> None:
     repository, ref = filed
-    stranger = {"sender_id": "web:x", "national_id": "2000000006", "mobile": MOBILE}
-    wrong_owner = look_up(repository, "", reference=ref, **stranger)
-    missing = look_up(repository, "", reference="BR-00000000", **stranger)
+    wrong_owner = look_up(repository, "", principal=STRANGER, reference=ref, identity_checked=True)
+    missing = look_up(
+        repository, "", principal=STRANGER, reference="BR-00000000", identity_checked=True
+    )
     assert wrong_owner.outcome == missing.outcome == StatusOutcome.NOT_FOUND
     assert not wrong_owner.reports and not missing.reports
     # and before identity: asked for it whether or not the report exists
-    assert look_up(repository, "BR-00000000", sender_id="web:x").outcome == (
+    assert look_up(repository, "BR-00000000", principal=STRANGER).outcome == (
         StatusOutcome.NEED_IDENTITY
     )
+    assert look_up(repository, ref, principal=STRANGER).outcome == StatusOutcome.NEED_IDENTITY
+
+
+def test_a_rest_client_naming_itself_as_the_owner_is_a_stranger(filed) -> None:
+    repository, ref = filed
+    impostor = Principal.conversation("rest:telegram:42")
+    assert look_up(repository, ref, principal=impostor).outcome == StatusOutcome.NEED_IDENTITY
+    assert look_up(repository, "my reports", principal=impostor).outcome == StatusOutcome.NONE
 
 
 def test_a_reference_of_letters_only_is_found(filed) -> None:
     repository, _ = filed
     while not (reference := new_reference()).removeprefix(PREFIX).isalpha():
         pass
-    answer = look_up(repository, f"status of {reference.lower()}", sender_id=OWNER)
+    answer = look_up(repository, f"status of {reference.lower()}", principal=OWNER)
     assert answer.outcome == StatusOutcome.NEED_IDENTITY and answer.reference == reference
 
 
 def test_a_typo_is_answered_with_did_you_mean_for_the_owner_only(filed) -> None:
     repository, ref = filed
     typo = _typo(ref)
-    mine = look_up(repository, f"status {typo}", sender_id=OWNER)
+    mine = look_up(repository, f"status {typo}", principal=OWNER)
     assert mine.outcome == StatusOutcome.DID_YOU_MEAN and mine.reference == ref
-    theirs = look_up(repository, f"status {typo}", sender_id="web:x")
+    theirs = look_up(repository, f"status {typo}", principal=STRANGER)
     assert theirs.outcome == StatusOutcome.INVALID and theirs.reference not in (ref,)
 
 
 def test_my_reports_and_none(filed) -> None:
     repository, ref = filed
-    listed = look_up(repository, "my reports", sender_id=OWNER)
+    listed = look_up(repository, "my reports", principal=OWNER)
     assert listed.outcome == StatusOutcome.LIST and [r.reference for r in listed.reports] == [ref]
-    assert look_up(repository, "my reports", sender_id="web:x").outcome == StatusOutcome.NONE
+    assert look_up(repository, "my reports", principal=STRANGER).outcome == StatusOutcome.NONE
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 import bot.store.repository as repository_module
 from bot.notify.outbox import list_messages
+from bot.store.access import Principal
 from bot.store.db import session_scope
 from bot.store.lifecycle import TransitionNotAllowed
 from bot.store.migrate import upgrade
@@ -30,7 +31,9 @@ from bot.store.serialize import report_to_dict
 
 Draft = Callable[..., ReportDraft]
 LRI, PDI = "\u2066", "\u2069"
-OWNER = "1000000008"
+# the conversation that filed the drafts (make_draft's sender_id), and one that did not
+OWNER = Principal.conversation("telegram:5551234")
+STRANGER = Principal.conversation("rest:telegram:5551234")
 T0 = datetime(2024, 6, 2, 9, 30, tzinfo=UTC)
 
 
@@ -232,7 +235,7 @@ def test_add_documents_returns_a_missing_data_report_to_review(
     ref = repo.file_report(make_draft(), "k").reference
     repo.set_status(ref, "under_review")
     repo.set_status(ref, "missing_data", note="صورة الهوية")
-    report = repo.add_documents(ref.lower(), [_document()], national_id="١٠٠٠٠٠٠٠٠٨")
+    report = repo.add_documents(ref.lower(), [_document()], principal=OWNER)
     assert report.status == "under_review"
     assert report.missing_data_requested_at is None
     assert [a.filename for a in report.attachments] == ["خطأ.png", "هوية.pdf"]
@@ -241,41 +244,41 @@ def test_add_documents_returns_a_missing_data_report_to_review(
     # The conversation confirms it itself: no notice for the reporter's own move.
     assert len(_outbox(repo)) == 2
     # Adding to an open report in another status only adds the file.
-    report = repo.add_documents(ref, [_document("ملحق.pdf", "c")], national_id=OWNER)
+    report = repo.add_documents(ref, [_document("ملحق.pdf", "c")], principal=OWNER)
     assert report.status == "under_review" and len(report.attachments) == 3
     # A retried request adds nothing twice and moves nothing.
     repo.set_status(ref, "missing_data", note="صورة الهوية")
-    report = repo.add_documents(ref, [_document("ملحق.pdf", "c")], national_id=OWNER)
+    report = repo.add_documents(ref, [_document("ملحق.pdf", "c")], principal=OWNER)
     assert report.status == "missing_data" and len(report.attachments) == 3
 
 
 def test_reporter_requests_check_the_owner(repo: ReportRepository, make_draft: Draft) -> None:
     ref = repo.file_report(make_draft(), "k").reference
     with pytest.raises(NotReportOwner):
-        repo.add_documents(ref, [_document()], national_id="2000000006")
+        repo.add_documents(ref, [_document()], principal=STRANGER)
     with pytest.raises(ReportNotFound):  # NotReportOwner looks like "not found" to callers
-        repo.cancel_by_reporter(ref, national_id="2000000006")
+        repo.cancel_by_reporter(ref, principal=STRANGER)
     with pytest.raises(ReportNotFound):
-        repo.request_correction(ref, national_id="", correction="x")
+        repo.request_correction(ref, principal=STRANGER, correction="x")
     with pytest.raises(ReportNotFound):
-        repo.add_documents("BR-00000000", [_document()], national_id=OWNER)
+        repo.add_documents("BR-00000000", [_document()], principal=OWNER)
     assert repo.require(ref).status == "received"
 
 
 def test_cancel_by_reporter(repo: ReportRepository, make_draft: Draft) -> None:
     ref = repo.file_report(make_draft(), "k").reference
-    report = repo.cancel_by_reporter(ref, national_id=OWNER, reason="حُلت المشكلة")
+    report = repo.cancel_by_reporter(ref, principal=OWNER, reason="حُلت المشكلة")
     assert report.status == "cancelled"
     assert report.history[-1].note == "cancelled by the reporter: حُلت المشكلة"
     assert report.history[-1].actor == "reporter"
-    again = repo.cancel_by_reporter(ref, national_id=OWNER)  # a retried request
+    again = repo.cancel_by_reporter(ref, principal=OWNER)  # a retried request
     assert again.status == "cancelled" and len(again.history) == 2
     assert _outbox(repo) == []
 
     other = repo.file_report(make_draft(), "k2").reference
     _closed(repo, other)
     with pytest.raises(TransitionNotAllowed, match="closed is final"):
-        repo.cancel_by_reporter(other, national_id=OWNER)
+        repo.cancel_by_reporter(other, principal=OWNER)
 
 
 def test_request_correction_is_recorded_for_the_back_office(
@@ -283,19 +286,19 @@ def test_request_correction_is_recorded_for_the_back_office(
 ) -> None:
     ref = repo.file_report(make_draft(), "k").reference
     report = repo.request_correction(
-        ref, national_id=OWNER, correction="  رقم الشكوى الصحيح\nCMP-2024-779 "
+        ref, principal=OWNER, correction="  رقم الشكوى الصحيح\nCMP-2024-779 "
     )
     assert report.status == "received"
     assert report.history[-1].status == "received"
     assert report.history[-1].note == "correction requested: رقم الشكوى الصحيح CMP-2024-779"
     assert report.history[-1].actor == "reporter"
     with pytest.raises(ValueError, match="must not be empty"):
-        repo.request_correction(ref, national_id=OWNER, correction="   ")
-    repo.cancel_by_reporter(ref, national_id=OWNER)
+        repo.request_correction(ref, principal=OWNER, correction="   ")
+    repo.cancel_by_reporter(ref, principal=OWNER)
     with pytest.raises(ReportNotOpen, match="is cancelled"):
-        repo.request_correction(ref, national_id=OWNER, correction="late")
+        repo.request_correction(ref, principal=OWNER, correction="late")
     with pytest.raises(ReportNotOpen):
-        repo.add_documents(ref, [_document()], national_id=OWNER)
+        repo.add_documents(ref, [_document()], principal=OWNER)
 
 
 # -- rating ------------------------------------------------------------------------------
@@ -308,7 +311,7 @@ def test_rate_a_closed_report(repo: ReportRepository, make_draft: Draft) -> None
     _closed(repo, ref)
     at = T0 + timedelta(days=3)
     report = repo.rate(
-        ref, solution="٤", service=5, comment=" سريع ومفيد ", national_id=OWNER, at=at
+        ref, solution="٤", service=5, comment=" سريع ومفيد ", principal=OWNER, at=at
     )
     assert report.rating.solution_rating == 4 and report.rating.service_rating == 5
     data = report_to_dict(repo.require(ref))
@@ -338,11 +341,11 @@ def test_rating_values_are_one_to_five(
     assert repo.require(ref).rating is None
 
 
-def test_rating_checks_the_owner_when_given(repo: ReportRepository, make_draft: Draft) -> None:
+def test_rating_checks_the_principal(repo: ReportRepository, make_draft: Draft) -> None:
     ref = repo.file_report(make_draft(), "k").reference
     _closed(repo, ref)
     with pytest.raises(NotReportOwner):
-        repo.rate(ref, solution=3, service=3, national_id="2000000006")
+        repo.rate(ref, solution=3, service=3, principal=STRANGER)
     repo.rate(ref, solution=3, service=3)  # the back office records a survey taken by phone
 
 

@@ -71,13 +71,14 @@ def test_file_report_stores_everything(repo: ReportRepository, make_draft: Draft
 
     data = report_to_dict(report)
     # CONTRACT's keys in its order, then the satisfaction survey (null until rated).
-    assert set(data) == CONTRACT_KEYS | {"rating"}
+    assert set(data) == CONTRACT_KEYS | {"rating", "contact_mismatch"}
     assert list(data) == [
         "reference", "type", "status", "language", "channel", "created_at", "due_at",
         "reporter", "platform", "service_name", "service_channel", "entity_name",
         "prior_complaint_ref", "prior_complaint_date", "title", "description", "attachments",
-        "history", "rating",
+        "history", "rating", "contact_mismatch",
     ]  # fmt: skip
+    assert data.pop("contact_mismatch") == []
     assert data == {
         "reference": filed.reference,
         "type": "complaint_escalation",
@@ -234,7 +235,11 @@ def test_failure_in_the_middle_leaves_nothing_behind(
     assert repo.file_report(make_draft(attachments=[]), "k-broken").created
 
 
-def test_reporter_is_reused_and_updated(repo: ReportRepository, make_draft: Draft) -> None:
+def test_reporter_is_reused_and_never_overwritten(
+    repo: ReportRepository, make_draft: Draft
+) -> None:
+    """Anyone can type someone else's ID: a later filing keeps its own contact details on
+    its report and flags the difference, the reporter on file stays as it was."""
     first = repo.file_report(make_draft(), "k1")
     newer = ReporterDraft(
         full_name="نورة القحطاني",
@@ -247,9 +252,17 @@ def test_reporter_is_reused_and_updated(repo: ReportRepository, make_draft: Draf
     reports = repo.reports_of("1000000008")
     assert [report.reference for report in reports] == [first.reference, second.reference]
     reporter = reports[1].reporter
-    assert reporter.full_name == "نورة القحطاني"
-    assert reporter.mobile == "+966557654321"
-    assert reporter.email == "noura@example.com"  # kept: the second filing gave none
+    assert reporter.full_name == "نورة عبدالله القحطاني"  # as first given
+    assert reporter.mobile == "+966501234567"
+    assert reporter.email == "noura@example.com"
+    first_json, second_json = (report_to_dict(report) for report in reports)
+    assert first_json["reporter"]["mobile"] == "+966501234567"
+    assert first_json["contact_mismatch"] == []
+    assert second_json["reporter"] == {
+        "full_name": "نورة القحطاني", "national_id": "1000000008",
+        "mobile": "+966557654321", "email": None,
+    }  # fmt: skip
+    assert second_json["contact_mismatch"] == ["full_name", "mobile"]
     assert repo.reports_of("1999999999") == []
 
 
