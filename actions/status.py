@@ -15,16 +15,19 @@ the conversation, the client's address and the reference.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import latest_entities, latest_intent, latest_text, repository
-from actions.verification import GAVE_UP, throttle_keys
+from actions.verification import GAVE_UP, THROTTLED, throttle_keys
 from bot.intake import requests
+from bot.intake.reference import parse_reference
 from bot.intake.requests import RequestKind
 from bot.intake.status import StatusAnswer, StatusOutcome, find_reference_texts, look_up
 from bot.notify.messages import STATUS_LABELS
@@ -32,12 +35,16 @@ from bot.store import throttle
 from bot.store.access import Principal
 from bot.store.models import Report
 
+logger = logging.getLogger(__name__)
+
 # At most this many reports are listed for "my reports".
 MAX_LISTED = 5
 
 
 # Lookups that found nothing for the asker: counted by bot.store.throttle.
 FAILED_LOOKUPS = frozenset({StatusOutcome.NOT_FOUND, StatusOutcome.INVALID})
+# Answers about a report that is not the asker's (yet): slowed down when guessed too often.
+GUESSES = FAILED_LOOKUPS | {StatusOutcome.NEED_IDENTITY}
 # The intake forms: "cancel the report" said while one is being prepared stops that one.
 DRAFT_STEPS = frozenset({"type_form", "personal_data", "summary"})
 
@@ -70,6 +77,15 @@ class ActionCheckStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        try:
+            return self._run(dispatcher, tracker)
+        except SQLAlchemyError:  # the store is down: say so, never a crash or a half answer
+            logger.exception("a status lookup could not read the store")
+            dispatcher.messages.clear()
+            dispatcher.utter_message(response="utter_status_unavailable")
+            return answered()
+
+    def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         asked = requests.kind_of_intent(latest_intent(tracker))
         after_identity = tracker.get_slot("status_step") == "need_identity" and asked is None
         kind = asked or RequestKind(tracker.get_slot("report_request") or RequestKind.STATUS)
@@ -81,12 +97,12 @@ class ActionCheckStatus(Action):
             if drafting(tracker):  # "cancel the report" while preparing one
                 return [FollowupAction("action_cancel_report")]
         guessable = bool(reference or after_identity or find_reference_texts(text))
-        keys = throttle_keys(tracker, reference=reference)
-        if guessable and not after_identity:  # a reference to check: limited per key
-            wait = throttle.minutes_to_wait(repository().engine, keys)
-            if wait:
-                dispatcher.utter_message(response="utter_status_rate_limited", minutes=wait)
-                return answered()
+        typed = reference or next(
+            (found for found in map(parse_reference, find_reference_texts(text)) if found), None
+        )
+        keys = throttle_keys(tracker, reference=typed)
+        if after_identity and tracker.get_slot("follow_code") == THROTTLED:
+            return answered()  # "paused, try again in N minutes" was said with the code
         if after_identity and tracker.get_slot("follow_code") == GAVE_UP:
             dispatcher.utter_message(response="utter_status_not_found", reference=reference)
             return answered()
@@ -97,6 +113,13 @@ class ActionCheckStatus(Action):
             reference=reference,
             identity_checked=after_identity,
         )
+        # a reference that is not (yet) the asker's is a guess: limited per key. The reporter
+        # reading their own reports is never slowed down, whatever strangers tried.
+        if guessable and answer.outcome in GUESSES and not after_identity:
+            wait = throttle.minutes_to_wait(repository().engine, keys)
+            if wait:
+                dispatcher.utter_message(response="utter_status_rate_limited", minutes=wait)
+                return answered()
         if guessable and answer.outcome in FAILED_LOOKUPS:
             throttle.record_failure(repository().engine, keys)
         if answer.outcome == StatusOutcome.NEED_IDENTITY and not after_identity:

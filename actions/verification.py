@@ -18,11 +18,13 @@ and the ID (bot.store.throttle).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import latest_metadata, latest_text, repository
 from bot.intake.codes import (
@@ -51,9 +53,13 @@ from bot.store.verification import (
     seconds_until_resend,
 )
 
+logger = logging.getLogger(__name__)
+
 VERIFIED = "verified"
-# follow_code values that end identity_form without the right to follow
+# follow_code values that end identity_form without the right to follow: tries used up (the
+# status says "not found", as for a report that does not exist), or paused (already said)
 GAVE_UP = "failed"
+THROTTLED = "throttled"
 
 
 def _language(tracker: Tracker) -> str:
@@ -95,6 +101,13 @@ def _resend_wait(tracker: Tracker, purpose: Purpose) -> int:
     )
 
 
+def store_down(dispatcher: CollectingDispatcher) -> None:
+    """The store (or the sender) failed: say so; the question stays open for a new try."""
+    logger.exception("a one-time code could not be sent or checked")
+    dispatcher.messages.clear()
+    dispatcher.utter_message(response="utter_code_unavailable")
+
+
 class ActionAskMobileCode(Action):
     """Sends a code to the mobile just given (once), and asks for it."""
 
@@ -104,6 +117,13 @@ class ActionAskMobileCode(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        try:
+            return self._ask(dispatcher, tracker)
+        except SQLAlchemyError:
+            store_down(dispatcher)
+            return []
+
+    def _ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         mobile = tracker.get_slot("mobile") or ""
         marker = f"mobile:{mobile_subject(mobile)[:32]}"
         shown = masked_mobile(mobile)
@@ -132,6 +152,13 @@ class ActionAskFollowCode(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        try:
+            return self._ask(dispatcher, tracker)
+        except SQLAlchemyError:
+            store_down(dispatcher)
+            return []
+
+    def _ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         reference = tracker.get_slot("status_reference") or ""
         id_number = tracker.get_slot("national_id") or ""
         marker = f"follow:{reference}:{digest('id', id_number)[:16]}"
@@ -159,6 +186,14 @@ class ActionAskFollowCode(Action):
 
 def check_mobile_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
     """The slots after a reply to "type the code sent to your mobile"."""
+    try:
+        return _check_mobile_code(dispatcher, tracker)
+    except SQLAlchemyError:
+        store_down(dispatcher)
+        return {"mobile_code": None}
+
+
+def _check_mobile_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
     reply = read_code_reply(latest_text(tracker))
     if reply.kind == ReplyKind.RESEND:
         return {"mobile_code": None, "otp_sent_for": None}
@@ -196,6 +231,14 @@ def check_mobile_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> dic
 
 def check_follow_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
     """The slots after a reply to "type the code sent to the mobile on the report"."""
+    try:
+        return _check_follow_code(dispatcher, tracker)
+    except SQLAlchemyError:
+        store_down(dispatcher)
+        return {"follow_code": None}
+
+
+def _check_follow_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
     reply = read_code_reply(latest_text(tracker))
     if reply.kind == ReplyKind.RESEND:
         return {"follow_code": None, "otp_sent_for": None}
@@ -211,7 +254,7 @@ def check_follow_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> dic
     wait = throttle.minutes_to_wait(engine, keys)
     if wait:
         dispatcher.utter_message(response="utter_status_rate_limited", minutes=wait)
-        return {"follow_code": GAVE_UP}
+        return {"follow_code": THROTTLED}
     result = check_code(
         engine, purpose=Purpose.FOLLOW, sender_id=tracker.sender_id, typed=reply.code or ""
     )

@@ -24,6 +24,8 @@ from bot import logmask, settings
 from bot.digits import to_ascii_digits
 from bot.intake.filing import CHANNELS
 from bot.intake.reference import parse_reference
+from bot.runtime.secrets import restrict_umask
+from bot.store.access import Principal
 from bot.store.migrate import upgrade
 from bot.store.models import OutboxState, ReportStatus, ReportType
 from bot.store.repository import ReportNotFound, ReportRepository
@@ -135,7 +137,7 @@ def _reports_show(args: argparse.Namespace, _rest: list[str]) -> int:
             f"{args.reference!r} is not a valid report reference "
             "(BR- followed by 8 letters and digits, e.g. BR-7K2M9QXH)"
         )
-    report = _repository().get(args.reference)
+    report = _repository().get_for(Principal.back_office(), args.reference)
     if report is None:
         return _error(f"no report with reference {parse_reference(args.reference)}")
     if args.json:
@@ -200,7 +202,7 @@ def _reports_set_status(args: argparse.Namespace, _rest: list[str]) -> int:
     if canonical is None:
         return 1
     repository = _repository()
-    before = repository.get(canonical)
+    before = repository.get_for(Principal.back_office(), canonical)
     if before is None:
         return _error(f"no report with reference {canonical}")
     try:
@@ -226,8 +228,8 @@ def _reports_export(args: argparse.Namespace, _rest: list[str]) -> int:
 
     reports = _filtered_reports(args)
     text = reports_to_csv(reports)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8", newline="")
+    if args.output:  # personal data: a file only its owner may read
+        _private_file(Path(args.output), text)
         print(f"Wrote {len(reports)} report(s) to {args.output}.", file=sys.stderr)
     else:
         sys.stdout.flush()
@@ -423,7 +425,7 @@ def _private_file(path: Path, text: str) -> None:
     """Writes `text` to a new or existing file that only its owner may read (0600)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
 
 
@@ -771,6 +773,7 @@ def _utf8_output() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     _utf8_output()
+    restrict_umask()  # what any command writes (stores, exports, logs) is owner-only
     logmask.install()  # no national ID, mobile or e-mail in any log of any command
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)

@@ -45,6 +45,7 @@ from sqlalchemy.engine import make_url
 from bot import settings
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.intake.filing import due_at as reply_due_at
+from bot.notify.contact import deliver_pending
 from bot.notify.dispatcher import DispatchStats, dispatch_once
 from bot.notify.messages import NoticeKind
 from bot.notify.senders import Sender
@@ -252,13 +253,17 @@ def tick(
     worker: str | None = None,
     dispatch: bool = True,
 ) -> TickResult:
-    """The timed rules, then one delivery pass over the outbox, then (hourly) the retention,
-    then the sweep of staged files."""
+    """The timed rules, then one delivery pass over the outbox and the SMS/e-mail outbox, then
+    (hourly) the retention, then the sweep of staged files."""
     now = clock.now()
     stats = run_rules(repo, now, rules)
     delivered = None
     if dispatch:
         delivered = dispatch_once(repo.engine, senders=senders, clock=clock, worker=worker)
+        try:  # one-time codes whose first send failed (bot.notify.contact)
+            deliver_pending(repo.engine, now=now)
+        except Exception:  # logged; the codes' own expiry bounds the retries
+            logger.exception("jobs: sending pending SMS/e-mail failed; trying again next tick")
     try:
         redacted = run_privacy(repo, now, rules)
     except Exception:  # logged; the next tick's rules and notices go on

@@ -42,6 +42,7 @@ import sys
 import tempfile
 import threading
 import unicodedata
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -498,19 +499,45 @@ def _patch_rasa_if_loaded() -> None:
             pass
 
 
+def _masking_showwarning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """`warnings.showwarning`, the message masked first: Rasa reports a `/intent{…}` message
+    it cannot parse with `warnings.warn`, the whole message (an ID, a mobile) quoted, and
+    warnings are written to stderr without passing through logging."""
+    text = str(message)
+    masked = mask_text(text)
+    if masked != text:
+        try:
+            message = category(masked)
+        except Exception:  # a category that takes other arguments
+            message = UserWarning(masked)
+    _original_showwarning(message, category, filename, lineno, file, line)
+
+
+_original_showwarning: Any = warnings.showwarning
+
+
 def install() -> None:
-    """Mask every log record of this process from now on (idempotent).
+    """Mask every log record (and warning) of this process from now on (idempotent).
 
     Wraps `logging.Logger.callHandlers`, so that handlers added later (Rasa's, sanic's,
     a `logging.config.dictConfig`) get masked records too; adds `PiiFilter` to the root
     logger's handlers of now, for records handed to a handler directly; and, where Rasa
     is loaded, puts `mask_structlog_event` in its structlog processors.
     """
-    global _installed, _original_call_handlers
+    global _installed, _original_call_handlers, _original_showwarning
     with _lock:
         if not _installed:
             _original_call_handlers = logging.Logger.callHandlers
             logging.Logger.callHandlers = _masking_call_handlers  # type: ignore[method-assign]
+            _original_showwarning = warnings.showwarning
+            warnings.showwarning = _masking_showwarning
             _installed = True
         for handler in logging.getLogger().handlers:
             if not any(isinstance(f, PiiFilter) for f in handler.filters):
@@ -524,6 +551,7 @@ def uninstall() -> None:
     with _lock:
         if _installed:
             logging.Logger.callHandlers = _original_call_handlers  # type: ignore[method-assign]
+            warnings.showwarning = _original_showwarning
             _installed = False
         for handler in logging.getLogger().handlers:
             for found in [f for f in handler.filters if isinstance(f, PiiFilter)]:

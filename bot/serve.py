@@ -112,6 +112,7 @@ def rasa_ready(port: int, token: str, log_path: Path = LOG_DIR / "rasa.log") -> 
 
 
 TELEGRAM_CHANNEL = "bot.channels.telegram.TelegramInput"
+NLG_CLASS = "bot.runtime.nlg.LiteralValuesNLG"
 
 
 def write_credentials(path: Path) -> Path:
@@ -209,6 +210,9 @@ def write_endpoints(actions: int | str, path: Path) -> Path:
         "tracker_store:",
         "  type: SQL",
         f'  url: "{settings.tracker_store_url()}"',
+        # responses filled without str.format: a value is never read as a template
+        "nlg:",
+        f"  type: {NLG_CLASS}",
     ]
     redis_url = settings.redis_url()
     if redis_url:
@@ -222,6 +226,8 @@ def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["RASA_TOKEN"] = settings.rasa_token()
     env[ACTIONS_SECRET_ENV] = actions_secret()
+    # Rasa sends usage telemetry (Segment) unless told not to: nothing leaves the service
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env["DATABASE_URL"] = settings.database_url()
     env["TRACKER_STORE_URL"] = settings.tracker_store_url()
     env["ATTACHMENTS_DIR"] = str(settings.attachments_dir())

@@ -9,6 +9,7 @@ auto rule with BALAGH_TERMINAL_BIDI=1, leaves the logical text to the terminal.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -143,6 +144,11 @@ class TmuxConsole:
         starts = [index for index, line in enumerate(lines) if line.startswith(PROMPT)]
         return "\n".join(lines[starts[before - 1] : starts[before]])
 
+    def last_code(self) -> str:
+        """The one-time code in the latest message of the development sink (MESSAGE_SINK)."""
+        lines = (self.var_dir / "messages.jsonl").read_text(encoding="utf-8").splitlines()
+        return re.search(r"\b\d{6}\b", json.loads(lines[-1])["text"]).group(0)
+
     def stop(self) -> None:
         """/quit (the console stops its action server), then the tmux server goes."""
         try:
@@ -221,7 +227,9 @@ def test_an_agent_files_an_arabic_complaint_end_to_end(shaped: TmuxConsole) -> N
     assert "▶ Asking now: Full name" in shaped.say("2")  # no attachments on the phone
     shaped.say("محمد بن سعد العتيبي")
     shaped.say("1000000008")
-    assert "▶ Asking now: E-mail" in shaped.say("0551234567")
+    # the caller reads out the code the SMS brought (the development sink here)
+    assert "▶ Asking now: Code sent to the mobile" in shaped.say("0551234567")
+    assert "▶ Asking now: E-mail" in shaped.say(shaped.last_code())
     turn = shaped.say("1")  # skip the e-mail
     assert shown("ملخص بلاغك") in turn and "Q-77410" in turn and "✓ E-mail: skipped" in turn
     turn = shaped.say("1")  # send

@@ -274,7 +274,9 @@ def test_arabic_filing_with_a_screenshot_and_a_reload(
     assert "اسمك الكامل" in widget.answer("انتهيت")
     widget.answer("محمد بن سعد العتيبي")
     widget.answer(VALID_ID)
-    widget.answer("0551234567")
+    asked = widget.answer("0551234567")
+    assert "رمز تحقق" in asked, asked  # a new mobile is proven with a code sent to it
+    assert "تأكدنا من رقم جوالك" in widget.answer(assistant.last_code())
     reply = widget.answer("تخطي")  # no e-mail
     assert "ملخص بلاغك" in reply and "Q-77410" in reply, reply
     reply = widget.answer("إرسال")

@@ -219,15 +219,18 @@ def test_someone_else_cannot_cancel_the_report(
     stranger = Chat(assistant)
     reply = stranger.say(f"I want to cancel my report {ref}")
     assert "check who you are" in reply, reply
-    stranger.say(RESIDENT_ID)
-    reply = stranger.say("0551234567")
-    assert f"could not find a report {ref}" in reply, reply
+    sent = len(assistant.sent_messages())
+    stranger.say(RESIDENT_ID)  # not the reporter's ID: no code goes out
+    assert len(assistant.sent_messages()) == sent
+    # even typing the code the reporter was sent for another purpose gets nowhere
+    reply = stranger.say(assistant.last_code())
+    assert "not right" in reply, reply
     assert store.require(ref).status == "received"
-    # the reporter from another channel: ID and mobile on the report, then the question
+    # the reporter from another channel: the ID on the report, the code sent to its mobile
     elsewhere = Chat(assistant)
     elsewhere.say(f"cancel report {ref}")
     elsewhere.say(VALID_ID)
-    reply = elsewhere.say("0551234567")
+    reply = elsewhere.say(elsewhere.code())
     assert f"Do you want to cancel report {ref}?" in reply, reply
     reply = elsewhere.say("yes")
     assert "has been cancelled, as you asked" in reply, reply

@@ -339,3 +339,22 @@ def test_rasa_and_sanic_loggers_are_masked_through_the_config_file(
         assert "national_id: 1*******08" in output and "platform: Absher" in output
         assert "full_name: <redacted" in output and "<redacted: " in output
         assert "SlotSet(key: mobile, value: +9665******67)" in output
+
+
+def test_warnings_are_masked_too() -> None:
+    """Rasa reports an unparsable `/intent{…}` with warnings.warn, the message quoted, and
+    warnings reach stderr without passing through logging (a process of its own: pytest
+    records warnings itself)."""
+    script = (
+        "import warnings\n"
+        "from bot import logmask\n"
+        "logmask.install()\n"
+        "warnings.warn(\"Failed to parse arguments in line '/inform{\\\"national_id\\\": "
+        "\\\"1000000073\\\", \\\"mobile\\\": \\\"0556660006\\\"}'\", UserWarning)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert "1*******73" in done.stderr and "05******06" in done.stderr, done.stderr
+    assert "1000000073" not in done.stderr and "0556660006" not in done.stderr

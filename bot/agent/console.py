@@ -42,6 +42,7 @@ from bot.agent.display import Mode
 from bot.digits import to_ascii_digits
 from bot.intake.reference import parse_reference
 from bot.intake.workdays import saudi_today
+from bot.store.access import Principal
 
 __all__ = ["Console", "Screen", "build_parser", "main"]
 
@@ -224,7 +225,8 @@ class Console:
                 ],
             )
             return
-        report = self.repository().get(reference)
+        # a call-centre agent reads any report, as the back office does (bot.store.access)
+        report = self.repository().get_for(Principal.back_office("agent"), reference)
         if report is None:
             self.screen.note("status", [f"No report {reference}."])
             return

@@ -226,6 +226,8 @@ QUESTION_LABELS = {
     "outage_kind": ("نوع التعطل", "Kind of outage"),
     "attachments_done": ("المرفقات", "Attachments"),
     "edit_field": ("الحقل المراد تعديله", "Field to change"),
+    "mobile_code": ("رمز التحقق المرسل إلى الجوال", "Code sent to the mobile"),
+    "follow_code": ("رمز التحقق المرسل إلى جوال البلاغ", "Code sent to the report's mobile"),
 }
 
 

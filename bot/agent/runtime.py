@@ -166,6 +166,7 @@ class Assistant:
         raise StartError(f"the action server did not answer at {self.actions_url}/health")
 
     def _load_agent(self) -> Any:
+        os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")  # no usage data leaves
         from rasa.core.agent import load_agent
         from rasa.core.utils import AvailableEndpoints
         from rasa.utils.endpoints import EndpointConfig
@@ -176,6 +177,7 @@ class Assistant:
                 headers={ACTIONS_SECRET_HEADER: actions_secret()},
             ),
             tracker_store=EndpointConfig(url=settings.tracker_store_url(), type="SQL"),
+            nlg=EndpointConfig(type="bot.runtime.nlg.LiteralValuesNLG"),
         )
         agent = self.loop.run_until_complete(
             load_agent(model_path=str(self.model), endpoints=endpoints)

@@ -93,8 +93,9 @@ MAX_BODY_BYTES = (MAX_ATTACHMENTS_PER_REPORT + 1) * _BASE64_MAX_FILE + 64 * 1024
 _METADATA_ATTRIBUTE = "balagh_metadata"
 # A longer message is cut to this: twice the longest answer any field reads (bot.intake.text).
 MAX_MESSAGE_CHARS = 2 * MAX_ANSWER_LENGTH
-# Rasa's SQL tracker store keeps the sender id in a VARCHAR(255).
-MAX_SENDER_CHARS = 255
+# Rasa's SQL tracker store keeps the sender id in a VARCHAR(255), and REST's own namespace
+# prefix (`rest:`, bot.intake.identity) takes 5 of them.
+MAX_SENDER_CHARS = 255 - len("rest:")
 # Control (NUL, ESC …), format (bidi overrides, zero-width …) and surrogate characters.
 _FORBIDDEN_SENDER_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 # metadata key, set by the server: the client's address as this server sees it

@@ -511,8 +511,13 @@ class ReportRepository:
         actor: str = Actor.BACK_OFFICE,
         at: datetime | None = None,
         notify: bool | None = None,
+        principal: Principal | None = None,
     ) -> Report:
         """Move a report to `status`, recording it in the history; returns the updated report.
+
+        Who moves it passes the one authorisation check: `principal`, by default the
+        scheduler for the system's moves and the back office for the others (a viewer may
+        not move anything).
 
         The move must be one the life cycle allows `actor` (bot.store.lifecycle); the
         reporter's notification (`status_changed`, in their language, on their channel) is
@@ -527,8 +532,11 @@ class ReportRepository:
         actor = check_actor(actor)
         _require_aware(at, "at")
         canonical = self._canonical(reference)
+        if principal is None:
+            principal = Principal.system() if actor == Actor.SYSTEM else Principal.back_office()
         with session_scope(self.engine, write=True) as session:
             report = self._locked(session, canonical, reference)
+            authorize(session, principal, report, Action.MOVE_STATUS)
             self._move(
                 session,
                 report,

@@ -122,3 +122,9 @@ def test_reporter_methods_pass_the_check(repo, ref) -> None:
     assert repo.get_for(IMPOSTOR, ref) is None
     assert repo.get_for(OWNER, ref).reference == ref
     assert repo.cancel_by_reporter(ref, principal=OWNER).status == "cancelled"
+
+
+def test_a_viewer_cannot_move_a_status_through_the_repository(repo, ref) -> None:
+    with pytest.raises(NotReportOwner):
+        repo.set_status(ref, "under_review", principal=Principal.back_office("viewer"))
+    assert repo.set_status(ref, "under_review").status == "under_review"  # the back office
