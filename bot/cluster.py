@@ -7,10 +7,14 @@ servers"):
 
 * the report store and Rasa's tracker store in PostgreSQL: `DATABASE_URL` (and
   `TRACKER_STORE_URL`) when set, otherwise a local cluster under var/cluster/postgres/ made
-  with Debian's binaries (initdb on the first start, kept between starts; loopback only,
-  trust authentication: for one machine, not for a network);
+  with Debian's binaries (initdb on the first start, kept between starts; loopback and a
+  private socket only, every connection with the password, SCRAM-SHA-256: POSTGRES_PASSWORD
+  or one generated into var/cluster_postgres_password; a cluster an older version made with
+  trust authentication is given the password and switched to it);
 * Rasa's lock store in Redis: `REDIS_URL` when set, otherwise `redis-server` on loopback
-  (Debian's package; nothing is saved: it only holds the conversations' locks);
+  (Debian's package; nothing is saved: it only holds the conversations' locks; with a
+  password, REDIS_PASSWORD or generated into var/cluster_redis_password, in an owner-only
+  config file rather than on its command line);
 * the store's migrations (`python -m bot db upgrade`), once, before any server starts;
 * `--action-servers` action servers (`python -m bot serve --no-rasa`) on 5155, 5156 …;
 * `--rasa-servers` Rasa servers (`python -m bot serve --actions-url …`) on 127.0.0.1:5105,
@@ -40,9 +44,11 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from bot import settings
 from bot.model import model_path
+from bot.runtime.secrets import generated_secret, write_private
 from bot.serve import Part, StartError, _start, _wait_ready, log_tail, port_free
 
 LOG_DIR = settings.VAR_DIR / "logs" / "cluster"
@@ -95,8 +101,16 @@ class LocalPostgres:
         return self.root / "server.log"  # written by the server's own user
 
     @property
+    def password(self) -> str:
+        """The server's password (POSTGRES_PASSWORD, else generated once, owner-only)."""
+        return generated_secret("POSTGRES_PASSWORD", "cluster_postgres_password")
+
+    @property
     def url(self) -> str:
-        return f"postgresql+psycopg2://{POSTGRES_USER}@127.0.0.1:{self.port}/{DATABASE_NAME}"
+        return (
+            f"postgresql+psycopg2://{POSTGRES_USER}:{quote(self.password, safe='')}"
+            f"@127.0.0.1:{self.port}/{DATABASE_NAME}"
+        )
 
     def _run_as(self) -> list[str]:
         if os.geteuid() != 0:
@@ -109,6 +123,7 @@ class LocalPostgres:
                 "the server as (Debian's `postgresql` package creates it)."
             ) from None
         os.chown(self.root, account.pw_uid, account.pw_gid)
+        _traversable(self.root.parent)
         return ["runuser", "-u", POSTGRES_USER, "--"]
 
     def _pg_ctl(self) -> list[str]:
@@ -127,18 +142,52 @@ class LocalPostgres:
             )
         if not (self.data_dir / "PG_VERSION").exists():
             _log(f"creating a PostgreSQL cluster in {self.data_dir} ...")
-            _checked([
-                *run_as, str(bin_dir / "initdb"), "-D", str(self.data_dir), "-U", POSTGRES_USER,
-                "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
-            ], "PostgreSQL initdb")
+            pwfile = self.root / ".initdb-password"  # readable by the server's user, briefly
+            pwfile.write_text(self.password + "\n", encoding="utf-8")
+            pwfile.chmod(0o600)
+            if run_as:
+                account = pwd.getpwnam(POSTGRES_USER)
+                os.chown(pwfile, account.pw_uid, account.pw_gid)
+            try:
+                _checked([
+                    *run_as, str(bin_dir / "initdb"), "-D", str(self.data_dir),
+                    "-U", POSTGRES_USER, f"--pwfile={pwfile}", "--auth=scram-sha-256",
+                    "--encoding=UTF8", "--locale=C.UTF-8",
+                ], "PostgreSQL initdb")
+            finally:
+                pwfile.unlink(missing_ok=True)
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c max_connections=200"
+            "-c max_connections=200 -c password_encryption=scram-sha-256"
         )
         _checked([
             *self._pg_ctl(), "-l", str(self.log_path), "-o", options, "-w", "-t", "60", "start",
         ], "PostgreSQL start", log=self.log_path)
+        self._no_trust()
         self._create_database()
+
+    def _no_trust(self) -> None:
+        """A cluster made by an older version (trust authentication): password it and require
+        the password from now on (every connection, the local socket included)."""
+        hba = self.data_dir / "pg_hba.conf"
+        text = hba.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        if not any(not line.lstrip().startswith("#") and " trust" in line for line in lines):
+            return
+        _log("PostgreSQL: trust authentication found; setting the password and requiring it")
+        _checked([
+            *self._run_as(), str(postgres_bin_dir() / "psql"), "-h", str(self.root),
+            "-p", str(self.port), "-U", POSTGRES_USER, "-d", "postgres", "-v", "ON_ERROR_STOP=1",
+            "-c", f"ALTER USER {POSTGRES_USER} PASSWORD '{self.password}'",
+        ], "PostgreSQL password")
+        hba.write_text(
+            "\n".join(
+                line if line.lstrip().startswith("#") else line.replace(" trust", " scram-sha-256")
+                for line in lines
+            ) + "\n",
+            encoding="utf-8",
+        )
+        _checked([*self._pg_ctl(), "reload"], "PostgreSQL reload")
 
     def _create_database(self) -> None:
         from sqlalchemy import create_engine, text
@@ -159,6 +208,16 @@ class LocalPostgres:
 
     def stop(self) -> None:
         subprocess.run([*self._pg_ctl(), "-m", "fast", "-w", "stop"], capture_output=True)
+
+
+def _traversable(directory: Path) -> None:
+    """Let the server's own account pass through `directory` and its parents to reach its
+    data: search permission (o+x) only, so nobody may list them or read what is inside
+    (var/ is owner-only: 0700 becomes 0701)."""
+    for path in [directory.resolve(), *directory.resolve().parents]:
+        mode = path.stat().st_mode
+        if not mode & 0o001:
+            path.chmod((mode & 0o7777) | 0o001)
 
 
 def _checked(command: list[str], what: str, log: Path | None = None) -> None:
@@ -182,25 +241,35 @@ def redis_part(port: int) -> Part:
             "(apt-get install redis-server), or set REDIS_URL to a running server."
         )
     work_dir = CLUSTER_DIR / "redis"
-    work_dir.mkdir(parents=True, exist_ok=True)
+    work_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    password = redis_password()
+    # the password in an owner-only config file, not on the command line (`ps` shows that)
+    config = write_private(
+        work_dir / "redis.conf",
+        f"bind 127.0.0.1\nport {port}\nprotected-mode yes\nsave \"\"\nappendonly no\n"
+        f"dir {work_dir}\ndaemonize no\nrequirepass {password}\n",
+    )
 
     def ready() -> bool:
         import redis
 
         try:
-            return bool(redis.Redis(host="127.0.0.1", port=port, socket_timeout=1).ping())
+            client = redis.Redis(host="127.0.0.1", port=port, password=password, socket_timeout=1)
+            return bool(client.ping())
         except redis.RedisError:
             return False
 
     return Part(
         name="Redis (lock store)",
-        command=[
-            server, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-            "--appendonly", "no", "--dir", str(work_dir), "--daemonize", "no",
-        ],
+        command=[server, str(config)],
         log_path=LOG_DIR / "redis.log",
         ready=ready,
     )
+
+
+def redis_password() -> str:
+    """The password of the cluster's own Redis (REDIS_PASSWORD, else generated once)."""
+    return generated_secret("REDIS_PASSWORD", "cluster_redis_password")
 
 
 # -- the servers ------------------------------------------------------------------------------
@@ -409,7 +478,8 @@ def main(argv: list[str] | None = None) -> int:
             _start(redis, env)
             parts.append(redis)
             _wait_ready(redis, 30)
-            env["REDIS_URL"] = f"redis://127.0.0.1:{args.redis_port}/0"
+            password = quote(redis_password(), safe="")
+            env["REDIS_URL"] = f"redis://:{password}@127.0.0.1:{args.redis_port}/0"
         _log("applying the store's migrations (python -m bot db upgrade) ...")
         migrate = subprocess.run(
             [sys.executable, "-m", "bot", "db", "upgrade"], env=env, capture_output=True,

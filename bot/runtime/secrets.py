@@ -30,10 +30,16 @@ def restrict_umask() -> None:
 
 
 def private_dir(path: Path) -> Path:
-    """`path` as a directory only its owner can enter (created when missing)."""
+    """`path` as a directory only its owner can list, read or write (created when missing).
+
+    Search permission for others alone (o+x, which `python -m bot cluster` gives var/ so
+    that its PostgreSQL's own account can reach its data below) is left as it is: it lets
+    nobody list the directory or read what is inside.
+    """
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
-    if stat.S_IMODE(path.stat().st_mode) & 0o077:
-        path.chmod(PRIVATE_DIR_MODE)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o076:
+        path.chmod(PRIVATE_DIR_MODE | (mode & 0o001))
     return path
 
 
