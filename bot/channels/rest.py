@@ -55,7 +55,7 @@ import logging
 import os
 import unicodedata
 from asyncio import CancelledError
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import rasa.utils.endpoints
@@ -69,16 +69,17 @@ from sanic.response import HTTPResponse, ResponseStream
 from bot import settings
 from bot.channels import faults
 from bot.channels.faults import AttachmentStorageFailed
+from bot.channels.uploads import check_and_store
 from bot.intake.attachments import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS_PER_REPORT,
     AttachmentRejected,
-    check_attachment,
     decode_base64_attachment,
 )
 from bot.intake.identity import client_sender, rest_sender_id
 from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
-from bot.store.files import discard_attachment, display_filename, store_attachment
+from bot.store.files import discard_attachment, display_filename
+from bot.store.uploads import keys as upload_keys
 
 logger = logging.getLogger(__name__)
 structlogger = structlog.get_logger()
@@ -153,8 +154,11 @@ class RequestTooLarge(Exception):
     """The posted body is over the channel's limit (answered with 413)."""
 
 
-def process_metadata(metadata: Any) -> dict[str, Any] | None:
-    """The metadata Rasa gets: files checked, stored and described instead of their data."""
+def process_metadata(metadata: Any, quota_keys: Sequence[str] = ()) -> dict[str, Any] | None:
+    """The metadata Rasa gets: files checked, stored and described instead of their data.
+
+    `quota_keys`: whose hourly upload quotas the files count against (bot.store.uploads).
+    """
     if metadata is None:
         return None
     if not isinstance(metadata, Mapping):
@@ -174,7 +178,7 @@ def process_metadata(metadata: Any) -> dict[str, Any] | None:
             if index >= MAX_ATTACHMENTS_PER_REPORT:
                 rejected.append({"filename": _sent_filename(item), "reason": TOO_MANY_ATTACHMENTS})
                 continue
-            accepted.append(_accept(item))
+            accepted.append(_accept(item, quota_keys))
         except AttachmentRejected as exc:
             rejected.append({"filename": _sent_filename(item), "reason": exc.reason})
         except OSError as exc:  # disk full, read-only: keep none of this message's files
@@ -186,17 +190,9 @@ def process_metadata(metadata: Any) -> dict[str, Any] | None:
     return processed
 
 
-def _accept(item: Any) -> dict[str, Any]:
+def _accept(item: Any, quota_keys: Sequence[str]) -> dict[str, Any]:
     """Decode, check and store one file; its description for the tracker."""
-    checked = check_attachment(decode_base64_attachment(item), _sent_filename(item))
-    draft = store_attachment(checked.data, checked.filename, checked.content_type)
-    return {
-        "filename": draft.filename,
-        "content_type": draft.content_type,
-        "size": draft.size,
-        "sha256": draft.sha256,
-        "stored_path": draft.stored_path,
-    }
+    return check_and_store(decode_base64_attachment(item), _sent_filename(item), quota_keys)
 
 
 def _discard(stored: list[dict[str, Any]]) -> None:
@@ -332,12 +328,18 @@ class RestWithFilesInput(RestInput):
         payload["message"] = message[:MAX_MESSAGE_CHARS]
         self._check_payload(payload)  # before any file is stored
         request.body, request.parsed_json = body, payload
+        address = client_address(request)
+        quota_keys = upload_keys(self._uploader(payload), address)
         loop = asyncio.get_running_loop()
         metadata = await loop.run_in_executor(
-            None, functools.partial(process_metadata, payload.get("metadata"))
+            None, functools.partial(process_metadata, payload.get("metadata"), quota_keys)
         )
-        metadata = {**(metadata or {}), CLIENT_ADDRESS: client_address(request)}
+        metadata = {**(metadata or {}), CLIENT_ADDRESS: address}
         setattr(request.ctx, _METADATA_ATTRIBUTE, metadata)
+
+    def _uploader(self, payload: dict[str, Any]) -> str | None:
+        """The conversation the files of `payload` count against (checked already)."""
+        return rest_sender_id(payload["sender"])
 
     def _check_payload(self, payload: dict[str, Any]) -> None:
         """The sender and the message, checked before the files (raise BadRequest)."""

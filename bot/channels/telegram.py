@@ -61,14 +61,15 @@ from telegram.ext import ExtBot
 from bot import settings
 from bot.channels import faults
 from bot.channels.telegram_limits import TelegramRateLimiter
+from bot.channels.uploads import check_and_store
 from bot.intake.attachments import (
     FILE_TOO_LARGE,
     MAX_ATTACHMENT_BYTES,
     UNSUPPORTED_TYPE,
     AttachmentRejected,
-    check_attachment,
 )
-from bot.store.files import display_filename, store_attachment
+from bot.store.files import display_filename
+from bot.store.uploads import keys as upload_keys
 
 logger = logging.getLogger(__name__)
 # httpx logs every request URL at INFO, and Bot API URLs contain the token.
@@ -292,19 +293,6 @@ def _metadata(update: Update, chat_id: int, message_id: int | None) -> dict[str,
     }
 
 
-def _check_and_store(data: bytes, filename: str) -> dict[str, Any]:
-    """The REST channel's path for one file: check by content, store, describe."""
-    checked = check_attachment(data, filename)
-    draft = store_attachment(checked.data, checked.filename, checked.content_type)
-    return {
-        "filename": draft.filename,
-        "content_type": draft.content_type,
-        "size": draft.size,
-        "sha256": draft.sha256,
-        "stored_path": draft.stored_path,
-    }
-
-
 async def _download(bot: Bot, file_id: str) -> bytes:
     """The file's bytes through the Bot API (getFile is retried by the limiter)."""
     telegram_file = await bot.get_file(file_id)
@@ -333,7 +321,9 @@ def _file_of(message: Message) -> tuple[str, str, int | None] | None:
 
 
 async def attachments_of(message: Message, bot: Bot) -> dict[str, Any]:
-    """`{"attachments": [...], "rejected_attachments": [...]}` for a message with a file."""
+    """`{"attachments": [...], "rejected_attachments": [...]}` for a message with a file,
+    checked and stored as every channel does (bot.channels.uploads), counted against the
+    chat's hourly upload quota."""
     accepted: list[dict[str, Any]] = []
     rejected: list[dict[str, str]] = []
     found = _file_of(message)
@@ -358,7 +348,11 @@ async def attachments_of(message: Message, bot: Bot) -> dict[str, Any]:
         try:
             accepted.append(
                 await loop.run_in_executor(
-                    None, functools.partial(_check_and_store, data, filename)
+                    None,
+                    functools.partial(
+                        check_and_store, data, filename,
+                        upload_keys(sender_id(message.chat.id), None),
+                    ),
                 )
             )
         except OSError as error:  # disk full …: the message does not reach Rasa

@@ -328,6 +328,10 @@ class WebchatInput(RestWithFilesInput):
     def _extract_input_channel(self, request: Request) -> str:
         return self.name()
 
+    def _uploader(self, payload: dict[str, Any]) -> str | None:
+        sender = payload.get("sender")
+        return sender if is_sender_id(sender) else None  # a new session: its address counts
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webchat = _ChannelBlueprint(f"custom_webhook_{type(self).__name__}", pages_blueprint())
 

@@ -63,8 +63,11 @@ CORRUPT_PDF = "corrupt_pdf"
 PDF_ACTIVE_CONTENT = "pdf_active_content"
 PDF_TOO_COMPLEX = "pdf_too_complex"
 BAD_BASE64 = "bad_base64"
+# the hourly upload quota of the conversation or the client address (bot.store.uploads)
+UPLOAD_QUOTA = "upload_quota"
 REASONS = frozenset(
     {
+        UPLOAD_QUOTA,
         EMPTY_FILE,
         FILE_TOO_LARGE,
         UNSUPPORTED_TYPE,

@@ -370,6 +370,21 @@ class ThrottleFailure(Base):
     at = Column(UTCDateTime, nullable=False, default=utc_now)
 
 
+class UploadUsage(Base):
+    """Files accepted from one key (`sender:<conversation>` or `addr:<client address>`) at
+    one moment, for the hourly upload quotas (bot.store.uploads); old rows go as it goes."""
+
+    __tablename__ = "upload_usage"
+    __table_args__ = (Index("ix_upload_usage_key_at", "key", "at"),)
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(300), nullable=False)
+    at = Column(UTCDateTime, nullable=False, default=utc_now)
+    files = Column(Integer, nullable=False)
+    bytes = Column(BigInteger, nullable=False)
+    pixels = Column(BigInteger, nullable=False)
+
+
 class OneTimeCode(Base):
     """A one-time code sent to a mobile or an e-mail address: only its digest is kept.
 
@@ -448,6 +463,7 @@ __all__ = [
     "StatusHistory",
     "ThrottleFailure",
     "UTCDateTime",
+    "UploadUsage",
     "Verification",
     "WebInboxMessage",
     "check_language",

@@ -25,7 +25,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.run import _create_single_channel
 from sanic import Sanic
 
-from bot.channels import rest as rest_module
+from bot.channels import uploads as uploads_module
 from bot.channels.rest import (
     MAX_BODY_BYTES,
     MAX_MESSAGE_CHARS,
@@ -375,7 +375,7 @@ async def test_storage_failure_is_told_and_keeps_no_file(
 ) -> None:
     """The second file hits a full disk: the first one, already written, is deleted, Rasa
     never sees the message, and the user is told in the message's language."""
-    real_store = rest_module.store_attachment
+    real_store = uploads_module.store_attachment
     calls: list[str] = []
 
     def full_after_one(data: bytes, filename: str, content_type: str) -> Any:
@@ -384,7 +384,7 @@ async def test_storage_failure_is_told_and_keeps_no_file(
             raise OSError(28, "No space left on device")
         return real_store(data, filename, content_type)
 
-    monkeypatch.setattr(rest_module, "store_attachment", full_after_one)
+    monkeypatch.setattr(uploads_module, "store_attachment", full_after_one)
     files = [item("a.png", image_bytes("PNG")), item("b.png", image_bytes("PNG"))]
     posted = {"sender": "u1", "message": "here are the screenshots", "metadata": {
         "attachments": files}}
@@ -553,3 +553,48 @@ async def test_the_client_address_is_the_peer_unless_a_trusted_proxy_forwards(
     monkeypatch.setenv("TRUSTED_PROXIES", "127.0.0.1, 203.0.113.9")
     await client.post(WEBHOOK, json={"sender": "u1", "message": "hi"}, headers=forwarded)
     assert recorder.last.metadata["client_address"] == "198.51.100.7"
+
+
+# -- hourly upload quotas (bot.store.uploads) --------------------------------------------------
+
+
+async def test_uploads_past_the_hourly_quota_are_refused_and_not_written(
+    client: httpx.AsyncClient, recorder: Recorder, attachments_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.store import uploads
+
+    monkeypatch.setitem(uploads.LIMITS, "sender", uploads.Quota(files=3, bytes=10**9, pixels=10**9))
+    png = image_bytes("PNG")
+    for n in range(3):
+        posted = {"sender": "u1", "metadata": {"attachments": [item(f"{n}.png", png)]}}
+        assert (await client.post(WEBHOOK, json=posted)).status_code == 200
+        assert len(recorder.last.metadata["attachments"]) == 1
+    posted = {"sender": "u1", "metadata": {"attachments": [item("4.png", png)]}}
+    assert (await client.post(WEBHOOK, json=posted)).status_code == 200
+    assert recorder.last.metadata["attachments"] == []
+    assert recorder.last.metadata["rejected_attachments"] == [
+        {"filename": "4.png", "reason": "upload_quota"}
+    ]
+    assert len(stored_files(attachments_dir)) == 3
+    # another conversation has its own quota...
+    posted = {"sender": "u2", "metadata": {"attachments": [item("5.png", png)]}}
+    await client.post(WEBHOOK, json=posted)
+    assert len(recorder.last.metadata["attachments"]) == 1
+
+
+async def test_new_conversations_from_one_address_share_its_quota(
+    client: httpx.AsyncClient, recorder: Recorder, attachments_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.store import uploads
+
+    monkeypatch.setitem(uploads.LIMITS, "addr", uploads.Quota(files=10**6, bytes=10**9,
+                                                              pixels=32 * 16 * 2))
+    png = image_bytes("PNG")  # 32x16 pixels
+    accepted = []
+    for n in range(4):
+        posted = {"sender": f"new-{n}", "metadata": {"attachments": [item(f"{n}.png", png)]}}
+        await client.post(WEBHOOK, json=posted)
+        accepted.append(len(recorder.last.metadata["attachments"]))
+    assert accepted == [1, 1, 0, 0]  # two images' pixels fill the address's hour

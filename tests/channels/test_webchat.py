@@ -465,12 +465,11 @@ async def test_a_full_disk_is_told_and_keeps_no_file(
     attachments_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot.channels import rest as rest_module
-
+    from bot.channels import uploads as uploads_module
     def full(data: bytes, filename: str, content_type: str) -> Any:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(rest_module, "store_attachment", full)
+    monkeypatch.setattr(uploads_module, "store_attachment", full)
     answer = await client.post(
         WEBHOOK, json={"message": "", "metadata": {"attachments": [png_item("خطأ.png")]}}
     )

@@ -26,9 +26,9 @@ from bot.store.models import Base, Reporter
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STORE_TABLES = {
     "reporters", "reports", "attachments", "status_history", "ratings", "outbox", "web_inbox",
-    "throttle_failures", "one_time_codes", "verifications", "contact_messages",
+    "throttle_failures", "one_time_codes", "verifications", "contact_messages", "upload_usage",
 }  # fmt: skip
-ALL_REVISIONS = ("0001", "0002", "0003", "0004")
+ALL_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 
 
 def _create_rasa_events(engine: Engine) -> None:
