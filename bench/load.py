@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
 from serve import (  # noqa: E402
+    SINK,
     ConversationError,
     Result,
     assistant_conversation,
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
     var = Path(tempfile.mkdtemp(prefix="balagh-load-"))
     assistant = LiveAssistant(var, f"sqlite:///{var / 'reports.db'}")
+    SINK["path"] = var / "messages.jsonl"
     print(f">> starting the assistant (var: {var}) ...", flush=True)
     started = time.perf_counter()
     assistant.start()

@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
+import re
 import shutil
 import signal
 import statistics
@@ -71,6 +73,27 @@ STATUS_QUESTION = {"ar": "ما حالة البلاغ {ref}؟", "en": "what is th
 STOCK_TURNS = ["hello", "I am sad", "yes", "great", "are you a bot?", "bye",
                "hey", "very sad", "no", "perfect", "am I talking to a human?", "goodbye"]
 SUMMARY = ("ملخص بلاغك", "summary of your report")
+# the development sink (MESSAGE_SINK) of the server under test: where one-time codes go
+SINK: dict[str, Path] = {}
+MOBILE_TYPED = "0551234567"  # the tables' mobile; each simulated user gets one of their own
+
+
+def mobile(n: int) -> tuple[str, str]:
+    """A Saudi mobile of simulated user `n`, as typed and in E.164."""
+    digits = f"{(n * 7919 + 1234567) % 10**7:07d}"
+    return f"055{digits}", f"+96655{digits}"
+
+
+def sent_code(to: str) -> str:
+    """The one-time code the server just sent `to` (its development sink)."""
+    lines = SINK["path"].read_text(encoding="utf-8").splitlines()
+    for line in reversed(lines):
+        message = json.loads(line)
+        if message["to"] == to:
+            found = re.search(r"\b\d{6}\b", message["text"])
+            if found:
+                return found.group(0)
+    raise ConversationError(f"no code was sent to {to}")
 
 
 def national_id(n: int) -> str:
@@ -128,6 +151,7 @@ async def assistant_conversation(client: httpx.AsyncClient, url: str, n: int,
     greeting, opening, service = OPENINGS[language]
     answers = AR_ANSWERS if language == "ar" else EN_ANSWERS
     person = national_id(n)
+    typed_mobile, e164 = mobile(n)
     sender = f"bench-{uuid.uuid4().hex[:12]}"
     await post(client, url, sender, greeting, result)
     await post(client, url, sender, opening, result)
@@ -143,6 +167,8 @@ async def assistant_conversation(client: httpx.AsyncClient, url: str, n: int,
                                     f"unexpected question: {reply[-200:]!r}")
         answer = answer.replace("{service}", service).replace("{prior_ref}", "")
         answer = person if answer == VALID_ID else answer
+        answer = typed_mobile if answer == MOBILE_TYPED else answer
+        answer = sent_code(e164) if answer == "{code}" else answer  # the SMS the user got
         sent.append(answer)
         reply = text_of(await post(client, url, sender, answer, result))
     else:
@@ -409,6 +435,7 @@ def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
     var_dir = work / "var"
     var_dir.mkdir(parents=True)
     live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
+    SINK["path"] = var_dir / "messages.jsonl"
     live.env["BALAGH_RASA_TUNING"] = tuning
     print(f">> starting the assistant (python -m bot serve, BALAGH_RASA_TUNING={tuning}) ...",
           flush=True)
@@ -447,6 +474,7 @@ def bench_cluster(work: Path, servers: int, levels: list[int], args: argparse.Na
         free_port(), free_ports(servers), free_port(), free_port(), free_port())
     env = dict(os.environ, BALAGH_VAR_DIR=str(work), ATTACHMENTS_DIR=str(work / "attachments"),
                PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    SINK["path"] = work / "messages.jsonl"
     for name in ("DATABASE_URL", "TRACKER_STORE_URL", "REDIS_URL", "TELEGRAM_TOKEN",
                  "TELEGRAM_WEBHOOK_URL", "REST_CALLBACK_URL"):
         env.pop(name, None)

@@ -157,19 +157,11 @@ class LiveAssistant:
 
     def sent_messages(self) -> list[dict[str, Any]]:
         """What the assistant sent by SMS or e-mail (the development sink, MESSAGE_SINK)."""
-        sink = self.var_dir / "messages.jsonl"
-        if not sink.exists():
-            return []
-        return [json.loads(line) for line in sink.read_text(encoding="utf-8").splitlines()]
+        return sent_messages(self.var_dir / "messages.jsonl")
 
     def last_code(self, to: str | None = None) -> str:
         """The one-time code in the latest SMS or e-mail (to `to`, when given)."""
-        for message in reversed(self.sent_messages()):
-            if to is None or message["to"] == to:
-                found = re.search(r"\b\d{6}\b", message["text"])
-                if found:
-                    return found.group(0)
-        raise AssertionError(f"no code was sent{' to ' + to if to else ''}")
+        return last_code(self.var_dir / "messages.jsonl", to)
 
     def tracker(self, sender: str, *, all_events: bool = False) -> dict[str, Any]:
         """The tracker; Rasa leaves out what came before a restart unless asked for ALL."""
@@ -181,6 +173,23 @@ class LiveAssistant:
         )
         assert status == 200, tracker
         return tracker
+
+
+def sent_messages(sink: Path) -> list[dict[str, Any]]:
+    """The messages in a development sink (MESSAGE_SINK: one JSON object a line)."""
+    if not sink.exists():
+        return []
+    return [json.loads(line) for line in sink.read_text(encoding="utf-8").splitlines()]
+
+
+def last_code(sink: Path, to: str | None = None) -> str:
+    """The one-time code in the sink's latest message (to `to`, when given)."""
+    for message in reversed(sent_messages(sink)):
+        if to is None or message["to"] == to:
+            found = re.search(r"\b\d{6}\b", message["text"])
+            if found:
+                return found.group(0)
+    raise AssertionError(f"no code was sent{' to ' + to if to else ''}")
 
 
 def texts(messages: list[dict[str, Any]]) -> str:

@@ -45,7 +45,7 @@ from bot.store.db import dispose_engine
 from bot.store.migrate import upgrade
 from bot.store.models import Report
 from bot.store.repository import ReportRepository
-from tests.live import ROOT, conversation_id, free_port
+from tests.live import ROOT, conversation_id, free_port, last_code
 from tests.test_live_intake import (
     EN_ANSWERS,
     VALID_ID,
@@ -137,6 +137,7 @@ class Servers:
                 "ATTACHMENTS_DIR": str(attachments),
                 "RASA_TOKEN": TOKEN,
                 "ACTIONS_SECRET": "faults-actions-secret",
+                "MESSAGE_SINK": str(var_dir / "messages.jsonl"),
                 "PYTHONUNBUFFERED": "1",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
                 "SANIC_KEEP_ALIVE_TIMEOUT": "75",  # as `bot serve` sets it
@@ -222,6 +223,10 @@ class Servers:
         with urllib.request.urlopen(request, timeout=120) as answer:
             assert answer.status == 200
             return json.loads(answer.read().decode())
+
+    def last_code(self, to: str | None = None) -> str:
+        """The one-time code the action server just sent (its development sink)."""
+        return last_code(self.var_dir / "messages.jsonl", to)
 
     def tracker(self, sender: str, *, all_events: bool = False) -> dict[str, Any]:
         events = "ALL" if all_events else "AFTER_RESTART"
@@ -408,7 +413,7 @@ def test_action_server_killed_at_the_summary(running: Servers, store: ReportRepo
     assert ref in reply and "not filed a second time" in reply, reply
     [report] = store.reports_of_sender(conversation_id(chat.sender))
     assert report.reference == ref and report.service_name == SERVICE
-    assert report.idempotency_key.startswith(f"{chat.sender}:")
+    assert report.idempotency_key.startswith(f"{conversation_id(chat.sender)}:")
 
 
 def test_report_store_down_while_sending(

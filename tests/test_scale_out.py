@@ -299,7 +299,9 @@ def test_conversations_alternating_between_two_rasa_servers(cluster: Cluster) ->
     # and the lock store that serialised them was Redis
     import redis
 
-    stats = redis.Redis(port=cluster.redis_port).info("commandstats")
+    # (the cluster's own Redis wants the password it generated; bot/cluster.py)
+    password = (cluster.var_dir / "cluster_redis_password").read_text().strip()
+    stats = redis.Redis(port=cluster.redis_port, password=password).info("commandstats")
     turns = len(arabic.sent) + len(english.sent) + len(status.sent)
     assert stats.get("cmdstat_set", {}).get("calls", 0) >= turns, stats
 
