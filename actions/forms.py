@@ -27,7 +27,13 @@ from actions.common import (
     slot_set_this_turn,
     slot_values,
 )
-from actions.verification import check_follow_code, check_mobile_code
+from actions.verification import (
+    VERIFIED,
+    check_follow_code,
+    check_mobile_code,
+    prove_by_contact,
+    telegram_vouches_for,
+)
 from bot.intake import answers, flow
 from bot.intake.attachments import MAX_ATTACHMENTS_PER_REPORT
 from bot.intake.catalogue import match_platform, match_service
@@ -226,6 +232,10 @@ class IntakeFormValidation(FormValidationAction, ABC):
         if not answer.ok:
             dispatcher.utter_message(response=f"utter_invalid_{answer.error}")
             return {slot: None}
+        if slot == "mobile" and telegram_vouches_for(tracker, answer.value):
+            # Telegram's contact button: the user's own number, no code needed
+            prove_by_contact(dispatcher, tracker, answer.value)
+            return {slot: answer.value, "mobile_code": VERIFIED, "otp_sent_for": None}
         if slot == "mobile":  # a new number is proven with a code of its own
             return {slot: answer.value, "mobile_code": None, "otp_sent_for": None}
         return {slot: answer.value}

@@ -34,6 +34,8 @@ from bot.intake.codes import (
     masked_mobile,
     read_code_reply,
 )
+from bot.intake.identity import TELEGRAM_PREFIX
+from bot.intake.personal import parse_mobile
 from bot.notify.contact import SMS, OutgoingMessage, queue_and_send
 from bot.store import throttle
 from bot.store.access import contact_mobile
@@ -106,6 +108,48 @@ def store_down(dispatcher: CollectingDispatcher) -> None:
     logger.exception("a one-time code could not be sent or checked")
     dispatcher.messages.clear()
     dispatcher.utter_message(response="utter_code_unavailable")
+
+
+CONTACT_BUTTON = {"ar": "📱 مشاركة رقمي", "en": "📱 Share my number"}
+
+
+def telegram_vouches_for(tracker: Tracker, mobile: str | None) -> bool:
+    """Whether this message is the Telegram user's own contact with `mobile` in it (the
+    contact button: bot.channels.telegram.vouched_contact); only Telegram sets it."""
+    if not mobile or not tracker.sender_id.startswith(TELEGRAM_PREFIX):
+        return False
+    phone = (latest_metadata(tracker).get("verified_contact") or {}).get("phone")
+    return bool(phone) and parse_mobile(str(phone)).value == mobile
+
+
+def prove_by_contact(dispatcher: CollectingDispatcher, tracker: Tracker, mobile: str) -> None:
+    """Keep that this conversation proved `mobile` with Telegram's contact button."""
+    record_verification(
+        repository().engine, sender_id=tracker.sender_id, purpose=Purpose.MOBILE,
+        subject=mobile_subject(mobile), method=Method.TELEGRAM_CONTACT,
+    )
+    dispatcher.utter_message(response="utter_mobile_confirmed")
+
+
+def contact_button(tracker: Tracker) -> list[dict[str, Any]]:
+    """On Telegram, the button that shares the user's own number (no code needed then)."""
+    if not tracker.sender_id.startswith(TELEGRAM_PREFIX):
+        return []
+    title = CONTACT_BUTTON[_language(tracker)]
+    return [{"title": title, "payload": title, "request_contact": True}]
+
+
+class ActionAskMobile(Action):
+    """Asks for the mobile; on Telegram with the button that shares the user's own number."""
+
+    def name(self) -> str:
+        return "action_ask_mobile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_ask_mobile", buttons=contact_button(tracker))
+        return []
 
 
 class ActionAskMobileCode(Action):
@@ -194,6 +238,10 @@ def check_mobile_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> dic
 
 
 def _check_mobile_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    mobile = tracker.get_slot("mobile") or ""
+    if telegram_vouches_for(tracker, mobile):  # the contact button, pressed at this step
+        prove_by_contact(dispatcher, tracker, mobile)
+        return {"mobile_code": VERIFIED}
     reply = read_code_reply(latest_text(tracker))
     if reply.kind == ReplyKind.RESEND:
         return {"mobile_code": None, "otp_sent_for": None}
@@ -208,7 +256,6 @@ def _check_mobile_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> di
     if wait:
         dispatcher.utter_message(response="utter_code_rate_limited", minutes=wait)
         return {"mobile_code": None}
-    mobile = tracker.get_slot("mobile") or ""
     result = check_code(
         engine, purpose=Purpose.MOBILE, sender_id=tracker.sender_id, typed=reply.code or ""
     )

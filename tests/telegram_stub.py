@@ -234,6 +234,11 @@ class TelegramStub:
             message["reply_markup"] = params["reply_markup"]
         self.messages[message["message_id"]] = message
         params["message_id"] = message["message_id"]  # recorded with the call
+        markup = message.get("reply_markup")
+        if markup and "inline_keyboard" not in markup:
+            # as the Bot API: a sent Message carries only an inline keyboard (a reply keyboard,
+            # the contact button's, is kept here for the tests but not returned)
+            return {key: value for key, value in message.items() if key != "reply_markup"}
         return message
 
     def _m_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:

@@ -164,7 +164,9 @@ def process_metadata(metadata: Any, quota_keys: Sequence[str] = ()) -> dict[str,
     if not isinstance(metadata, Mapping):
         raise BadRequest("metadata must be a JSON object")
     processed = dict(metadata)
-    processed.pop("channel", None)  # the server says where a message came from
+    processed.pop("channel", None)  # the server says where a message came from,
+    processed.pop(CLIENT_ADDRESS, None)  # from which address,
+    processed.pop("verified_contact", None)  # and which number Telegram vouched for
     items = processed.pop("attachments", None)
     processed.pop("rejected_attachments", None)
     if items is None:

@@ -51,7 +51,9 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    KeyboardButton,
     Message,
+    ReplyKeyboardMarkup,
     Update,
 )
 from telegram.constants import ChatAction, ChatType
@@ -279,6 +281,21 @@ def text_of(message: Message) -> str:
     return (message.caption or "").strip().lstrip("/").strip()
 
 
+# metadata key: a phone number Telegram vouches for (bot.channels.telegram.vouched_contact)
+VERIFIED_CONTACT = "verified_contact"
+
+
+def vouched_contact(message: Message) -> dict[str, Any]:
+    """`{"verified_contact": {"phone"}}` when the shared contact is the sender's own: Telegram
+    sends the user's own number with the contact button (`contact.user_id` is the sender);
+    a contact card of someone else proves nothing and gives {}."""
+    contact = message.contact
+    user = message.from_user
+    if contact is None or user is None or contact.user_id != user.id or not contact.phone_number:
+        return {}
+    return {VERIFIED_CONTACT: {"phone": contact.phone_number}}
+
+
 def _metadata(update: Update, chat_id: int, message_id: int | None) -> dict[str, Any]:
     user = update.effective_user
     return {
@@ -407,6 +424,9 @@ async def incoming_from_update(update: Update, bot: Bot) -> Incoming | None:
         return None
     text = text_of(message)
     metadata = _metadata(update, message.chat.id, message.message_id)
+    if message.contact is not None:  # the contact button: the number is the answer
+        text = message.contact.phone_number or ""
+        metadata.update(vouched_contact(message))
     metadata.update(await attachments_of(message, bot))
     if not text and (metadata.get("attachments") or metadata.get("rejected_attachments")):
         text = SEND_ATTACHMENT_PAYLOAD
@@ -471,9 +491,20 @@ def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     return pieces
 
 
-def keyboard(buttons: Sequence[Mapping[str, Any]]) -> InlineKeyboardMarkup | None:
+def keyboard(
+    buttons: Sequence[Mapping[str, Any]],
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     """Rasa buttons as an inline keyboard: up to three short ones side by side, else one a
-    row (Arabic titles are long); a button with a `url` opens it."""
+    row (Arabic titles are long); a button with a `url` opens it. A button with
+    `request_contact` (the mobile question) is Telegram's contact button, which only a reply
+    keyboard can hold: then the message gets that keyboard, shown once."""
+    contact = [b for b in buttons if b.get("request_contact")]
+    if contact:
+        title = str(contact[0].get("title") or "📱")
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(title, request_contact=True)]],
+            one_time_keyboard=True, resize_keyboard=True,
+        )
     made: list[InlineKeyboardButton] = []
     for button in buttons:
         title = str(button.get("title") or button.get("payload") or "").strip()
@@ -497,7 +528,7 @@ class OutgoingPart:
     """One Bot API message: text (with an optional keyboard) or a photo by URL."""
 
     text: str | None = None
-    reply_markup: InlineKeyboardMarkup | None = None
+    reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
     photo: str | None = None
 
 

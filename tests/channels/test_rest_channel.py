@@ -251,8 +251,9 @@ async def test_over_size_file_is_refused_not_stored(
     [
         (None, {"client_address": "127.0.0.1"}),
         ({"language": "en"}, {"language": "en", "client_address": "127.0.0.1"}),
-        # the client cannot name its own address
-        ({"client_address": "10.9.9.9"}, {"client_address": "127.0.0.1"}),
+        # the client cannot name its own address, nor claim a number Telegram vouched for
+        ({"client_address": "10.9.9.9", "verified_contact": {"phone": "+966551234567"}},
+         {"client_address": "127.0.0.1"}),
     ],
 )
 async def test_messages_without_files_pass_unchanged(

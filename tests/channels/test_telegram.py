@@ -119,6 +119,32 @@ async def test_text_and_commands_become_rasa_messages(
     assert "attachments" not in incoming.metadata
 
 
+async def test_the_users_own_contact_is_vouched_for_and_nobody_elses(
+    stub: TelegramStub, bot: Any
+) -> None:
+    chat = new_chat()
+    own = {"phone_number": "966551234567", "first_name": "x", "user_id": chat}
+    incoming = await tg.incoming_from_update(as_update(stub.message(chat, contact=own), bot), bot)
+    assert incoming is not None and incoming.text == "966551234567"
+    assert incoming.metadata["verified_contact"] == {"phone": "966551234567"}
+    for card in (
+        {"phone_number": "966559999999", "first_name": "y", "user_id": chat + 1},  # another user
+        {"phone_number": "966559999999", "first_name": "z"},  # a card typed by hand
+    ):
+        update = as_update(stub.message(chat, contact=card), bot)
+        incoming = await tg.incoming_from_update(update, bot)
+        assert incoming is not None and incoming.text == "966559999999"
+        assert "verified_contact" not in incoming.metadata
+
+
+def test_a_contact_button_becomes_telegrams_one_time_reply_keyboard() -> None:
+    from telegram import ReplyKeyboardMarkup
+
+    markup = tg.keyboard([{"title": "📱 Share my number", "payload": "x", "request_contact": True}])
+    assert isinstance(markup, ReplyKeyboardMarkup) and markup.one_time_keyboard
+    assert markup.keyboard[0][0].request_contact and markup.keyboard[0][0].text.endswith("number")
+
+
 async def test_group_chats_edits_and_stickers_are_ignored(stub: TelegramStub, bot: Any) -> None:
     chat = new_chat()
     group = stub.message(-chat, text="hello", chat_type="group")
@@ -778,9 +804,15 @@ def test_arabic_complaint_with_a_photo_and_buttons_is_filed_from_telegram(
     assert "photo-" in reply and ".jpg" in reply and "انتهيت" in reply, reply
     assert "اسمك الكامل" in user.say("انتهيت")
     user.say("محمد بن سعد العتيبي")
-    user.say(VALID_ID)
-    assert "رمز تحقق" in user.say("0551234567")  # the code goes by SMS (the sink here)
-    assert "تأكدنا من رقم جوالك" in user.say(assistant.last_code())
+    asked = user.say(VALID_ID)
+    # the mobile question comes with Telegram's contact button (a one-time reply keyboard)
+    [markup] = [m["reply_markup"] for m in user.replies if "keyboard" in m.get("reply_markup", {})]
+    assert markup["keyboard"][0][0]["request_contact"] is True and markup["one_time_keyboard"]
+    assert "جوال" in asked, asked
+    sent = len(assistant.sent_messages())
+    own = {"phone_number": "966551234567", "first_name": "محمد", "user_id": user.chat}
+    assert "تأكدنا من رقم جوالك" in user.send(user.stub.message(user.chat, contact=own))
+    assert len(assistant.sent_messages()) == sent  # Telegram vouched: no SMS code needed
     reply = user.press("/deny") if "/deny" in user.buttons() else user.say("لا")
     assert "ملخص بلاغك" in reply and "\u2066Q-77410\u2069" in reply, reply  # text as written
     assert not ARABIC_PRESENTATION_FORMS.search(reply)
