@@ -175,11 +175,11 @@ class LocalPostgres:
         if not any(not line.lstrip().startswith("#") and " trust" in line for line in lines):
             return
         _log("PostgreSQL: trust authentication found; setting the password and requiring it")
-        _checked([
+        _checked([  # the statement on stdin: a command line would show the password in `ps`
             *self._run_as(), str(postgres_bin_dir() / "psql"), "-h", str(self.root),
             "-p", str(self.port), "-U", POSTGRES_USER, "-d", "postgres", "-v", "ON_ERROR_STOP=1",
-            "-c", f"ALTER USER {POSTGRES_USER} PASSWORD '{self.password}'",
-        ], "PostgreSQL password")
+        ], "PostgreSQL password",
+            stdin=f"ALTER USER {POSTGRES_USER} PASSWORD {_sql_string(self.password)};\n")
         hba.write_text(
             "\n".join(
                 line if line.lstrip().startswith("#") else line.replace(" trust", " scram-sha-256")
@@ -210,6 +210,11 @@ class LocalPostgres:
         subprocess.run([*self._pg_ctl(), "-m", "fast", "-w", "stop"], capture_output=True)
 
 
+def _sql_string(value: str) -> str:
+    """`value` as an SQL string literal (quotes doubled)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _traversable(directory: Path) -> None:
     """Let the server's own account pass through `directory` and its parents to reach its
     data: search permission (o+x) only, so nobody may list them or read what is inside
@@ -220,8 +225,10 @@ def _traversable(directory: Path) -> None:
             path.chmod((mode & 0o7777) | 0o001)
 
 
-def _checked(command: list[str], what: str, log: Path | None = None) -> None:
-    result = subprocess.run(command, capture_output=True, text=True)
+def _checked(
+    command: list[str], what: str, log: Path | None = None, stdin: str | None = None
+) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, input=stdin)
     if result.returncode != 0:
         tail = log_tail(log) if log else ""
         raise StartError(
@@ -471,6 +478,9 @@ def main(argv: list[str] | None = None) -> int:
             env["TRACKER_STORE_URL"] = env["DATABASE_URL"]
         env["RASA_TOKEN"] = settings.rasa_token()
         env["ATTACHMENTS_DIR"] = str(settings.attachments_dir())  # one folder for all nodes
+        # the Rasa servers see every client as the proxy on loopback: believe the proxy's
+        # X-Forwarded-For, or one client's tries would count against everyone's address
+        env.setdefault("TRUSTED_PROXIES", "127.0.0.1")
         env.setdefault("PYTHONUNBUFFERED", "1")
         if not settings.redis_url():
             redis = redis_part(args.redis_port)
