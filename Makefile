@@ -27,7 +27,7 @@ venv: $(STAMP)
 $(STAMP): constraints.txt pyproject.toml requirements/rasa-deps.txt requirements/project.txt requirements/nodeps.txt
 	@echo ">> setting up $(VENV) (pinned by constraints.txt)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install $(PIP_FLAGS) pip==23.2.1 setuptools==70.3.0 wheel==0.45.1 2>&1 | $(QUIET_PIP)
+	$(PIP) install $(PIP_FLAGS) pip==26.3 setuptools==70.3.0 wheel==0.45.1 2>&1 | $(QUIET_PIP)
 	$(PIP) install $(PIP_FLAGS) -r requirements/rasa-deps.txt -r requirements/project.txt 2>&1 | $(QUIET_PIP)
 	$(PIP) install $(PIP_FLAGS) --no-deps --ignore-requires-python -r requirements/nodeps.txt 2>&1 | $(QUIET_PIP)
 	$(PIP) install $(PIP_FLAGS) --no-deps --no-build-isolation -e . 2>&1 | $(QUIET_PIP)
