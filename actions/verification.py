@@ -19,6 +19,7 @@ and the ID (bot.store.throttle).
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -152,11 +153,9 @@ class ActionAskMobile(Action):
         return []
 
 
-class ActionAskMobileCode(Action):
-    """Sends a code to the mobile just given (once), and asks for it."""
-
-    def name(self) -> str:
-        return "action_ask_mobile_code"
+class CodeQuestion(Action, ABC):
+    """An ask action that may send a code: a store fault is said in words, and the question
+    stays open for a new try."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -166,6 +165,17 @@ class ActionAskMobileCode(Action):
         except SQLAlchemyError:
             store_down(dispatcher)
             return []
+
+    @abstractmethod
+    def _ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Send the code if it is due, and ask for it."""
+
+
+class ActionAskMobileCode(CodeQuestion):
+    """Sends a code to the mobile just given (once), and asks for it."""
+
+    def name(self) -> str:
+        return "action_ask_mobile_code"
 
     def _ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         mobile = tracker.get_slot("mobile") or ""
@@ -186,21 +196,12 @@ class ActionAskMobileCode(Action):
         return [SlotSet("otp_sent_for", marker)]
 
 
-class ActionAskFollowCode(Action):
+class ActionAskFollowCode(CodeQuestion):
     """Sends a code to the mobile on file with the report when the ID is its reporter's; says
     the same words whether or not it did."""
 
     def name(self) -> str:
         return "action_ask_follow_code"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        try:
-            return self._ask(dispatcher, tracker)
-        except SQLAlchemyError:
-            store_down(dispatcher)
-            return []
 
     def _ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         reference = tracker.get_slot("status_reference") or ""
