@@ -78,6 +78,7 @@ class LiveAssistant:
             }
         )
         self.env.pop("TRACKER_STORE_URL", None)
+        self.env.pop("REST_TOKEN", None)  # the tests talk to an open REST channel
         # The tests' messages come through "a proxy" on loopback that names a client address
         # of each conversation's own (see say()), so one test's wrong codes are not counted
         # against the next test's address (bot.store.throttle).

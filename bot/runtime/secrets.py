@@ -64,19 +64,31 @@ def write_private(path: Path, text: str) -> Path:
 
 
 def generated_secret(env_name: str, filename: str) -> str:
-    """`env_name` from the environment, else a secret generated once into var/FILENAME."""
+    """`env_name` from the environment, else a secret generated once into var/FILENAME.
+
+    Several processes may ask at once (the nodes of `bot cluster` start together): the new
+    secret is written whole to a temporary file and linked into place, so whoever loses the
+    race reads the winner's complete secret, never a half-written or empty one.
+    """
     value = (os.environ.get(env_name) or "").strip()
     if value:
         return value
     path = private_dir(settings.VAR_DIR) / filename
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
-    except FileExistsError:
-        make_private(path)
-        return path.read_text(encoding="utf-8").strip()
-    value = secrets.token_urlsafe(32)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(value + "\n")
+    if not path.exists():
+        temporary = path.with_name(f".{filename}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+        try:
+            os.link(temporary, path)  # atomic; fails if another process got there first
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink(missing_ok=True)
+    make_private(path)
+    value = path.read_text(encoding="utf-8").strip()
+    if not value:
+        raise RuntimeError(f"{path} is empty: delete it, or set {env_name}")
     return value
 
 
