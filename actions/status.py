@@ -83,7 +83,7 @@ class ActionCheckStatus(Action):
             logger.exception("a status lookup could not read the store")
             dispatcher.messages.clear()
             dispatcher.utter_message(response="utter_status_unavailable")
-            return answered()
+            return answered(tracker)
 
     def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         asked = requests.kind_of_intent(latest_intent(tracker))
@@ -102,10 +102,10 @@ class ActionCheckStatus(Action):
         )
         keys = throttle_keys(tracker, reference=typed)
         if after_identity and tracker.get_slot("follow_code") == THROTTLED:
-            return answered()  # "paused, try again in N minutes" was said with the code
+            return answered(tracker)  # "paused, try again in N minutes" was said with the code
         if after_identity and tracker.get_slot("follow_code") == GAVE_UP:
             dispatcher.utter_message(response="utter_status_not_found", reference=reference)
-            return answered()
+            return answered(tracker)
         answer = look_up(
             repository(),
             text,
@@ -119,7 +119,7 @@ class ActionCheckStatus(Action):
             wait = throttle.minutes_to_wait(repository().engine, keys)
             if wait:
                 dispatcher.utter_message(response="utter_status_rate_limited", minutes=wait)
-                return answered()
+                return answered(tracker)
         if guessable and answer.outcome in FAILED_LOOKUPS:
             throttle.record_failure(repository().engine, keys)
         if answer.outcome == StatusOutcome.NEED_IDENTITY and not after_identity:
@@ -128,7 +128,7 @@ class ActionCheckStatus(Action):
                 SlotSet("status_reference", answer.reference),
                 SlotSet("status_step", "need_identity"),
                 SlotSet("report_request", kind.value),
-                *code_step_cleared(),
+                *code_step_cleared(tracker),
             ]
         if kind != RequestKind.STATUS:
             events = self._request(dispatcher, tracker, kind, answer)
@@ -136,7 +136,7 @@ class ActionCheckStatus(Action):
                 return events
         else:
             self._answer(dispatcher, answer)
-        return answered()
+        return answered(tracker)
 
     def _request(
         self,
@@ -153,7 +153,7 @@ class ActionCheckStatus(Action):
             report, found = requests.chosen_reports(kind, answer.reports)
             if report is None:
                 self._choose(dispatcher, kind, found)
-                return answered()
+                return answered(tracker)
         else:
             self._answer(dispatcher, answer)
             return None
@@ -164,12 +164,12 @@ class ActionCheckStatus(Action):
                 reference=report.reference,
                 status_label=status_label(report.status, tracker.get_slot("language")),
             )
-            return answered()
+            return answered(tracker)
         return [
             SlotSet("status_reference", report.reference),
             SlotSet("report_request", kind.value),
             SlotSet("status_step", "request"),
-            *code_step_cleared(),
+            *code_step_cleared(tracker),
         ]
 
     @staticmethod
@@ -218,20 +218,21 @@ class ActionCheckStatus(Action):
             dispatcher.utter_message(response="utter_status_not_found", reference=answer.reference)
 
 
-def answered() -> list[EventType]:
+def answered(tracker: Tracker | None = None) -> list[EventType]:
     """The question is answered: nothing about it is carried into the next turn."""
     return [
         SlotSet("status_reference", None),
         SlotSet("report_request", None),
         SlotSet("status_step", "answered"),
-        *code_step_cleared(),
+        *code_step_cleared(tracker),
     ]
 
 
-def code_step_cleared() -> list[EventType]:
-    """The one-time code of a follow-up step is done with (proven or not)."""
-    return [
-        SlotSet("follow_code", None),
-        SlotSet("follow_code_tries", None),
-        SlotSet("otp_sent_for", None),
-    ]
+def code_step_cleared(tracker: Tracker | None = None) -> list[EventType]:
+    """The one-time code of a follow-up step is done with (proven or not). A code sent for a
+    new mobile (a personal form that this question interrupted) stays what it was."""
+    events: list[EventType] = [SlotSet("follow_code", None), SlotSet("follow_code_tries", None)]
+    sent_for = tracker.get_slot("otp_sent_for") if tracker is not None else None
+    if sent_for and str(sent_for).startswith("follow:"):
+        events.append(SlotSet("otp_sent_for", None))
+    return events
