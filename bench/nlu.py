@@ -1,14 +1,22 @@
 """NLU quality benchmarks (not part of `make test`; `make bench` runs them).
 
-    .venv/bin/python bench/nlu.py --check-overlap      # domain_test.yml vs nlu/*.yml
+    .venv/bin/python bench/nlu.py --check-overlap      # domain_test.yml, heldout vs nlu/*.yml
     .venv/bin/python bench/nlu.py --domain-test        # models/balagh.tar.gz, per language group
+    .venv/bin/python bench/nlu.py --heldout [PATH] [--misses]   # tests/heldout/messages.yml
     .venv/bin/python bench/nlu.py --data banking77-en [--baseline] [--epochs N] [--limit N]
     .venv/bin/python bench/nlu.py --data banking77-ar [--baseline] [--epochs N] [--limit N]
 
 `--domain-test` loads the already trained model (never retrains it) with
 `rasa.core.agent.Agent.load` and reports intent accuracy per language group of
 `bench/domain_test.yml` (for `faq`, the response key from `response_selector` must match
-too). `--data` converts the Banking77 / ArBanking77 CSVs into Rasa NLU training data in a
+too). `--heldout` loads the model the same way and reports the held-out set of issue #17
+(tests/heldout/messages.yml: first messages, answers and mid-form digressions) per group:
+accuracy per label family (report types, FAQ with its response key, repair intents, the
+rest), precision/recall per intent, accuracy per `kind` and `shape`, and every misread core
+English report-type phrasing; a label the model does not know counts as wrong. `--misses`
+lists every misread message too.
+
+`--data` converts the Banking77 / ArBanking77 CSVs into Rasa NLU training data in a
 temporary directory, trains only the NLU part with the `pipeline` of `config.yml`
 (unchanged, unless `--epochs` overrides DIETClassifier/ResponseSelector epochs) or, with
 `--baseline`, with Rasa's default pipeline, then reports accuracy, macro-F1 (sklearn) and
@@ -40,6 +48,15 @@ import yaml  # noqa: E402
 
 DATA_DIR = Path(os.environ.get("BANKING77_DIR", ROOT.parent / "shared" / "data" / "banking77"))
 DOMAIN_TEST = Path(__file__).resolve().parent / "domain_test.yml"
+HELDOUT = ROOT / "tests" / "heldout" / "messages.yml"
+HELDOUT_GROUPS = ("msa", "gulf", "en", "mixed")
+REPORT_INTENTS = ("report_complaint", "request_transformation", "suggest_development",
+                  "report_outage")
+# repair intents the domain already has; the new ones are `new_intents` of the held-out file
+KNOWN_REPAIR_INTENTS = ("cancel", "restart", "resume_report", "switch_language")
+FAMILIES = ("report types", "faq", "repair", "other")
+KINDS = ("first", "answer", "digression")
+SHAPES = ("short", "long", "misspelt", "run_on")
 MODEL = ROOT / "models" / "balagh.tar.gz"
 DATASETS = {
     # name: (train csv, test csv)
@@ -94,27 +111,48 @@ def training_texts() -> set[str]:
     return texts
 
 
-def check_overlap() -> int:
-    seen = training_texts()
-    tests = load_domain_test()
+def _overlap(name: str, tests: dict[str, list[dict[str, Any]]], seen: set[str],
+             elsewhere: dict[str, set[str]]) -> int:
+    """Print the texts of `tests` found in training data, in `elsewhere` or twice; count them."""
     clashes = [
         (group, case["text"]) for group, cases in tests.items() for case in cases
         if _key(case["text"]) in seen
     ]
-    duplicates = defaultdict(int)
+    found = [
+        (other, group, case["text"]) for group, cases in tests.items() for case in cases
+        for other, keys in elsewhere.items() if _key(case["text"]) in keys
+    ]
+    duplicates: dict[str, int] = defaultdict(int)
     for cases in tests.values():
         for case in cases:
             duplicates[_key(case["text"])] += 1
     repeated = [k for k, n in duplicates.items() if n > 1]
     total = sum(len(c) for c in tests.values())
-    print(f"domain test: {total} messages, {len(seen)} training texts in nlu/*.yml")
+    print(f"{name}: {total} messages, {len(seen)} training texts in nlu/*.yml")
     for group, text in clashes:
         print(f"  IN TRAINING DATA ({group}): {text}")
+    for other, group, text in found:
+        print(f"  IN {other.upper()} ({group}): {text}")
     for text in repeated:
         print(f"  REPEATED IN TEST SET: {text}")
-    print("overlap: none" if not clashes and not repeated else
-          f"overlap: {len(clashes)} in training data, {len(repeated)} repeated")
-    return 1 if clashes or repeated else 0
+    problems = len(clashes) + len(found) + len(repeated)
+    print("overlap: none" if not problems else
+          f"overlap: {len(clashes)} in training data, {len(found)} elsewhere, "
+          f"{len(repeated)} repeated")
+    return problems
+
+
+def check_overlap(domain: bool = True, heldout: Path | None = HELDOUT) -> int:
+    """Neither test set may share a text with nlu/*.yml, the held-out set none with the other."""
+    seen = training_texts()
+    domain_tests = load_domain_test()
+    problems = _overlap("domain test", domain_tests, seen, {}) if domain else 0
+    if heldout is not None:
+        domain_keys = {_key(c["text"]) for cases in domain_tests.values() for c in cases}
+        _, groups = load_heldout(heldout)
+        problems += _overlap(f"held-out set {_relative(heldout)}", groups, seen,
+                             {"domain test": domain_keys})
+    return 1 if problems else 0
 
 
 async def _domain_test(model: Path) -> int:
@@ -156,6 +194,164 @@ async def _domain_test(model: Path) -> int:
             print(f"    miss: {miss}")
     print(f"{'all':8} {all_n:4d} {'':10} {'':11} {all_ok / all_n:8.3f}"
           "   (target >= 0.95 per group)")
+    return 0
+
+
+# --------------------------------------------------------------------------- held-out set
+
+
+def _relative(path: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def load_heldout(path: Path = HELDOUT) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
+    """(new intents: description, group: messages) of the held-out file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    new_intents = data.get("new_intents") or {}
+    return new_intents, {group: data[group] for group in HELDOUT_GROUPS if group in data}
+
+
+def family(intent: str, repair: set[str]) -> str:
+    """The label family an expected intent is reported under."""
+    if intent in REPORT_INTENTS:
+        return "report types"
+    if intent == "faq":
+        return "faq"
+    return "repair" if intent in repair else "other"
+
+
+async def _parse_heldout(agent: Any, groups: dict[str, list[dict[str, Any]]]) -> list[dict]:
+    """One record per message: what was expected, what the model said, and whether it fits."""
+    records = []
+    for group, cases in groups.items():
+        for case in cases:
+            result = await agent.parse_message(case["text"])
+            intent = result.get("intent") or {}
+            selected = (result.get("response_selector", {}).get("faq", {})
+                        .get("response", {}).get("intent_response_key"))
+            good = intent.get("name") == case["intent"]
+            key_ok = True
+            if case["intent"] == "faq" and case.get("response"):
+                key_ok = selected == f"faq/{case['response']}"
+            records.append({
+                **case, "group": group, "predicted": intent.get("name"),
+                "confidence": intent.get("confidence") or 0.0, "selected": selected,
+                "intent_ok": good, "correct": good and key_ok,
+            })
+    return records
+
+
+def _cell(records: list[dict]) -> str:
+    """`accuracy n` of some records, or `-` when there are none."""
+    if not records:
+        return f"{'-':>6} {0:3d}"
+    return f"{sum(r['correct'] for r in records) / len(records):6.3f} {len(records):3d}"
+
+
+def _columns(records: list[dict]) -> list[tuple[str, list[dict]]]:
+    groups = [g for g in HELDOUT_GROUPS if any(r["group"] == g for r in records)]
+    return [(g, [r for r in records if r["group"] == g]) for g in groups] + [("all", records)]
+
+
+def print_families(records: list[dict], repair: set[str]) -> None:
+    """(a) accuracy per group for each label family."""
+    columns = _columns(records)
+    print("\naccuracy per group and label family (cells: accuracy n; faq needs the intent "
+          "and the response key)")
+    print(f"{'family':16}" + "".join(f"{name:>11}" for name, _ in columns))
+    for name in FAMILIES:
+        cells = [_cell([r for r in rs if family(r["intent"], repair) == name])
+                 for _, rs in columns]
+        print(f"{name:16}" + "".join(f"{c:>11}" for c in cells))
+    print(f"{'all':16}" + "".join(f"{_cell(rs):>11}" for _, rs in columns))
+    print("target (#17): >= 0.95 per group for report types, faq and repair; repair = "
+          + ", ".join(sorted(repair)))
+
+
+def _precision_recall(records: list[dict], label: str) -> str:
+    """`P R n` for one intent label over some records (intent only, not the FAQ key)."""
+    gold = [r for r in records if r["intent"] == label]
+    said = [r for r in records if r["predicted"] == label]
+    hits = sum(r["intent"] == label for r in said)
+    precision = f"{hits / len(said):.2f}" if said else "-"
+    recall = f"{hits / len(gold):.2f}" if gold else "-"
+    return f"{precision:>5} {recall:>5} {len(gold):3d}"
+
+
+def print_intents(records: list[dict], known: set[str]) -> None:
+    """(b) precision, recall and count per intent and group."""
+    columns = _columns(records)
+    labels = sorted({r["intent"] for r in records} | {str(r["predicted"]) for r in records})
+    print("\nper intent and group (cells: precision recall n; faq: intent only)")
+    print(f"{'intent':24}" + "".join(f"{name:>16}" for name, _ in columns))
+    for label in labels:
+        mark = "*" if label not in known else ""
+        cells = [_precision_recall(rs, label) for _, rs in columns]
+        print(f"{label + mark:24}" + "".join(f"{c:>16}" for c in cells))
+    unknown = sorted({r["intent"] for r in records} - known)
+    if unknown:
+        print("* not an intent of this model: its messages all count as wrong ("
+              + ", ".join(f"{u} {sum(r['intent'] == u for r in records)}" for u in unknown)
+              + ")")
+
+
+def print_kinds_and_shapes(records: list[dict]) -> None:
+    """(d) accuracy per group for each kind of turn and each shape of message."""
+    columns = _columns(records)
+    print("\naccuracy per kind and shape (cells: accuracy n)")
+    print(f"{'':16}" + "".join(f"{name:>11}" for name, _ in columns))
+    for field, values in (("kind", KINDS), ("shape", SHAPES)):
+        for value in values:
+            cells = [_cell([r for r in rs if r[field] == value]) for _, rs in columns]
+            print(f"{field + ' ' + value:16}" + "".join(f"{c:>11}" for c in cells))
+
+
+def _describe(record: dict) -> str:
+    expected = record["intent"] + (f" ({record['response']})" if record.get("response") else "")
+    said = f"{record['predicted']} ({record['confidence']:.2f})"
+    if record["intent"] == "faq" and record["intent_ok"]:
+        said = f"faq, key {record['selected']}"
+    return f"{record['text']!r}: {expected} -> {said}"
+
+
+def print_core_misses(records: list[dict]) -> None:
+    """(c) every core English report-type phrasing the model misread."""
+    core = [r for r in records if r.get("core")]
+    misses = [r for r in core if not r["correct"]]
+    print(f"\ncore English report-type phrasings: {len(core) - len(misses)} of {len(core)} "
+          "read right (target: none misread)")
+    for record in misses:
+        print(f"    misread [{record['core']}] {_describe(record)}")
+
+
+def print_misses(records: list[dict]) -> None:
+    """Every misread message, per group."""
+    for group, rs in _columns(records)[:-1]:
+        misses = [r for r in rs if not r["correct"]]
+        print(f"\nmisread in {group}: {len(misses)} of {len(rs)}")
+        for record in misses:
+            print(f"    [{record['kind']}/{record['shape']}] {_describe(record)}")
+
+
+async def _heldout(model: Path, path: Path, misses: bool) -> int:
+    from rasa.core.agent import Agent
+
+    new_intents, groups = load_heldout(path)
+    repair = set(new_intents) | set(KNOWN_REPAIR_INTENTS)
+    started = time.perf_counter()
+    agent = Agent.load(str(model))
+    print(f"model {model} loaded in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    records = await _parse_heldout(agent, groups)
+    print(f"held-out set {_relative(path)}: {len(records)} messages parsed in "
+          f"{time.perf_counter() - started:.1f} s")
+    print_families(records, repair)
+    print_intents(records, set(agent.domain.intents))
+    print_core_misses(records)
+    print_kinds_and_shapes(records)
+    if misses:
+        print_misses(records)
     return 0
 
 
@@ -291,8 +487,12 @@ def main(argv: list[str] | None = None) -> int:
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--domain-test", action="store_true")
     action.add_argument("--check-overlap", action="store_true")
+    action.add_argument("--heldout", nargs="?", const=HELDOUT, type=Path, metavar="PATH",
+                        help=f"the held-out set (default {_relative(HELDOUT)})")
     action.add_argument("--data", choices=sorted(DATASETS))
     parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--misses", action="store_true",
+                        help="with --heldout: list every misread message")
     parser.add_argument("--baseline", action="store_true", help="Rasa's default pipeline")
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml",
                         help="the pipeline to train (default: the project's config.yml)")
@@ -304,9 +504,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.check_overlap:
         return check_overlap()
     if args.domain_test:
-        if check_overlap():
+        if check_overlap(heldout=None):
             return 1
         return asyncio.run(_domain_test(args.model))
+    if args.heldout is not None:
+        if check_overlap(domain=False, heldout=args.heldout):
+            return 1
+        return asyncio.run(_heldout(args.model, args.heldout, args.misses))
     return banking77(args.data, args.baseline, args.epochs, args.limit, args.test_limit,
                      args.config)
 
