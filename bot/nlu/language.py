@@ -104,7 +104,15 @@ _FUNCTION_WORDS: dict[Language, frozenset[str]] = {
 }
 
 # Single chat tokens that both Arabic and English speakers type; they switch nothing.
-_NEUTRAL_MESSAGES = _norm_words("ok okay okey k kk thx lol hmm hmmm".split())
+# One-word replies that answer a question in any language: "yes" in an Arabic conversation,
+# «ايه» in an English one, never switch it (issue #17). A greeting still does ("Hi").
+_NEUTRAL_MESSAGES = _norm_words(
+    (
+        "ok okay okey k kk thx lol hmm hmmm yes yeah yep yup ya no nope nah sure thanks "
+        "thank ty please pls done fine correct right "
+        "نعم ايه ايوه ايوا اي اكيد لا لأ تمام طيب اوكي اوك شكرا مشكور صح حسنا تم خلاص"
+    ).split()
+)
 
 # Explicit requests: every word must come from these sets (so "I speak Arabic but ..." or
 # a mention inside another request does not count), and at least one names a language.
@@ -298,7 +306,7 @@ def decide_language(previous: str | None, text: str, requested_slot: str | None 
     An explicit request wins. A message without letters keeps the previous language (or
     the default, Arabic). While a data slot is asked for, only a real sentence (more than
     three words with a function word of its language) switches; elsewhere every message
-    with a language decides, except single chat tokens such as "ok".
+    with a language decides, except one-word replies such as "ok", "yes" or «ايه».
     """
     requested = requested_language(text)
     if requested is not None:

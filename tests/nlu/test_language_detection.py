@@ -169,9 +169,20 @@ def test_requested_language_ignores_mentions(text: str) -> None:
         ("en", "مرحبا", None, "ar"),
         ("en", "ابي اشتكي على Absher", "description", "ar"),
         ("ar", "I want to complain about أبشر", None, "en"),
-        # ... except a universal chat token
+        # ... except a one-word reply: a chat token, a yes or a no, in either language
         ("ar", "ok", None, "ar"),
         ("en", "OK", None, "en"),
+        ("ar", "yes", None, "ar"),
+        ("ar", "Yes.", None, "ar"),
+        ("ar", "no", None, "ar"),
+        ("ar", "thanks", None, "ar"),
+        ("en", "ايه", None, "en"),
+        ("en", "نعم", None, "en"),
+        ("en", "لا", None, "en"),
+        ("en", "تمام", None, "en"),
+        # ... but a sentence still does
+        ("ar", "yes please continue in English", None, "en"),
+        ("ar", "yes that is right", None, "en"),
         # same language: nothing to decide
         ("ar", "أبغى أشتكي", None, "ar"),
         ("en", "Mohammed", "full_name", "en"),
