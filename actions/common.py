@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from bot.store.repository import ReportRepository
 
 # Entities the NLU pipeline adds to every message; they are not answers.
-_PIPELINE_ENTITIES = frozenset({"language", "message_script"})
+_PIPELINE_ENTITIES = frozenset({"language", "message_script", "greeting_style"})
 
 
 def latest_text(tracker: Tracker) -> str:

@@ -32,6 +32,28 @@ def test_arabic_greeting_gets_an_arabic_answer_with_buttons(assistant: LiveAssis
     assert any(m.get("buttons") for m in reply)
 
 
+@pytest.mark.parametrize(
+    ("greeting", "answer"),
+    [("السلام عليكم ورحمة الله", "وعليكم السلام"), ("مرحبا", "أهلًا"), ("هلا والله", "أهلًا")],
+)
+def test_a_greeting_is_answered_in_kind(
+    assistant: LiveAssistant, greeting: str, answer: str
+) -> None:
+    """A salam gets a salam back; «مرحبا» and «هلا» get «أهلًا», never «وعليكم السلام»."""
+    reply = texts(assistant.say(sender(), greeting))
+    assert reply.startswith(answer), reply
+    if answer != "وعليكم السلام":
+        assert "وعليكم السلام" not in reply
+
+
+def test_a_one_word_yes_keeps_an_arabic_conversation_arabic(assistant: LiveAssistant) -> None:
+    user = sender()
+    assistant.say(user, "ابي اشتكي على ابشر محد رد علي")
+    reply = assistant.say(user, "yes")
+    assert is_arabic(reply), texts(reply)
+    assert assistant.tracker(user)["slots"]["language"] == "ar"
+
+
 def test_english_greeting_gets_an_english_answer(assistant: LiveAssistant) -> None:
     reply = assistant.say(sender(), "hello")
     assert is_english(reply), texts(reply)

@@ -41,6 +41,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import language, normalise
+from bot.nlu.greetings import greeting_style
 from bot.nlu.language import detect_script, language_of
 from bot.nlu.normalise import normalise_pattern, normalise_text
 
@@ -55,6 +56,7 @@ __all__ = [
 ORIGINAL_TEXT = "original_text"
 LANGUAGE_ENTITY = "language"
 SCRIPT_ENTITY = "message_script"
+GREETING_ENTITY = "greeting_style"
 # Entity values of `message_script`. They must not be keys of the training data's synonyms
 # ("arabic" is one, for `target_language`): EntitySynonymMapper rewrites every entity type.
 SCRIPT_VALUES = {
@@ -149,7 +151,10 @@ class ArabicNormaliser(GraphComponent):
         return messages
 
     def _language_entities(self, text: str) -> list[dict[str, Any]]:
-        found = [(SCRIPT_ENTITY, SCRIPT_VALUES[detect_script(text)])]
+        found = [
+            (SCRIPT_ENTITY, SCRIPT_VALUES[detect_script(text)]),
+            (GREETING_ENTITY, greeting_style(text)),  # answered in kind: bot.nlu.greetings
+        ]
         detected = language_of(text)
         if detected is not None:
             found.insert(0, (LANGUAGE_ENTITY, detected))

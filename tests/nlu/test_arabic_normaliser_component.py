@@ -147,6 +147,14 @@ def test_process_normalises_and_tags_language(tmp_path: Path) -> None:
             "confidence_entity": 1.0,
             "extractor": "ArabicNormaliser",
         },
+        {
+            "entity": "greeting_style",
+            "value": "plain",
+            "start": 0,
+            "end": len(text),
+            "confidence_entity": 1.0,
+            "extractor": "ArabicNormaliser",
+        },
     ]
     output = processed.as_dict(only_output_properties=True)
     assert output[ORIGINAL_TEXT] == raw
@@ -167,7 +175,9 @@ def test_process_language_entities(
 ) -> None:
     (processed,) = _component(tmp_path).process([Message(data={TEXT: raw})])
     values = {entity["entity"]: entity["value"] for entity in processed.get(ENTITIES)}
-    assert values == ({"language": language} if language else {}) | {"message_script": script}
+    assert values == ({"language": language} if language else {}) | {
+        "message_script": script, "greeting_style": "plain"
+    }
 
 
 def test_intent_payloads_and_non_text_messages_are_left_alone(tmp_path: Path) -> None:
@@ -325,13 +335,15 @@ def test_english_parse_output(agent: Any) -> None:
     assert parsed["original_text"] == "Hello there"
     assert parsed["intent"]["name"] == "greet"
     values = {entity["entity"]: entity["value"] for entity in parsed["entities"]}
-    assert values == {"language": "en", "message_script": "latin_script"}
+    assert values == {"language": "en", "message_script": "latin_script", "greeting_style": "plain"}
 
 
 def test_digits_only_and_payload_messages(agent: Any) -> None:
     parsed = _parse(agent, "١٠٩٨٧٦٥٤٣٢")
     assert parsed["text"] == "1098765432"
-    assert [entity["entity"] for entity in parsed["entities"]] == ["message_script"]
+    assert [entity["entity"] for entity in parsed["entities"]] == [
+        "message_script", "greeting_style"
+    ]
     payload = _parse(agent, '/complain{"platform": "أبشر"}')
     assert payload["intent"]["name"] == "complain"
     assert payload["entities"][0]["value"] == "أبشر"
@@ -354,5 +366,7 @@ def test_conversation_keeps_the_text_as_typed(agent: Any) -> None:
     assert uttered.text == raw
     assert uttered.parse_data["text"] == "ما احد رد علي"
     assert uttered.parse_data["original_text"] == raw
-    assert {entity["entity"] for entity in uttered.entities} == {"language", "message_script"}
+    assert {entity["entity"] for entity in uttered.entities} == {
+        "language", "message_script", "greeting_style"
+    }
     json.dumps([event.as_dict() for event in tracker.events])
