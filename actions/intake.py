@@ -314,7 +314,7 @@ class ActionReceiveAttachment(Action):
 def _waiting_for_documents(sender_id: str) -> str | None:
     """The reference of this conversation's latest report waiting for documents, if any."""
     try:
-        reports = repository().reports_of_sender(sender_id)
+        reports = repository().visible_to(Principal.conversation(sender_id))
     except SQLAlchemyError:
         logger.exception("could not read the reports of a conversation")
         return None

@@ -218,7 +218,7 @@ class ActionCheckStatus(Action):
             dispatcher.utter_message(response="utter_status_not_found", reference=answer.reference)
 
 
-def answered(tracker: Tracker | None = None) -> list[EventType]:
+def answered(tracker: Tracker) -> list[EventType]:
     """The question is answered: nothing about it is carried into the next turn."""
     return [
         SlotSet("status_reference", None),
@@ -228,11 +228,11 @@ def answered(tracker: Tracker | None = None) -> list[EventType]:
     ]
 
 
-def code_step_cleared(tracker: Tracker | None = None) -> list[EventType]:
+def code_step_cleared(tracker: Tracker) -> list[EventType]:
     """The one-time code of a follow-up step is done with (proven or not). A code sent for a
     new mobile (a personal form that this question interrupted) stays what it was."""
     events: list[EventType] = [SlotSet("follow_code", None), SlotSet("follow_code_tries", None)]
-    sent_for = tracker.get_slot("otp_sent_for") if tracker is not None else None
+    sent_for = tracker.get_slot("otp_sent_for")
     if sent_for and str(sent_for).startswith("follow:"):
         events.append(SlotSet("otp_sent_for", None))
     return events

@@ -35,7 +35,7 @@ from bot.intake.codes import (
     masked_mobile,
     read_code_reply,
 )
-from bot.intake.identity import TELEGRAM_PREFIX
+from bot.intake.identity import TELEGRAM_PREFIX, VERIFIED_CONTACT
 from bot.intake.personal import parse_mobile
 from bot.notify.contact import SMS, OutgoingMessage, queue_and_send
 from bot.store import throttle
@@ -119,7 +119,7 @@ def telegram_vouches_for(tracker: Tracker, mobile: str | None) -> bool:
     contact button: bot.channels.telegram.vouched_contact); only Telegram sets it."""
     if not mobile or not tracker.sender_id.startswith(TELEGRAM_PREFIX):
         return False
-    phone = (latest_metadata(tracker).get("verified_contact") or {}).get("phone")
+    phone = (latest_metadata(tracker).get(VERIFIED_CONTACT) or {}).get("phone")
     return bool(phone) and parse_mobile(str(phone)).value == mobile
 
 

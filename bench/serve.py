@@ -33,10 +33,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
-import re
 import shutil
 import signal
 import statistics
@@ -57,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bot.intake.personal import luhn_valid  # noqa: E402
-from tests.live import LiveAssistant, free_port, free_ports  # noqa: E402
+from tests.live import LiveAssistant, free_port, free_ports, last_code  # noqa: E402
 
 # the answer tables and openings of tests/test_live_intake.py
 try:
@@ -86,14 +84,10 @@ def mobile(n: int) -> tuple[str, str]:
 
 def sent_code(to: str) -> str:
     """The one-time code the server just sent `to` (its development sink)."""
-    lines = SINK["path"].read_text(encoding="utf-8").splitlines()
-    for line in reversed(lines):
-        message = json.loads(line)
-        if message["to"] == to:
-            found = re.search(r"\b\d{6}\b", message["text"])
-            if found:
-                return found.group(0)
-    raise ConversationError(f"no code was sent to {to}")
+    try:
+        return last_code(SINK["path"], to)
+    except AssertionError as error:
+        raise ConversationError(str(error)) from error
 
 
 def national_id(n: int) -> str:

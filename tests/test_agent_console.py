@@ -9,7 +9,6 @@ auto rule with BALAGH_TERMINAL_BIDI=1, leaves the logical text to the terminal.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -27,7 +26,7 @@ from bot.agent import calls, display
 from bot.model import model_path
 from bot.store.db import dispose_engine
 from bot.store.repository import ReportRepository
-from tests.live import ROOT
+from tests.live import ROOT, last_code
 
 pytestmark = pytest.mark.servers
 
@@ -146,8 +145,7 @@ class TmuxConsole:
 
     def last_code(self) -> str:
         """The one-time code in the latest message of the development sink (MESSAGE_SINK)."""
-        lines = (self.var_dir / "messages.jsonl").read_text(encoding="utf-8").splitlines()
-        return re.search(r"\b\d{6}\b", json.loads(lines[-1])["text"]).group(0)
+        return last_code(self.var_dir / "messages.jsonl")
 
     def stop(self) -> None:
         """/quit (the console stops its action server), then the tmux server goes."""

@@ -49,7 +49,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from bot.model import model_path
-from tests.live import conversation_id, free_ports, is_arabic, is_english, texts
+from tests.live import conversation_id, free_ports, is_arabic, is_english, last_code, texts
 from tests.test_live_intake import AR_ANSWERS, EN_ANSWERS, VALID_ID, answer_until_summary
 
 pytestmark = pytest.mark.servers
@@ -232,8 +232,7 @@ class Chat:
     def code(self) -> str:
         """The one-time code in the latest SMS the cluster sent."""
         assert Chat.sink is not None
-        lines = Chat.sink.read_text(encoding="utf-8").splitlines()
-        return re.search(r"\b\d{6}\b", json.loads(lines[-1])["text"]).group(0)
+        return last_code(Chat.sink)
 
     def report(self, what: str) -> None:
         seconds = time.monotonic() - self.started

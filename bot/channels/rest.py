@@ -76,7 +76,7 @@ from bot.intake.attachments import (
     AttachmentRejected,
     decode_base64_attachment,
 )
-from bot.intake.identity import client_sender, rest_sender_id
+from bot.intake.identity import REST_PREFIX, VERIFIED_CONTACT, client_sender, rest_sender_id
 from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 from bot.store.files import discard_attachment, display_filename
 from bot.store.uploads import keys as upload_keys
@@ -96,7 +96,7 @@ _METADATA_ATTRIBUTE = "balagh_metadata"
 MAX_MESSAGE_CHARS = 2 * MAX_ANSWER_LENGTH
 # Rasa's SQL tracker store keeps the sender id in a VARCHAR(255), and REST's own namespace
 # prefix (`rest:`, bot.intake.identity) takes 5 of them.
-MAX_SENDER_CHARS = 255 - len("rest:")
+MAX_SENDER_CHARS = 255 - len(REST_PREFIX)
 # Control (NUL, ESC …), format (bidi overrides, zero-width …) and surrogate characters.
 _FORBIDDEN_SENDER_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 # metadata key, set by the server: the client's address as this server sees it
@@ -166,7 +166,7 @@ def process_metadata(metadata: Any, quota_keys: Sequence[str] = ()) -> dict[str,
     processed = dict(metadata)
     processed.pop("channel", None)  # the server says where a message came from,
     processed.pop(CLIENT_ADDRESS, None)  # from which address,
-    processed.pop("verified_contact", None)  # and which number Telegram vouched for
+    processed.pop(VERIFIED_CONTACT, None)  # and which number Telegram vouched for
     items = processed.pop("attachments", None)
     processed.pop("rejected_attachments", None)
     if items is None:

@@ -70,6 +70,7 @@ from bot.intake.attachments import (
     UNSUPPORTED_TYPE,
     AttachmentRejected,
 )
+from bot.intake.identity import VERIFIED_CONTACT
 from bot.store.files import display_filename
 from bot.store.uploads import keys as upload_keys
 
@@ -279,10 +280,6 @@ def text_of(message: Message) -> str:
             return COMMANDS.get(word.split("@", 1)[0].lower(), UNKNOWN_COMMAND)
         return text
     return (message.caption or "").strip().lstrip("/").strip()
-
-
-# metadata key: a phone number Telegram vouches for (bot.channels.telegram.vouched_contact)
-VERIFIED_CONTACT = "verified_contact"
 
 
 def vouched_contact(message: Message) -> dict[str, Any]:

@@ -20,6 +20,9 @@ REST_PREFIX = "rest:"
 TELEGRAM_PREFIX = "telegram:"
 WEB_PREFIX = "web-"
 CALL_CENTRE_PREFIX = "call_centre:"
+# metadata key that only the Telegram channel sets: a phone number Telegram vouches for (the
+# user's own contact, shared with the contact button)
+VERIFIED_CONTACT = "verified_contact"
 
 # prefix -> the channel value of CONTRACT's report JSON
 _CHANNEL_OF_PREFIX = {

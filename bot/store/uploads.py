@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
+from bot.store import throttle
 from bot.store.db import session_scope
 from bot.store.models import UploadUsage, utc_now
 
@@ -41,12 +42,8 @@ LIMITS = {
 
 
 def keys(sender_id: str | None, client_address: str | None) -> list[str]:
-    found = []
-    if sender_id:
-        found.append(f"sender:{sender_id}")
-    if client_address:
-        found.append(f"addr:{client_address}")
-    return found
+    """The conversation's and the address's keys, spelt as bot.store.throttle spells them."""
+    return throttle.keys(sender_id=sender_id, client_address=client_address)
 
 
 def over_quota(
