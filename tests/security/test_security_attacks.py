@@ -25,6 +25,7 @@ from PIL import Image
 
 from bot.store.repository import ReportRepository
 from tests.live import ROOT, LiveAssistant, conversation_id, texts
+from tests.test_live_intake import EN_ANSWERS, answer_until_summary
 
 pytestmark = pytest.mark.servers
 
@@ -46,30 +47,20 @@ class Chat:
     def slots(self) -> dict:
         return self.assistant.tracker(self.sender)["slots"]
 
+    def code(self) -> str:
+        return self.assistant.last_code()
+
 
 def file_suggestion(
     chat: Chat, *, name: str, id_number: str, mobile: str, description: str, service: str
 ) -> str:
-    """A development suggestion in English, every question answered; returns its reference."""
-    answers = [
-        ("name of the platform", "Absher"), ("name of the service", service),
-        ("Do you mean", "no"), ("among the platforms and services", "yes"),
-        ("Through which channel", "website"), ("describe it in detail", description),
-        ("Send any screenshots", "/deny"), ("full name", name),
-        ("national ID or iqama", id_number), ("mobile number", mobile),
-        ("6-digit code", "{code}"), ("e-mail address", "/deny"),
-    ]
-    reply = chat.say("I have a suggestion to improve Absher")
-    reply = chat.say("/affirm")
-    for _ in range(20):
-        if "summary of your report" in reply:
-            break
-        question = reply.split("\n")[-1]
-        answer = next((a for marker, a in answers if marker in question), None)
-        assert answer is not None, f"unexpected question: {reply}"
-        reply = chat.say(chat.assistant.last_code() if answer == "{code}" else answer)
-    else:
-        raise AssertionError(f"no summary: {reply}")
+    """A development suggestion in English, every question answered (tests/test_live_intake's
+    cooperative user, with this person's details); returns its reference."""
+    own = {"describe it in detail": description, "full name": name,
+           "national ID or iqama": id_number, "mobile number": mobile}
+    answers = [(marker, own.get(marker, answer)) for marker, answer in EN_ANSWERS]
+    chat.say("I have a suggestion to improve Absher")
+    answer_until_summary(chat, chat.say("/affirm"), answers, service=service, prior_ref="")
     chat.say("/confirm_report")
     reference = chat.slots()["report_ref"]
     assert reference
