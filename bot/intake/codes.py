@@ -64,11 +64,6 @@ def read_code_reply(text: str) -> CodeReply:
     return CodeReply(ReplyKind.OTHER)
 
 
-def looks_like_a_code(text: str) -> bool:
-    """Whether the reply holds a code (so NLU's guess of its intent does not matter)."""
-    return read_code_reply(text).kind == ReplyKind.CODE
-
-
 def masked_mobile(mobile: str) -> str:
     """A mobile number shown with all but its last 3 digits hidden: `+9665•••••567`."""
     digits = to_ascii_digits(mobile or "")

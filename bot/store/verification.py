@@ -27,7 +27,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.digits import to_ascii_digits
+from bot.intake.codes import CODE_DIGITS, read_code_reply
 from bot.store.db import session_scope
 from bot.store.digest import digest, same_digest
 from bot.store.models import OneTimeCode, Verification, utc_now
@@ -50,7 +50,6 @@ __all__ = [
     "seconds_until_resend",
 ]
 
-CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 FOLLOW_FOR = timedelta(hours=2)
@@ -85,13 +84,6 @@ def reporter_of_subject(subject: str) -> int | None:
     """The reporter id a FOLLOW subject names, None for another kind of subject."""
     head, _, _ = subject.partition(":")
     return int(head[1:]) if head.startswith("r") and head[1:].isdigit() else None
-
-
-def normalise_code(typed: str) -> str | None:
-    """The digits of a typed code (Arabic-Indic digits, spaces and dashes allowed), or None
-    when it is not CODE_DIGITS digits."""
-    digits = "".join(ch for ch in to_ascii_digits(typed or "") if not ch.isspace() and ch != "-")
-    return digits if len(digits) == CODE_DIGITS and digits.isdigit() else None
 
 
 def seconds_until_resend(
@@ -187,7 +179,7 @@ def check_code(
 ) -> CodeCheck:
     """Check a typed code against the conversation's live code; a right one is used up."""
     moment = now or utc_now()
-    code = normalise_code(typed)
+    code = read_code_reply(typed).code  # the digits, however they were typed
     with session_scope(engine, write=True) as session:
         live = session.scalars(
             select(OneTimeCode)
@@ -214,7 +206,7 @@ def check_code(
 
 
 def record_verification(
-    engine: Engine | Session,
+    engine: Engine,
     *,
     sender_id: str,
     purpose: Purpose,
@@ -224,19 +216,17 @@ def record_verification(
 ) -> None:
     """Keep what `sender_id` proved (a FOLLOW right expires after FOLLOW_FOR)."""
     moment = now or utc_now()
-    row = Verification(
-        sender_id=sender_id,
-        purpose=purpose.value,
-        subject=subject,
-        method=method.value,
-        verified_at=moment,
-        expires_at=moment + FOLLOW_FOR if purpose == Purpose.FOLLOW else None,
-    )
-    if isinstance(engine, Session):
-        engine.add(row)
-        return
     with session_scope(engine, write=True) as session:
-        session.add(row)
+        session.add(
+            Verification(
+                sender_id=sender_id,
+                purpose=purpose.value,
+                subject=subject,
+                method=method.value,
+                verified_at=moment,
+                expires_at=moment + FOLLOW_FOR if purpose == Purpose.FOLLOW else None,
+            )
+        )
 
 
 def _live(purpose: Purpose, sender_id: str, moment: datetime):  # type: ignore[no-untyped-def]
