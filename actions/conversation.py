@@ -62,6 +62,7 @@ class ActionResumeReport(Action):
             *(SlotSet(slot, value) for slot, value in plan.slots.items()),
             SlotSet("requested_slot", None),
             SlotSet("cancelled_draft", None),
+            SlotSet("asked_again", None),  # the question comes back as it was first asked
             FollowupAction(plan.next_action),
         ]
 

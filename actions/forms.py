@@ -34,7 +34,7 @@ from actions.verification import (
     prove_by_contact,
     telegram_vouches_for,
 )
-from bot.intake import answers, flow
+from bot.intake import answers, corrections, flow, summary, volunteered
 from bot.intake.attachments import MAX_ATTACHMENTS_PER_REPORT
 from bot.intake.catalogue import match_platform, match_service
 from bot.intake.codes import ReplyKind, read_code_reply
@@ -48,7 +48,17 @@ from bot.store.verification import mobile_is_verified
 # Intents that are not answers: the form lets the rules deal with them (stories/intake.yml
 # has a rule for each inside every form).
 INTERRUPTIONS = frozenset(
-    {"cancel", "withdraw_report", "restart", "switch_language", "ask_help", "bot_challenge", "faq"}
+    {
+        "cancel",
+        "withdraw_report",
+        "restart",
+        "switch_language",
+        "ask_help",
+        "bot_challenge",
+        "human_handoff",
+        "switch_report_type",
+        "faq",
+    }
 )
 # "cancel the report" while one is prepared means that one (actions/status.py hands it over)
 CANCEL_INTENTS = frozenset({"cancel", "withdraw_report", "restart"})
@@ -70,6 +80,9 @@ FREE_TEXT_SLOTS = frozenset(
     }
 )
 SHORT_COMMAND_WORDS = 3
+HANDOFF_WORDS = 8
+CORRECTION_WORDS = 10
+SWITCH_WORDS = 14
 
 
 # One-time codes (actions/verification.py): a code, "send a new code" or "change the number"
@@ -81,10 +94,23 @@ def is_interruption(slot: str, intent: str | None, text: str) -> bool:
     """Whether the reply to `slot` is a command or a question for the rules, not an answer."""
     if slot in CODE_SLOTS and read_code_reply(text).kind != ReplyKind.OTHER:
         return False
+    if (
+        slot in answers.BOOLEAN_SLOTS
+        and intent not in CANCEL_INTENTS | {"switch_language"}
+        and not text.rstrip().endswith(("?", "؟"))
+        and answers.parse_yes_no(text) is not None
+    ):
+        return False  # "no, they gave no response time" answers, whatever NLU made of it
     if slot not in FREE_TEXT_SLOTS:
         return intent in INTERRUPTIONS
     if requested_language(text) is not None:
         return True
+    if text.startswith("/human_handoff") or (
+        intent == "human_handoff" and len(text.split()) <= HANDOFF_WORDS
+    ):
+        return True  # the way-out button, or a short "I want to talk to a person"
+    if intent == "switch_report_type" and len(text.split()) <= SWITCH_WORDS:
+        return True  # "actually, a suggestion instead"
     if intent == "faq" and text.rstrip().endswith(("?", "؟")):
         return True  # a question in the middle of a form (CONVERSATIONS 6)
     return (
@@ -93,14 +119,29 @@ def is_interruption(slot: str, intent: str | None, text: str) -> bool:
         and answers.names_a_command(text)
     )
 # Slots the forms set beside the requested one (files that came with any answer; the name
-# waiting for confirmation).
+# waiting for confirmation; facts the message gave besides the answer, bot.intake.volunteered).
 EXTRACTED_ALONGSIDE = frozenset(
-    {"attachments", "pending_name", "pending_typed", "otp_sent_for", "follow_code_tries"}
+    {
+        "attachments",
+        "pending_name",
+        "pending_typed",
+        "otp_sent_for",
+        "follow_code_tries",
+        "service_is_digital",
+        *volunteered.COMPLAINT_FACTS,
+        *volunteered.PERSONAL_FACTS,
+        "platform",
+        "asked_again",
+        *flow.FIELD_WORDS,  # a field corrected in passing (bot.intake.corrections)
+    }
 )
 # Names matched against the catalogue; an unknown one is taken after the user confirms it.
 CATALOGUE_SLOTS = frozenset({"platform", "service_name"})
 # A catalogue match this close is taken as is; a weaker confident one is asked about.
 SURE_MATCH_SCORE = 95
+# A platform or service name is a few words; a longer reply to "is X the right name?" is
+# taken for something else.
+NAME_MAX_WORDS = 6
 
 
 def attachment_updates(
@@ -195,9 +236,73 @@ class IntakeFormValidation(FormValidationAction, ABC):
                 updates["has_fault_screenshot"] = True  # the screenshot, sent on its own
             elif requested != "attachments_done" or not updates:
                 updates.setdefault(requested, None)  # files kept; the question stays open
-        elif not is_interruption(requested, latest_intent(tracker), text):
-            updates.update(self._answer(requested, dispatcher, tracker, updates))
+        elif (correction := self._correction(requested, tracker)) is not None:
+            updates.update(corrected(correction, dispatcher, tracker))
+        elif not is_interruption(requested, latest_intent(tracker), text) or (
+            requested in answers.BOOLEAN_SLOTS and requested in self._facts(tracker)
+        ):
+            facts = self._facts(tracker)
+            if self._fact_answers(requested, facts, tracker):
+                updates[requested] = facts[requested]
+            else:
+                updates.update(self._answer(requested, dispatcher, tracker, updates))
+            noted = {
+                name: value
+                for name, value in volunteered.facts_to_take(
+                    facts, report_type=tracker.get_slot("report_type"), slots=slot_values(tracker)
+                ).items()
+                if name not in updates
+            }
+            if noted:
+                shown = summary.noted_facts(noted, tracker.get_slot("language"))
+                if shown:
+                    dispatcher.utter_message(response="utter_noted_facts", facts=shown)
+                updates.update(noted)
         return [SlotSet(slot, value) for slot, value in updates.items()]
+
+    @staticmethod
+    def _correction(requested: str, tracker: Tracker) -> corrections.Correction | None:
+        """A field answered earlier, changed in passing; in a free-text answer (a
+        description may well say "no … not …") only a short message is read so."""
+        text = latest_text(tracker)
+        if requested in CODE_SLOTS or tracker.get_slot("pending_name"):
+            return None
+        if requested in FREE_TEXT_SLOTS and len(text.split()) > CORRECTION_WORDS:
+            return None
+        editable = flow.EDITABLE_FIELDS.get(tracker.get_slot("report_type"), flow.PERSONAL_SLOTS)
+        return corrections.read_correction(
+            text,
+            slot_values(tracker),
+            tuple(name for name in editable if name != requested),
+            saudi_today(),
+            language=tracker.get_slot("language"),
+        )
+
+    @staticmethod
+    def _facts(tracker: Tracker) -> dict[str, Any]:
+        """Every fact the message gives (bot.intake.volunteered); none from a button."""
+        text = latest_text(tracker)
+        if text.startswith("/"):
+            return {}
+        return volunteered.read_facts(
+            text,
+            saudi_today(),
+            report_type=tracker.get_slot("report_type"),
+            language=tracker.get_slot("language"),
+            lodged=tracker.get_slot("prior_complaint_lodged"),
+        )
+
+    @staticmethod
+    def _fact_answers(slot: str, facts: dict[str, Any], tracker: Tracker) -> bool:
+        """Whether the fact found in the reply is the answer to `slot`: a reference or a name
+        inside a sentence, or a yes/no question answered in words ("I filed it on 12/11")."""
+        if slot not in facts or tracker.get_slot("pending_name"):
+            return False
+        if slot in volunteered.SENTENCE_ANSWERS:
+            return len(latest_text(tracker).split()) > 1
+        if slot in answers.BOOLEAN_SLOTS:
+            return answers.parse_yes_no(latest_text(tracker), latest_intent(tracker)) is None
+        return False
 
     def _answer(
         self,
@@ -282,6 +387,10 @@ class IntakeFormValidation(FormValidationAction, ABC):
         if latest_text(tracker).startswith("/"):  # a button of another step: ask again
             dispatcher.utter_message(response="utter_invalid_answer_expected")
             return {slot: None}
+        if len(latest_text(tracker).split()) > NAME_MAX_WORDS:
+            # a sentence about something else is not a name: ask the question plainly
+            dispatcher.utter_message(response="utter_confirm_name_unclear", pending_name=pending)
+            return {slot: None, "pending_name": pending, "pending_typed": typed}
         # neither: a new name typed instead
         typed_again = clean_free_text(
             latest_text(tracker), multiline=False, max_length=answers.NAME_LENGTH[1]
@@ -293,8 +402,8 @@ class IntakeFormValidation(FormValidationAction, ABC):
     async def validate_prior_complaint_ref(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not value:
-            return {"prior_complaint_ref": None}
+        if value is None or value == "":
+            return {"prior_complaint_ref": value}  # "" is "I don't know": the rules explain
         existing = prior_complaint_escalated_as(repository(), str(value))
         return {"prior_complaint_ref": value, "already_escalated_as": existing}
 
@@ -333,6 +442,24 @@ class IntakeFormValidation(FormValidationAction, ABC):
             return {slot: None, "pending_name": name, "pending_typed": value}
         dispatcher.utter_message(response="utter_confirm_unknown_name", pending_name=value)
         return {slot: None, "pending_name": value, "pending_typed": None}
+
+
+def corrected(
+    correction: corrections.Correction, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    """The slots a correction changes, said back; the question asked stays open and is
+    asked again as the first time (`asked_again` cleared)."""
+    shown = summary.noted_facts({correction.field: correction.value}, tracker.get_slot("language"))
+    dispatcher.utter_message(response="utter_corrected", facts=shown)
+    updates: dict[str, Any] = {correction.field: correction.value, "asked_again": None}
+    if correction.field == "mobile":  # a new number is proven with a code of its own
+        updates.update(mobile_code=None, otp_sent_for=None)
+    if correction.field == "prior_complaint_ref":
+        updates["already_escalated_as"] = None
+    requested = tracker.get_slot("requested_slot")
+    if requested:
+        updates[requested] = None
+    return updates
 
 
 def personal_slots(tracker: Tracker) -> list[str]:

@@ -27,7 +27,7 @@ from actions.common import (
 from actions.forms import attachment_updates
 from actions.status import drafting
 from bot import settings
-from bot.intake import filing, flow, summary, triage
+from bot.intake import corrections, filing, flow, summary, triage, volunteered
 from bot.intake.eligibility import Decision, Outcome, ReportType
 from bot.intake.workdays import saudi_today
 from bot.store.access import Principal
@@ -62,6 +62,14 @@ class ActionProposeReportType(Action):
         known: dict[str, Any] = {"proposed_report_type": proposal.report_type.value}
         if proposal.paper_service:
             known["service_is_paper"] = True
+        facts = self._volunteered(tracker, proposal.report_type, known, language)
+        # what was noted first, then the proposal and its buttons (the platform is in the
+        # proposal's own sentence)
+        shown = summary.noted_facts(
+            {name: value for name, value in facts.items() if name != "platform"}, language
+        )
+        if shown:
+            dispatcher.utter_message(response="utter_noted_facts", facts=shown)
         if proposal.redirected:
             dispatcher.utter_message(response="utter_propose_transformation_request_paper")
         elif proposal.platform_name:
@@ -79,7 +87,26 @@ class ActionProposeReportType(Action):
             dispatcher.utter_message(response=f"utter_propose_{proposal.report_type.value}")
         # keep files already sent: they belong to the report about to start
         known["attachments"] = tracker.get_slot("attachments")
-        return _cleared(known)
+        report_facts = {name: value for name, value in facts.items() if name in flow.REPORT_SLOTS}
+        personal = [
+            SlotSet(name, value) for name, value in facts.items() if name not in report_facts
+        ]
+        return [*_cleared({**known, **report_facts}), *personal]
+
+    @staticmethod
+    def _volunteered(
+        tracker: Tracker, report_type: str, known: dict[str, Any], language: str
+    ) -> dict[str, Any]:
+        """Facts the first message gives besides the type (bot.intake.volunteered)."""
+        if known.get("service_is_paper"):
+            return {}
+        facts = volunteered.read_facts(
+            latest_text(tracker), saudi_today(), report_type=report_type, language=language
+        )
+        personal_known = {name: tracker.get_slot(name) for name in flow.PERSONAL_SLOTS}
+        return volunteered.facts_to_take(
+            facts, report_type=report_type, slots={**known, **personal_known}
+        )
 
 
 class ActionStartIntake(Action):
@@ -281,6 +308,16 @@ class ActionEditField(Action):
         if not at_summary or report_type not in REPORT_TYPES:
             dispatcher.utter_message(response="utter_nothing_to_confirm")
             return [SlotSet("intake_step", "ended")]
+        correction = corrections.read_correction(
+            latest_text(tracker),
+            slot_values(tracker),
+            editable,
+            saudi_today(),
+            language=tracker.get_slot("language"),
+            needs_marker=False,
+        )
+        if correction is not None:  # the new value is in the message: no question needed
+            return self._changed(correction, dispatcher, tracker)
         if field not in editable:
             dispatcher.utter_message(response="utter_edit_field_unknown")
             dispatcher.utter_message(response="utter_ask_edit_field")
@@ -290,6 +327,24 @@ class ActionEditField(Action):
             events.append(SlotSet("already_escalated_as", None))
         step = "personal_data" if field in flow.PERSONAL_SLOTS else "type_form"
         return [*events, SlotSet("intake_step", step)]
+
+
+    @staticmethod
+    def _changed(
+        correction: corrections.Correction, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        """Sets the corrected field and shows the summary again (the mobile's code first)."""
+        shown = summary.noted_facts(
+            {correction.field: correction.value}, tracker.get_slot("language")
+        )
+        dispatcher.utter_message(response="utter_corrected", facts=shown)
+        events: list[EventType] = [SlotSet(correction.field, correction.value)]
+        if correction.field == "mobile":
+            events += [SlotSet("mobile_code", None), SlotSet("otp_sent_for", None)]
+        if correction.field == "prior_complaint_ref":
+            existing = filing.prior_complaint_escalated_as(repository(), correction.value)
+            events.append(SlotSet("already_escalated_as", existing))
+        return [*events, SlotSet("intake_step", "summary"), FollowupAction("action_intake_next")]
 
 
 class ActionReceiveAttachment(Action):

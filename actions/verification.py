@@ -27,6 +27,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.ask import ask_with_repair
 from actions.common import latest_metadata, latest_text, repository
 from bot.intake.codes import (
     BUTTONS,
@@ -149,8 +150,7 @@ class ActionAskMobile(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_ask_mobile", buttons=contact_button(tracker))
-        return []
+        return ask_with_repair(dispatcher, tracker, "mobile", buttons=contact_button(tracker))
 
 
 class CodeQuestion(Action, ABC):

@@ -36,6 +36,8 @@ INTENTS = (
     "cancel",
     "resume_report",
     "bot_challenge",
+    "human_handoff",
+    "switch_report_type",
     "out_of_scope",
     "check_status",
     # requests about a filed report (actions/after_filing.py)

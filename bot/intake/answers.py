@@ -250,6 +250,8 @@ def parse_answer(
     if slot in {"prior_complaint_date", "response_due"}:
         return _parse_date(slot, text, today)
     if slot == "prior_complaint_ref":
+        if is_dont_know(text):
+            return Answer("")  # no number: the rules explain what can be done without one
         return _parse_prior_reference(text)
     if slot == "full_name":
         return _from_parsed(personal.parse_full_name(text))

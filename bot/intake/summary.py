@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 
-__all__ = ["NOT_GIVEN", "option_label", "summary_values", "weekday_name"]
+__all__ = ["NOT_GIVEN", "noted_facts", "option_label", "summary_values", "weekday_name"]
 
 NOT_GIVEN = "—"
 
@@ -90,3 +90,55 @@ def _shown(name: str, value: Any, language: str | None) -> str:
 def summary_values(slots: Mapping[str, Any], language: str | None) -> dict[str, str]:
     """`summary_<field>` for every field the summary templates show."""
     return {f"summary_{name}": _shown(name, slots.get(name), language) for name in SUMMARY_FIELDS}
+
+
+# Facts taken from a message besides the answer asked for (bot.intake.volunteered), as shown
+# back to the user: (Arabic, English) labels; yes/no facts have a sentence for each value.
+_FACT_LABELS: dict[str, tuple[str, str]] = {
+    "platform": ("المنصة", "Platform"),
+    "service_name": ("الخدمة", "Service"),
+    "service_channel": ("القناة", "Channel"),
+    "entity_name": ("الجهة", "Entity"),
+    "title": ("العنوان", "Title"),
+    "description": ("الوصف", "Description"),
+    "response_due": ("نهاية مدة الرد", "End of the response time"),
+    "prior_complaint_ref": ("رقم الشكوى", "Complaint number"),
+    "prior_complaint_date": ("تاريخ الشكوى", "Complaint date"),
+    "full_name": ("الاسم", "Name"),
+    "national_id": ("رقم الهوية", "ID number"),
+    "mobile": ("الجوال", "Mobile"),
+    "email": ("البريد الإلكتروني", "E-mail"),
+}
+_FACT_SENTENCES: dict[tuple[str, bool], tuple[str, str]] = {
+    ("prior_complaint_lodged", True): (
+        "رفعتَ شكوى لدى الجهة", "you lodged a complaint with the entity"),
+    ("prior_complaint_lodged", False): (
+        "لم ترفع شكوى لدى الجهة بعد", "you have not lodged a complaint with the entity"),
+    ("lodging_blocked_by_fault", True): (
+        "عطل تقني منعك من رفع الشكوى", "a technical fault stopped you lodging it"),
+    ("complaint_closed", True): ("أُغلقت الشكوى", "the complaint was closed"),
+    ("complaint_closed", False): ("لم يُرد عليها بعد", "there has been no reply yet"),
+    ("problem_persists", True): ("المشكلة ما زالت قائمة", "the problem persists"),
+    ("entity_gave_response_time", False): (
+        "لم تحدد الجهة مدة للرد", "the entity gave no response time"),
+}
+_ISOLATED = frozenset({"prior_complaint_ref", "prior_complaint_date", "national_id", "mobile",
+                       "email", "response_due"})
+
+
+def noted_facts(facts: Mapping[str, Any], language: str | None) -> str:
+    """One line a fact, for "I noted from your message: …" (empty when there is none)."""
+    index = _index(language)
+    lines: list[str] = []
+    for (name, value), sentences in _FACT_SENTENCES.items():
+        if facts.get(name) is value:
+            lines.append(f"• {sentences[index]}")
+    for name, labels in _FACT_LABELS.items():
+        value = facts.get(name)
+        if value in (None, ""):
+            continue
+        shown = _shown(name, value, language)
+        if index == 0 and name in _ISOLATED:
+            shown = f"\u2066{shown}\u2069"
+        lines.append(f"• {labels[index]}: {shown}")
+    return "\n".join(lines)

@@ -15,7 +15,14 @@ from bot.intake.catalogue import find_platform_in_text
 from bot.intake.eligibility import ReportType
 from bot.nlu.normalise import normalise_text
 
-__all__ = ["INTENT_REPORT_TYPES", "Proposal", "mentions_paper_service", "propose"]
+__all__ = [
+    "INTENT_REPORT_TYPES",
+    "Proposal",
+    "mentions_paper_service",
+    "propose",
+    "switch_target",
+    "types_named",
+]
 
 INTENT_REPORT_TYPES: dict[str, ReportType] = {
     "report_complaint": ReportType.COMPLAINT_ESCALATION,
@@ -78,3 +85,56 @@ def propose(intent: str, text: str, language: str) -> Proposal | None:
         return Proposal(report_type)
     platform = match.platform
     return Proposal(report_type, platform.id, platform.name(language))
+
+
+# Words that name a report type ("a suggestion", «طلب تحول»), normalised and lower case.
+_TYPE_WORDS: dict[ReportType, re.Pattern[str]] = {
+    ReportType.COMPLAINT_ESCALATION: re.compile(
+        r"complain|escalat|شكوي|شكوه|اصعد|تصعيد|اشتكي"
+    ),
+    ReportType.TRANSFORMATION_REQUEST: re.compile(
+        r"transformation|digiti[sz]|تحول|تحويل الخدمه|رقمنه"
+    ),
+    ReportType.DEVELOPMENT_SUGGESTION: re.compile(r"suggest|improvement|اقتراح|اقترح|تطوير"),
+    ReportType.ENTITY_OUTAGE: re.compile(r"outage|تعطل|انقطاع"),
+}
+
+
+# Words just before a type that say it is the one *not* wanted: "not a suggestion",
+# "instead of a complaint", «بدل الاقتراح», «مو شكوى».
+_NOT_WANTED = re.compile(
+    r"(?:\bnot|\binstead of|\brather than|\bforget|(?:^|\s)(?:مو|مب|بدل|بدال|بدلا من|وليس|ليس|"
+    r"عوضا عن|مابي|ما ابي|لا اريد))\s+(?:\w+\s+)?(?:ال)?$"
+)
+
+
+def types_named(text: str, *, wanted_only: bool = False) -> list[ReportType]:
+    """The report types a message names, in the order they are named; `wanted_only` leaves
+    out those named as the one not wanted ("not a suggestion")."""
+    folded = normalise_text(text or "").lower()
+    found = [
+        (match.start(), report_type)
+        for report_type, pattern in _TYPE_WORDS.items()
+        if (match := pattern.search(folded))
+        and not (wanted_only and _NOT_WANTED.search(folded[: match.start()]))
+    ]
+    return [report_type for _, report_type in sorted(found)]
+
+
+def switch_target(
+    text: str, current: str | None, ranking: list[tuple[str, float]] | None = None
+) -> ReportType | None:
+    """The type to switch to from `current`: the first one the message names as wanted,
+    else NLU's best report intent."""
+    named = [
+        report_type
+        for report_type in types_named(text, wanted_only=True)
+        if report_type != current
+    ]
+    if named:
+        return named[0]
+    for intent, _confidence in ranking or ():
+        report_type = INTENT_REPORT_TYPES.get(intent)
+        if report_type is not None and report_type != current:
+            return report_type
+    return None
