@@ -33,7 +33,8 @@ _MARKERS = re.compile(
 )
 # Words after the field's name that lead to its value: "the date was 3 November".
 _CONNECTOR = re.compile(
-    r"^\s*(?:is|was|should be|it'?s|=|:|هو|هي|كان|كانت|الصحيح|الصحيحه|صحيحه)?\s*", re.IGNORECASE
+    r"^\s*(?:is|was|should be|it'?s|=|:|هو|هي|كان|كانت|الصحيح|الصحيح[ةه]|صحيح[ةه])?\s*",
+    re.IGNORECASE,
 )
 # Where the new value ends: "… not Absher", «… مو أبشر».
 _VALUE_END = re.compile(
@@ -79,18 +80,27 @@ def _new_platform(text: str, current: Any, language: str | None) -> str | None:
     return min(found, key=position).platform.name(language)
 
 
+# Letters bot.nlu.normalise folds together; the value is cut from the text as typed, so the
+# field's words are looked for with these classes instead (a name keeps its ة and أ).
+_FOLDED_LETTERS = {"ا": "[اأإآ]", "ي": "[يى]", "ه": "[هة]"}
+
+
+def _as_typed(word: str) -> str:
+    """A regex for a normalised word as it may be typed."""
+    return "".join(_FOLDED_LETTERS.get(char, re.escape(char)) for char in word)
+
+
 def _after_field_words(text: str, field: str) -> str:
-    """What follows the field's name: the new value, up to "not …" / «مو …»."""
-    folded = normalise_text(text)
-    lowered = folded.lower()
+    """What follows the field's name, as typed: the new value, up to "not …" / «مو …»."""
+    typed = " ".join((text or "").split())
     best = -1
     for word in FIELD_WORDS.get(field, ()):
-        key = normalise_text(word).lower()
-        for found in re.finditer(rf"(?<!\w){re.escape(key)}(?!\w)", lowered):
+        pattern = _as_typed(normalise_text(word).lower())
+        for found in re.finditer(rf"(?<!\w){pattern}(?!\w)", typed, re.IGNORECASE):
             best = max(best, found.end())
     if best < 0:
         return ""
-    rest = _CONNECTOR.sub("", folded[best:], count=1)
+    rest = _CONNECTOR.sub("", typed[best:], count=1)
     return _VALUE_END.sub("", rest).strip(" .،,")
 
 

@@ -84,7 +84,7 @@ _LODGED = _any(
 )
 _CLOSED = _any(
     rf"\b(?:closed|close)\b(?:\s+\w+){{0,3}}\s+{_COMPLAINT}",
-    rf"\b{_COMPLAINT}\s+(?:was|is|has been|got)\s+closed\b",
+    rf"\b{_COMPLAINT}\b(?:\s+\S+){{0,2}}\s+(?:was|is|has been|got)\s+closed\b",
     r"\b(?:they|it was|it's been|it got|it is|they've)\s+closed\b|\bclosed it\b",
     r"(?:قفلوا|اغلقوا|سكروا|قفلت|اغلقت|انقفلت|انغلقت|سكرت|تم اغلاق|اقفلوا)",
 )
@@ -126,15 +126,18 @@ _NUMBER_CUE = re.compile(r"\b(?:number|no\.|num)\s*(?:is|:)?\s*", re.IGNORECASE)
 _SPEAKS_OF_COMPLAINT = re.compile(r"complain|ticket|شكو|بلاغ", re.IGNORECASE)
 _REF_TOKEN = re.compile(r"#?(?P<ref>[0-9A-Za-z][0-9A-Za-z\-_/]{2,39})")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Read on the text as typed (only the digits made ASCII), so that a name keeps its spelling
+# (ة, أ, إ): hence the letter classes instead of bot.nlu.normalise's folding.
 _NAME_CUE = re.compile(
-    r"(?:my name is|my full name is|name\s*:|اسمي الكامل|اسمي|الاسم الكامل|الاسم|انا اسمي)"
+    r"(?:my name is|my full name is|name\s*:|[اأ]سمي ال[كگ]امل|[اأ]سمي|الاسم ال[كگ]امل|الاسم|"
+    r"[اأ]نا [اأ]سمي)"
     r"\s*(?:هو|is|:)?\s*(?P<name>[^\d,،.؛;:\n@]+)",
     re.IGNORECASE,
 )
 # Where a name typed after "my name is" ends: "and my ID…", «وهويتي…», «ورقمي…».
 _NAME_END = re.compile(
-    r"\s+(?:and|my|id|iqama|mobile|phone|email|و?هويتي|و?رقم|و?جوالي|و?ايميلي|و?بريدي|"
-    r"و?اقامتي|و?الهويه|و?الجوال|و?السجل)\b.*$",
+    r"\s+(?:and|my|id|iqama|mobile|phone|email|و?هويتي|و?رقم|و?جوالي|و?[اإ]يميلي|و?بريدي|"
+    r"و?[اإ]قامتي|و?الهوي[ةه]|و?الجوال|و?السجل)(?!\w).*$",
     re.IGNORECASE,
 )
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s-]{6,}\d")
@@ -243,7 +246,7 @@ def personal_facts(text: str) -> dict[str, Any]:
         mobile = personal.parse_mobile(digits)
         if mobile.error is None and "mobile" not in facts:
             facts["mobile"] = mobile.value
-    named = _NAME_CUE.search(plain)
+    named = _NAME_CUE.search(to_ascii_digits(text or ""))
     if named:
         name = _NAME_END.sub("", named["name"]).strip()
         parsed = personal.parse_full_name(name)
