@@ -10,6 +10,7 @@ for that turn and the rules handle the message.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -43,6 +44,7 @@ from bot.intake.filing import prior_complaint_escalated_as
 from bot.intake.text import clean_free_text
 from bot.intake.workdays import saudi_today
 from bot.nlu.language import requested_language
+from bot.nlu.normalise import normalise_text
 from bot.store.verification import mobile_is_verified
 
 # Intents that are not answers: the form lets the rules deal with them (stories/intake.yml
@@ -81,6 +83,12 @@ FREE_TEXT_SLOTS = frozenset(
 )
 SHORT_COMMAND_WORDS = 3
 HANDOFF_WORDS = 8
+# In a free-text answer (a name: "Someone Else") NLU's human_handoff is believed only next to
+# a word for a person.
+_NAMES_A_PERSON = re.compile(
+    r"\b(?:person|human|agent|employee|staff|representative|someone from|customer service|"
+    r"call cent(?:re|er))\b|(?:موظف|انسان|بشر|شخص|احد من|خدمه العملاء|ممثل)"
+)
 CORRECTION_WORDS = 10
 SWITCH_WORDS = 14
 
@@ -106,9 +114,11 @@ def is_interruption(slot: str, intent: str | None, text: str) -> bool:
     if requested_language(text) is not None:
         return True
     if text.startswith("/human_handoff") or (
-        intent == "human_handoff" and len(text.split()) <= HANDOFF_WORDS
+        intent == "human_handoff"
+        and len(text.split()) <= HANDOFF_WORDS
+        and _NAMES_A_PERSON.search(normalise_text(text).lower())
     ):
-        return True  # the way-out button, or a short "I want to talk to a person"
+        return True  # the way-out button, or "I want to talk to a person" (not a name)
     if intent == "switch_report_type" and len(text.split()) <= SWITCH_WORDS:
         return True  # "actually, a suggestion instead"
     if intent == "faq" and text.rstrip().endswith(("?", "؟")):
@@ -265,32 +275,39 @@ class IntakeFormValidation(FormValidationAction, ABC):
         """A field answered earlier, changed in passing; in a free-text answer (a
         description may well say "no … not …") only a short message is read so."""
         text = latest_text(tracker)
-        if requested in CODE_SLOTS or tracker.get_slot("pending_name"):
+        if tracker.get_slot("pending_name"):
             return None
         if requested in FREE_TEXT_SLOTS and len(text.split()) > CORRECTION_WORDS:
             return None
         editable = flow.EDITABLE_FIELDS.get(tracker.get_slot("report_type"), flow.PERSONAL_SLOTS)
-        return corrections.read_correction(
+        correction = corrections.read_correction(
             text,
             slot_values(tracker),
             tuple(name for name in editable if name != requested),
             saudi_today(),
             language=tracker.get_slot("language"),
         )
+        if correction and requested in CODE_SLOTS and correction.field != "mobile":
+            return None  # asked for a code, only "sorry, my mobile is …" is a correction
+        return correction
 
     @staticmethod
     def _facts(tracker: Tracker) -> dict[str, Any]:
-        """Every fact the message gives (bot.intake.volunteered); none from a button."""
+        """Every fact the message gives (bot.intake.volunteered); none from a button. The
+        platform only from the first message (actions/intake.py): inside a form, a ministry's
+        or a service's name would pass for one ("… والتنمية الاجتماعية")."""
         text = latest_text(tracker)
         if text.startswith("/"):
             return {}
-        return volunteered.read_facts(
+        facts = volunteered.read_facts(
             text,
             saudi_today(),
             report_type=tracker.get_slot("report_type"),
             language=tracker.get_slot("language"),
             lodged=tracker.get_slot("prior_complaint_lodged"),
         )
+        facts.pop("platform", None)
+        return facts
 
     @staticmethod
     def _fact_answers(slot: str, facts: dict[str, Any], tracker: Tracker) -> bool:
@@ -375,8 +392,12 @@ class IntakeFormValidation(FormValidationAction, ABC):
     ) -> dict[str, Any]:
         """The answer to "did you mean X?" or "is that the right name?"."""
         pending, typed = tracker.get_slot("pending_name"), tracker.get_slot("pending_typed")
-        said = answers.parse_yes_no(latest_text(tracker), latest_intent(tracker))
         cleared = {"pending_name": None, "pending_typed": None}
+        if len(latest_text(tracker).split()) > NAME_MAX_WORDS:
+            # a sentence about something else is neither a yes/no nor a name: ask plainly
+            dispatcher.utter_message(response="utter_confirm_name_unclear", pending_name=pending)
+            return {slot: None, "pending_name": pending, "pending_typed": typed}
+        said = answers.parse_yes_no(latest_text(tracker), latest_intent(tracker))
         if said is True:
             return {slot: pending, **cleared}
         if said is False and typed:
@@ -387,10 +408,6 @@ class IntakeFormValidation(FormValidationAction, ABC):
         if latest_text(tracker).startswith("/"):  # a button of another step: ask again
             dispatcher.utter_message(response="utter_invalid_answer_expected")
             return {slot: None}
-        if len(latest_text(tracker).split()) > NAME_MAX_WORDS:
-            # a sentence about something else is not a name: ask the question plainly
-            dispatcher.utter_message(response="utter_confirm_name_unclear", pending_name=pending)
-            return {slot: None, "pending_name": pending, "pending_typed": typed}
         # neither: a new name typed instead
         typed_again = clean_free_text(
             latest_text(tracker), multiline=False, max_length=answers.NAME_LENGTH[1]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, slot_values
@@ -50,7 +50,7 @@ class ActionOfferSwitch(Action):
 
 
 class ActionSwitchReportType(Action):
-    """"Yes": the draft goes (personal data stays) and the other type starts."""
+    """"Yes": the draft goes (personal data stays); action_start_intake starts the other type."""
 
     def name(self) -> str:
         return "action_switch_report_type"
@@ -59,16 +59,11 @@ class ActionSwitchReportType(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         target = tracker.get_slot("switch_to")
-        events: list[EventType] = [
+        # action_start_intake comes next (stories/rules.yml): it starts `target`, or shows
+        # the list of types when there is none
+        return [
             *(SlotSet(slot, None) for slot in REPORT_SLOTS),
             SlotSet("switch_to", None),
             SlotSet("asked_again", None),
-        ]
-        if not target:
-            dispatcher.utter_message(response="utter_choose_report_type")
-            return events
-        return [
-            *events,
             SlotSet("proposed_report_type", target),
-            FollowupAction("action_start_intake"),
         ]

@@ -22,6 +22,7 @@ __all__ = [
     "BOOLEAN_SLOTS",
     "CHOICES",
     "Answer",
+    "is_filler",
     "names_a_command",
     "parse_answer",
     "parse_yes_no",
@@ -91,6 +92,13 @@ _DONT_KNOW = (
     "لا اعرف", "ما اعرف", "مااعرف", "ما ادري", "مادري", "لا ادري", "مو عارف", "غير معروف",
 )
 _WORD = re.compile(r"[\w']+")
+# Replies that say nothing: "hmm", "what?", «ههه», «وش» (free text made only of these is no
+# answer to a title, a name or a channel question).
+_FILLERS = frozenset(
+    "hm hmm hmmm um umm uh uhh huh eh what why how who ok okay k yes no idk lol ? "
+    "ههه هههه ههههه مم ممم اه اها ايه ايش وش شو ماذا لماذا كيف طيب تمام نعم لا اوك يعني".split()
+)
+_LAUGH_OR_HUM = re.compile(r"^(?:h+m+|m{2,}|(?:ه){2,}|(?:م){2,}|(?:ha){2,}h?)$")
 # Words without which a reply to a free-text question is never read as "cancel"/"restart".
 _COMMAND_WORDS = frozenset(
     "cancel stop quit exit abort restart reset over الغاء الغ الغي الغي وقف توقف كنسل خلاص "
@@ -145,6 +153,12 @@ def parse_yes_no(text: str, intent: str | None = None) -> bool | None:
 def is_skip(text: str, intent: str | None = None) -> bool:
     """Whether the reply declines an optional question ("skip", "لا يوجد", "no")."""
     return intent == "deny" or (bool(_words(text)) and set(_words(text)) <= _SKIP)
+
+
+def is_filler(text: str) -> bool:
+    """Whether the reply is only sounds or question words ("hmm", "what?", «ههه»)."""
+    words = _words(text)
+    return bool(words) and all(word in _FILLERS or _LAUGH_OR_HUM.match(word) for word in words)
 
 
 def names_a_command(text: str) -> bool:
@@ -212,6 +226,8 @@ def _parse_prior_reference(text: str) -> Answer:
 
 
 def _parse_text_slot(slot: str, text: str, intent: str | None) -> Answer:
+    if is_filler(text):
+        return Answer(error="not_an_answer")
     if slot == "title":
         return _length_checked(text, TITLE_LENGTH, "title_length")
     if slot == "description":
@@ -245,6 +261,8 @@ def parse_answer(
         if choice is not None:
             return Answer(choice)
         if slot == "service_channel":  # a channel we have no button for, as typed
+            if is_filler(text):
+                return Answer(error="not_an_answer")
             return _length_checked(text, NAME_LENGTH, "name_length")
         return Answer(error="choice_expected")
     if slot in {"prior_complaint_date", "response_due"}:

@@ -33,7 +33,8 @@ _MARKERS = re.compile(
 )
 # Words after the field's name that lead to its value: "the date was 3 November".
 _CONNECTOR = re.compile(
-    r"^\s*(?:is|was|should be|it'?s|=|:|هو|هي|كان|كانت|الصحيح|الصحيح[ةه]|صحيح[ةه])?\s*",
+    r"^\s*(?:is|was|should be|it'?s|to|into|as|=|:|هو|هي|كان|كانت|الي|إلى|الى|الصحيح|"
+    r"الصحيح[ةه]|صحيح[ةه])?\s*",
     re.IGNORECASE,
 )
 # Where the new value ends: "… not Absher", «… مو أبشر».

@@ -95,6 +95,10 @@ _STILL_OPEN = _any(
     r"\bstill\s+(?:open|waiting|pending|no reply|no answer)\b",
     r"(?:ما|لم)\s*(?:ردوا|يردوا|يرد|رد|جاني رد|وصلني رد|تجاوبوا|يتجاوبوا)",
     r"(?:بدون رد|ما في رد|مافي رد|لا يوجد رد|للحين ما|الي الان ما|لا تزال مفتوحه|ما زالت مفتوحه)",
+    r"(?:محد|ما احد|ولا احد|لم يرد احد)\s*(?:رد|يرد|تجاوب)",
+    r"(?:ما|لم)\s*(?:يتم|تم)\s*(?:الرد|التجاوب)|(?:ما|لم)\s*(?:ترد|تردوا|تجب)\b",
+    r"(?:دون|بدون|بلا)\s+(?:رد|اجابه|جواب)",
+    r"\b(?:nobody|no one|no-one)\s+(?:has\s+)?(?:replied|answered|responded|got back)\b",
 )
 _STILL_A_PROBLEM = _any(
     r"\b(?:not|never|wasn'?t|isn'?t|hasn'?t been|was not|is not)\s+(?:solved|fixed|resolved)\b",

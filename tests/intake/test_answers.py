@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.intake.answers import names_a_command, parse_answer, parse_yes_no
+from bot.intake.answers import is_filler, names_a_command, parse_answer, parse_yes_no
 
 TODAY = date(2026, 11, 23)
 
@@ -115,3 +115,16 @@ def test_every_error_code_has_a_reply_in_the_domain() -> None:
 )
 def test_cancel_words(text: str, command: bool) -> None:
     assert names_a_command(text) is command
+
+
+@pytest.mark.parametrize("text", ["hmm", "what?", "ههههه", "وش", "hmm ok", "ممم", "lol"])
+def test_sounds_and_question_words_are_no_answer_to_a_free_text_question(text: str) -> None:
+    for slot in ("title", "service_channel", "entity_name", "service_name"):
+        assert parse_answer(slot, text, today=TODAY).error == "not_an_answer", (slot, text)
+
+
+@pytest.mark.parametrize(
+    "text", ["the website", "Cannot renew", "تعذر التجديد", "kiosk at the mall"]
+)
+def test_short_real_answers_are_not_fillers(text: str) -> None:
+    assert not is_filler(text)

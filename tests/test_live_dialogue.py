@@ -1,0 +1,487 @@
+"""Conversations as people really talk (#17), end to end over REST: each one asserts the
+conversation's slots afterwards, or the report the store holds.
+
+Patterns: facts volunteered early are kept and not asked again; one answer fills several
+slots; a yes/no answered in words is an answer; a question answered off-topic is explained,
+then offered ways out; corrections in passing and at the summary; switching type mid-form;
+"start over"; a person (the call centre's hours); digressions; a yes out of context; a
+sentence that is not a name. Arabic (MSA and Saudi dialect) and English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from bot.intake.dates import parse_user_date
+from bot.intake.workdays import saudi_today
+from bot.store.repository import ReportRepository
+from tests.live import LiveAssistant, is_arabic, is_english, running_assistant
+from tests.test_live_intake import VALID_ID, Chat
+
+pytestmark = pytest.mark.servers
+
+# What a cooperative user answers to each question, by the slot it asks (en, ar).
+ANSWERS = {
+    "service_is_digital": ("/affirm", "/affirm"),
+    "prior_complaint_lodged": ("/affirm", "/affirm"),
+    "complaint_closed": ("/deny", "/deny"),
+    "entity_gave_response_time": ("/deny", "/deny"),
+    "prior_complaint_date": ("three weeks ago", "قبل ثلاث اسابيع"),
+    "prior_complaint_ref": ("ABS-20261", "ABS-20261"),
+    "platform": ("Absher", "أبشر"),
+    "service_name": ("passport renewal", "تجديد جواز السفر"),
+    "service_channel": ('/choose{"choice": "web"}', '/choose{"choice": "web"}'),
+    "entity_name": ("Ministry of Interior", "وزارة الداخلية"),
+    "service_is_paper": ("/affirm", "/affirm"),
+    "has_digital_alternative": ("/deny", "/deny"),
+    "title": ("Renewal fails", "تعذر التجديد"),
+    "description": ("The payment step fails with an error every time I try.",
+                    "تظهر رسالة خطأ في كل مرة أحاول إتمام الخدمة"),
+    "attachments_done": ("/deny", "/deny"),
+    "full_name": ("Sarah Al Qahtani", "محمد بن سعد العتيبي"),
+    "national_id": (VALID_ID, VALID_ID),
+    "mobile": ("0551234567", "0551234567"),
+    "mobile_code": ("{code}", "{code}"),
+    "email": ("/deny", "/deny"),
+}
+
+
+def answer_until(chat: Chat, target: str | None, *, arabic: bool = False, **given: str) -> str:
+    """Answer each question by the slot it asks until `target` is asked (None: the summary)."""
+    reply = chat.last_text()
+    for _ in range(30):
+        slots = chat.slots()
+        asked = slots["requested_slot"]
+        if asked == target and (target or slots["intake_step"] == "summary"):
+            return reply
+        assert asked, f"nothing asked before {target}: {reply}"
+        answer = given.get(asked) or ANSWERS[asked][1 if arabic else 0]
+        reply = chat.say(chat.code() if answer == "{code}" else answer)
+    raise AssertionError(f"{target} was never asked: {reply}")
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAssistant]:
+    yield from running_assistant(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def store(assistant: LiveAssistant) -> ReportRepository:
+    return ReportRepository(assistant.env["DATABASE_URL"])
+
+
+def ago(days: int) -> str:
+    return (saudi_today() - timedelta(days=days)).isoformat()
+
+
+def on(text: str) -> str:
+    """The date a user's words name, as the assistant reads it today."""
+    return parse_user_date(text, saudi_today()).value.isoformat()
+
+
+def button_payloads(chat: Chat) -> list[str]:
+    return [button["payload"] for message in chat.last for button in message.get("buttons") or []]
+
+
+# -- facts volunteered in the first message ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opening", "expected", "next_question"),
+    [
+        (
+            "رفعت شكوى قبل اسبوعين على منصة أبشر وما ردوا",
+            {"prior_complaint_lodged": True, "complaint_closed": False,
+             "prior_complaint_date": ago(14), "platform": "أبشر"},
+            "entity_gave_response_time",
+        ),
+        (
+            "قدمت شكوى إلى منصة قوى قبل ثلاثة أسابيع ولم يتم الرد عليها",
+            {"prior_complaint_lodged": True, "complaint_closed": False,
+             "prior_complaint_date": ago(21), "platform": "قوى"},
+            "entity_gave_response_time",
+        ),
+        (
+            "I filed a complaint about Absher two weeks ago, number JAW-2026-88213, no reply yet",
+            {"prior_complaint_lodged": True, "complaint_closed": False,
+             "prior_complaint_date": ago(14), "prior_complaint_ref": "JAW-2026-88213",
+             "platform": "Absher"},
+            "entity_gave_response_time",
+        ),
+        (
+            "ما قدرت ارفع شكوى على توكلنا لان الموقع معطل",
+            {"prior_complaint_lodged": False, "lodging_blocked_by_fault": True,
+             "platform": "توكلنا"},
+            "has_fault_screenshot",
+        ),
+    ],
+    ids=["msa-gulf-lodged", "msa-lodged", "en-lodged-ref", "gulf-blocked"],
+)
+def test_facts_in_the_first_message_are_kept_and_not_asked(
+    assistant: LiveAssistant, opening: str, expected: dict, next_question: str
+) -> None:
+    chat = Chat(assistant)
+    reply = chat.say(opening)
+    assert "دوّنت من رسالتك" in reply or "I noted from your message" in reply, reply
+    chat.say("/affirm")
+    slots = chat.slots()
+    for name, value in expected.items():
+        assert slots[name] == value, (name, slots[name])
+    assert slots["requested_slot"] == next_question
+    assert slots["service_is_digital"] is True  # the platform says so: not asked
+
+
+def test_a_complaint_told_in_one_message_is_filed_with_what_it_said(
+    assistant: LiveAssistant, store: ReportRepository
+) -> None:
+    chat = Chat(assistant)
+    chat.say("رفعت شكوى على أبشر قبل ثلاث اسابيع رقمها ABS-7781 وما ردوا علي")
+    chat.say("نعم")
+    reply = answer_until(chat, None, arabic=True)
+    assert "\u2066ABS-7781\u2069" in reply, reply
+    chat.say("/confirm_report")
+    report = store.require(chat.slots()["report_ref"])
+    assert report.prior_complaint_ref == "ABS-7781"
+    assert report.prior_complaint_date.isoformat() == ago(21)
+    assert report.platform == "أبشر"
+
+
+# -- one answer, several slots --------------------------------------------------------------
+
+
+def _to_the_date_question(chat: Chat, opening: str) -> None:
+    chat.say(opening)
+    chat.say("/affirm")
+    answer_until(chat, "prior_complaint_date")  # lodged, not closed, no response time
+
+
+@pytest.mark.parametrize(
+    ("answer", "ref", "when"),
+    [
+        ("JAW-2026-88213 on 3 November", "JAW-2026-88213", "3 November"),
+        ("قدمتها في ٣ نوفمبر ورقمها JAW-2026-88213", "JAW-2026-88213", "3 November"),
+    ],
+    ids=["en", "ar"],
+)
+def test_the_reference_and_the_date_in_one_answer(
+    assistant: LiveAssistant, answer: str, ref: str, when: str
+) -> None:
+    chat = Chat(assistant)
+    _to_the_date_question(chat, "I want to escalate a complaint about Absher")
+    chat.say(answer)
+    slots = chat.slots()
+    assert slots["prior_complaint_date"] == on(when)
+    assert slots["prior_complaint_ref"] == ref
+    assert slots["requested_slot"] == "service_name"  # the number is not asked again
+
+
+@pytest.mark.parametrize(
+    ("opening", "answer", "name"),
+    [
+        ("أريد تقديم اقتراح تطوير لمنصة أبشر", "الاسم محمد القحطاني وهويتي ١٠٠٠٠٠٠٠٠٨",
+         "محمد القحطاني"),
+        ("I have a suggestion to improve Absher", f"my name is Sara Al Harbi, ID {VALID_ID}",
+         "Sara Al Harbi"),
+    ],
+    ids=["ar", "en"],
+)
+def test_name_and_id_in_one_answer(
+    assistant: LiveAssistant, opening: str, answer: str, name: str
+) -> None:
+    chat = Chat(assistant)
+    chat.say(opening)
+    chat.say("/affirm")
+    answer_until(chat, "full_name")
+    chat.say(answer)
+    slots = chat.slots()
+    assert slots["full_name"] == name and slots["national_id"] == VALID_ID
+    assert slots["requested_slot"] == "mobile"
+
+
+# -- yes/no in words, whatever NLU made of them -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["no, they gave no response time", "لا ما حددوا لي اي مدة", "لم تحدد الجهة أي مدة للرد"],
+    ids=["en", "gulf", "msa"],
+)
+def test_a_yes_no_question_answered_in_words(assistant: LiveAssistant, answer: str) -> None:
+    chat = Chat(assistant)
+    chat.say("I want to escalate a complaint about Absher")
+    chat.say("/affirm")
+    answer_until(chat, "entity_gave_response_time")
+    chat.say(answer)
+    slots = chat.slots()
+    assert slots["entity_gave_response_time"] is False
+    assert slots["requested_slot"] == "prior_complaint_date"  # and the date is asked
+
+
+# -- a question answered off-topic: explained, then ways out ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opening", "off_topic", "explained"),
+    [
+        ("I want to escalate a complaint about Absher", ["banana", "the weather is nice"],
+         "Before Amer can take up a complaint"),
+        ("ابي اصعد شكوى على ابشر", ["ههههه", "بطيخ"], "يجب أن تكون قد اشتكيت"),
+        ("أرغب في تصعيد شكوى على منصة أبشر", ["السماء زرقاء", "برتقال"],
+         "يجب أن تكون قد اشتكيت"),
+    ],
+    ids=["en", "gulf", "msa"],
+)
+def test_never_the_same_question_a_third_time(
+    assistant: LiveAssistant, opening: str, off_topic: list[str], explained: str
+) -> None:
+    chat = Chat(assistant)
+    chat.say(opening)
+    first = chat.say("/affirm")
+    assert chat.slots()["requested_slot"] == "prior_complaint_lodged"
+    question = first.split("\n")[-1]
+    second = chat.say(off_topic[0])
+    assert explained in second and question not in second, second
+    third = chat.say(off_topic[1])
+    assert question not in third and explained not in third, third
+    payloads = button_payloads(chat)
+    assert {"/human_handoff", "/restart", "/cancel"} <= set(payloads), payloads
+    slots = chat.slots()
+    assert slots["asked_again"]["times"] == 3 and slots["report_type"] == "complaint_escalation"
+    assert slots["requested_slot"] == "prior_complaint_lodged"
+
+
+def test_i_dont_know_from_the_ways_out_ends_with_the_reason(assistant: LiveAssistant) -> None:
+    chat = Chat(assistant)
+    _to_the_date_question(chat, "I want to escalate a complaint about Absher")
+    chat.say("three weeks ago")
+    assert chat.slots()["requested_slot"] == "prior_complaint_ref"
+    chat.say("hmm")
+    chat.say("purple banana")
+    assert "I don't know" in button_payloads(chat)
+    reply = chat.say("I don't know")
+    assert "number" in reply and chat.slots()["report_type"] is None, reply
+
+
+# -- corrections ------------------------------------------------------------------------------
+
+
+def test_a_date_corrected_in_passing(assistant: LiveAssistant) -> None:
+    chat = Chat(assistant)
+    _to_the_date_question(chat, "I want to escalate a complaint about Absher")
+    chat.say("three weeks ago")
+    reply = chat.say("no, the date was 3 November")
+    assert "Changed" in reply, reply
+    slots = chat.slots()
+    assert slots["prior_complaint_date"] == on("3 November")
+    assert slots["requested_slot"] == "prior_complaint_ref"  # back where the user was
+
+
+@pytest.mark.parametrize(
+    ("opening", "correction", "platform"),
+    [
+        ("عندي اقتراح تطوير لأبشر", "لا، المنصة توكلنا مو أبشر", "توكلنا"),
+        ("I have a suggestion to improve Absher", "no, the platform is Tawakkalna not Absher",
+         "Tawakkalna"),
+    ],
+    ids=["gulf", "en"],
+)
+def test_the_platform_corrected_in_passing(
+    assistant: LiveAssistant, opening: str, correction: str, platform: str
+) -> None:
+    chat = Chat(assistant)
+    chat.say(opening)
+    chat.say("/affirm")
+    asked = chat.slots()["requested_slot"]
+    chat.say(correction)
+    slots = chat.slots()
+    assert slots["platform"] == platform and slots["requested_slot"] == asked
+
+
+def test_the_mobile_corrected_in_the_personal_form_is_proven_again(
+    assistant: LiveAssistant,
+) -> None:
+    chat = Chat(assistant)
+    chat.say("أطلب تحويل خدمة ورقية إلى خدمة رقمية")
+    chat.say("نعم")
+    answer_until(chat, "mobile_code", arabic=True)
+    reply = chat.say("عفوا رقم جوالي 0561234567")
+    slots = chat.slots()
+    assert slots["mobile"] == "+966561234567" and slots["mobile_code"] is None, reply
+    assert is_arabic(chat.last)
+
+
+def test_a_value_changed_at_the_summary_without_a_question(assistant: LiveAssistant) -> None:
+    chat = Chat(assistant)
+    chat.say("I want to escalate a complaint about Absher")
+    chat.say("/affirm")
+    answer_until(chat, None)
+    reply = chat.say("change the title to Renewal keeps failing")
+    slots = chat.slots()
+    assert slots["title"] == "Renewal keeps failing" and slots["intake_step"] == "summary"
+    assert "summary of your report" in reply and "Renewal keeps failing" in reply, reply
+
+
+# -- switching type, starting over ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opening", "switch", "yes", "new_type"),
+    [
+        ("I want to escalate a complaint about Absher",
+         "actually I want to suggest an improvement instead", "yes", "development_suggestion"),
+        ("أرغب في تصعيد شكوى على منصة أبشر", "بدلًا من الشكوى أريد تقديم طلب تحول", "نعم",
+         "transformation_request"),
+    ],
+    ids=["en", "msa"],
+)
+def test_switching_type_mid_form_keeps_the_personal_data(
+    assistant: LiveAssistant, opening: str, switch: str, yes: str, new_type: str
+) -> None:
+    chat = Chat(assistant)
+    chat.say(opening)
+    chat.say("/affirm")
+    chat.say(switch)
+    assert "/affirm" in button_payloads(chat) and chat.slots()["switch_to"] == new_type
+    chat.say(yes)
+    slots = chat.slots()
+    assert slots["report_type"] == new_type and slots["prior_complaint_lodged"] is None
+
+
+def test_switching_declined_resumes_the_draft(assistant: LiveAssistant) -> None:
+    chat = Chat(assistant)
+    chat.say("ابي اصعد شكوى على ابشر")
+    chat.say("/affirm")
+    answer_until(chat, "prior_complaint_lodged", arabic=True)
+    chat.say("ايه")  # lodged
+    chat.say("ابي اغير نوع البلاغ")
+    chat.say("لا")
+    slots = chat.slots()
+    assert slots["report_type"] == "complaint_escalation"
+    assert slots["prior_complaint_lodged"] is True and slots["requested_slot"] == "complaint_closed"
+
+
+@pytest.mark.parametrize(
+    ("start_over", "check"), [("ابدأ من جديد", is_arabic), ("start over", is_english)],
+    ids=["ar", "en"],
+)
+def test_start_over_forgets_all_but_the_language(
+    assistant: LiveAssistant, start_over: str, check
+) -> None:
+    chat = Chat(assistant)
+    chat.say("رفعت شكوى على أبشر قبل اسبوعين" if check is is_arabic else
+             "I filed a complaint about Absher two weeks ago")
+    chat.say("/affirm")
+    chat.say(start_over)
+    slots = chat.slots()
+    assert slots["report_type"] is None and slots["prior_complaint_date"] is None
+    assert check(chat.last)
+
+
+# -- a person ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ask", ["I want to talk to a person", "ابي اكلم موظف", "أريد التحدث مع موظف"],
+    ids=["en", "gulf", "msa"],
+)
+def test_asking_for_a_person_gives_the_hours_and_the_number(
+    assistant: LiveAssistant, ask: str
+) -> None:
+    chat = Chat(assistant)
+    reply = chat.say(ask)
+    assert "199099" in reply and ("8" in reply), reply
+    assert chat.slots()["report_type"] is None
+
+
+@pytest.mark.parametrize(
+    ("opening", "ask"),
+    [("I want to escalate a complaint about Absher", "can I talk to a human please"),
+     ("ابي اصعد شكوى على ابشر", "ابي اكلم موظف")],
+    ids=["en", "gulf"],
+)
+def test_asking_for_a_person_mid_form_keeps_the_draft(
+    assistant: LiveAssistant, opening: str, ask: str
+) -> None:
+    chat = Chat(assistant)
+    chat.say(opening)
+    chat.say("/affirm")
+    answer_until(chat, "prior_complaint_lodged")
+    chat.say("/affirm")  # lodged
+    reply = chat.say(ask)
+    assert "199099" in reply, reply
+    slots = chat.slots()
+    assert slots["prior_complaint_lodged"] is True and slots["requested_slot"] == "complaint_closed"
+
+
+def test_the_way_out_button_for_a_person(assistant: LiveAssistant) -> None:
+    chat = Chat(assistant)
+    chat.say("I want to escalate a complaint about Absher")
+    chat.say("/affirm")
+    chat.say("purple")
+    chat.say("elephant")
+    reply = chat.say("/human_handoff")
+    assert "199099" in reply and chat.slots()["report_type"] == "complaint_escalation", reply
+
+
+# -- digressions, a yes out of context, names ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opening", "question"),
+    [("I want to escalate a complaint about Absher", "what is the SLA for a report?"),
+     ("أرغب في تصعيد شكوى على منصة أبشر", "كم مدة معالجة البلاغ؟")],
+    ids=["en", "msa"],
+)
+def test_an_faq_mid_form_is_answered_and_the_form_goes_on(
+    assistant: LiveAssistant, opening: str, question: str
+) -> None:
+    chat = Chat(assistant)
+    chat.say(opening)
+    chat.say("/affirm")
+    reply = chat.say(question)
+    assert "5" in reply, reply
+    slots = chat.slots()
+    assert slots["requested_slot"] == "prior_complaint_lodged"
+    assert slots["report_type"] == "complaint_escalation"
+
+
+@pytest.mark.parametrize(
+    ("question", "yes"),
+    [("what is the SLA for a report?", "yes"), ("كم مدة معالجة البلاغ؟", "نعم")],
+    ids=["en", "ar"],
+)
+def test_a_yes_after_an_faq_answer_gets_next_steps(
+    assistant: LiveAssistant, question: str, yes: str
+) -> None:
+    chat = Chat(assistant)
+    chat.say(question)
+    chat.say(yes)
+    assert {"/ask_report_types", "/check_status", "/human_handoff"} <= set(button_payloads(chat))
+
+
+@pytest.mark.parametrize(
+    ("opening", "service", "sentence"),
+    [
+        ("I have a suggestion to improve Absher", "passprt renwal",
+         "the thing is I cannot finish it because the page freezes every single time"),
+        ("عندي اقتراح تطوير لأبشر", "تجديد جواز",
+         "المشكلة إن الصفحة تعلق كل مرة وما اقدر اكمل الطلب أبدًا"),
+    ],
+    ids=["en", "gulf"],
+)
+def test_a_sentence_is_not_taken_for_a_name(
+    assistant: LiveAssistant, opening: str, service: str, sentence: str
+) -> None:
+    chat = Chat(assistant)
+    chat.say(opening)
+    chat.say("/affirm")
+    assert chat.slots()["requested_slot"] == "service_name"
+    chat.say(service)
+    assert chat.slots()["pending_name"], "a close name is confirmed first"
+    chat.say(sentence)
+    slots = chat.slots()
+    assert slots["service_name"] is None and slots["pending_name"]
+    assert slots["requested_slot"] == "service_name"
