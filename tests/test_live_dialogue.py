@@ -485,3 +485,21 @@ def test_a_sentence_is_not_taken_for_a_name(
     slots = chat.slots()
     assert slots["service_name"] is None and slots["pending_name"]
     assert slots["requested_slot"] == "service_name"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "check"),
+    [("zqxv blorf wemp", "qqwx zzkp", is_english), ("ققق ثثثث", "ضضضظ غغغ", is_arabic)],
+    ids=["en", "ar"],
+)
+def test_two_unplaced_messages_in_a_row_get_the_types_and_a_person(
+    assistant: LiveAssistant, first: str, second: str, check
+) -> None:
+    chat = Chat(assistant)
+    chat.say("hello" if check is is_english else "مرحبا")
+    chat.say(first)
+    assert "/human_handoff" not in button_payloads(chat)  # the first time: say it otherwise
+    chat.say(second)
+    payloads = button_payloads(chat)
+    assert payloads[-1] == "/human_handoff" and len(payloads) == 5, payloads
+    assert check(chat.last)

@@ -537,7 +537,7 @@ def _action_call(action: str, domain: dict[str, Any], intent: str, text: str) ->
     ("suggest_development", "I have a suggestion to improve Absher",
      "utter_propose_development_suggestion_platform"),
     ("report_complaint", "my complaint about Absher was closed without a solution",
-     "utter_propose_complaint_escalation_platform"),
+     ["utter_noted_facts", "utter_propose_complaint_escalation_platform"]),
     ("suggest_development", "I have an idea", "utter_propose_development_suggestion"),
 ])
 def test_the_actions_answer_the_same_with_the_lean_domain(intent: str, text: str,
@@ -557,4 +557,5 @@ def test_the_actions_answer_the_same_with_the_lean_domain(intent: str, text: str
         answers.append(asyncio.run(executor.run(json.loads(body))))
     full, lean_answer = answers
     assert lean_answer == full
-    assert [answer.get("response") for answer in full["responses"]] == [response]
+    expected = response if isinstance(response, list) else [response]
+    assert [answer.get("response") for answer in full["responses"]] == expected

@@ -103,7 +103,7 @@ KEPT_SLOTS = frozenset(
         "report_ref", "closed_complaint_kind", "reporter_role", "outage_kind",
         "response_due", "already_escalated_as", "similar_previous_request",
         "same_previous_suggestion", "status_reference", "rating_solution", "follow_code_tries",
-        "rating_service", "requested_slot", MARK_SLOT,
+        "rating_service", "requested_slot", "asked_again", "switch_to", MARK_SLOT,
     }
 )  # fmt: skip
 # Metadata keys that say nothing about the user (Rasa's model, the response said).

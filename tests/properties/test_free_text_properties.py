@@ -112,7 +112,7 @@ ALL_SLOTS = sorted(
 
 ERROR_CODES = {
     *personal.ERROR_CODES, *dates.ERROR_CODES, "yes_no_expected", "choice_expected",
-    "prior_ref_invalid", "title_length", "description_length", "name_length",
+    "prior_ref_invalid", "title_length", "description_length", "name_length", "not_an_answer",
 }
 
 
