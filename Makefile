@@ -12,13 +12,22 @@ PIP_FLAGS := --quiet --disable-pip-version-check -c constraints.txt
 QUIET_PIP := sed -u '/is ignored: it is neither a file nor a directory/d'
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup venv model db browser lint clean bench
+.PHONY: run test test-fast setup venv model db browser lint clean bench
 
 run: setup
 	$(PY) -m bot serve
 
 test: setup browser
 	bash scripts/run_tests.sh
+
+# The plain-Python suites, no servers, no model (about a minute): for the edit-test loop.
+FAST_TESTS := tests/intake tests/nlu tests/store tests/agent tests/notify tests/properties \
+	tests/test_domain.py tests/test_nlu_data.py tests/test_heldout_data.py tests/test_faq_data.py \
+	tests/test_reference.py tests/test_logmask.py
+
+test-fast: venv
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -p no:cacheprovider -q -m "not servers and not postgres and not slow" $(FAST_TESTS)
 
 setup: venv model db
 

@@ -26,37 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, slot_set_this_turn
 from bot.intake import repair
-
-# Intake questions with an explanation in the domain (utter_explain_<slot>).
-REPAIRED_SLOTS = (
-    "service_is_digital",
-    "prior_complaint_lodged",
-    "lodging_blocked_by_fault",
-    "has_fault_screenshot",
-    "prior_complaint_ref",
-    "prior_complaint_date",
-    "complaint_closed",
-    "closed_complaint_kind",
-    "problem_persists",
-    "entity_gave_response_time",
-    "response_due",
-    "service_is_paper",
-    "has_digital_alternative",
-    "reporter_role",
-    "outage_kind",
-    "platform",
-    "service_name",
-    "service_channel",
-    "entity_name",
-    "title",
-    "description",
-    "attachments_done",
-    "full_name",
-    "national_id",
-    "mobile",
-    "email",
-)
-
+from bot.intake.flow import QUESTION_SLOTS
 
 # Turns after which the question comes again as it was: a digression answered (an FAQ, help,
 # "are you a bot?", a person, a status), a language switch (the same question, translated).
@@ -122,16 +92,8 @@ def confirmation_asked_this_turn(tracker: Tracker) -> bool:
     return event is not None and event.get("value") is not None
 
 
-class ActionAskCatalogueName(Action, ABC):
+class ActionAskCatalogueName(ActionAskWithRepair, ABC):
     """Asks for `slot`, or repeats the confirmation question of a name that waits."""
-
-    @property
-    @abstractmethod
-    def slot(self) -> str:
-        """The slot asked for."""
-
-    def name(self) -> str:
-        return f"action_ask_{self.slot}"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -166,6 +128,6 @@ def _ask_action(slot: str) -> type[ActionAskWithRepair]:
 # and mobile have classes of their own
 ASK_ACTIONS = [
     _ask_action(slot)
-    for slot in REPAIRED_SLOTS
+    for slot in QUESTION_SLOTS
     if slot not in {"platform", "service_name", "mobile"}
 ]

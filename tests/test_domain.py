@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.intake.flow import QUESTION_SLOTS
+
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -71,3 +73,10 @@ def test_example_references_in_responses_are_valid_references() -> None:
     }
     assert examples, "no example reference in the responses"
     assert [e for e in sorted(examples) if parse_reference(e[1]) != e[1]] == []
+
+
+@pytest.mark.parametrize("slot", QUESTION_SLOTS)
+def test_every_intake_question_is_explained_and_asked_by_its_action(slot: str) -> None:
+    """The second time a question is asked it is explained (actions/ask.py, #17)."""
+    assert f"utter_explain_{slot}" in DOMAIN["responses"], slot
+    assert f"action_ask_{slot}" in DOMAIN["actions"], slot

@@ -13,7 +13,17 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from bot.intake.eligibility import Decision, ReportType, decide, facts_from_slots, next_question
+from bot.intake.eligibility import (
+    ComplaintFacts,
+    Decision,
+    OutageFacts,
+    ReportType,
+    SuggestionFacts,
+    TransformationFacts,
+    decide,
+    facts_from_slots,
+    next_question,
+)
 from bot.nlu.normalise import normalise_text
 
 __all__ = [
@@ -22,6 +32,7 @@ __all__ = [
     "FORM_OF_TYPE",
     "OPTIONAL_SLOTS",
     "PERSONAL_SLOTS",
+    "QUESTION_SLOTS",
     "REPORT_SLOTS",
     "SKIPPED",
     "decision_for",
@@ -140,6 +151,22 @@ def missing_personal_slots(slots: Mapping[str, Any]) -> list[str]:
     """Personal data still to ask: asked once per conversation, reused for later reports."""
     return [name for name in PERSONAL_SLOTS if not _filled(slots, name)]
 
+
+def _questions() -> tuple[str, ...]:
+    """Every slot an intake form asks: the eligibility facts (not the store's), the data
+    slots, the personal data."""
+    facts = [
+        item.name
+        for kind in (ComplaintFacts, TransformationFacts, SuggestionFacts, OutageFacts)
+        for item in fields(kind)
+        if item.name not in STORE_FACTS
+    ]
+    data = [slot for slots in DATA_SLOTS.values() for slot in slots]
+    return tuple(dict.fromkeys([*facts, *data, *PERSONAL_SLOTS]))
+
+
+# The questions of the intake forms (each has an explanation, actions/ask.py).
+QUESTION_SLOTS = _questions()
 
 # Everything about the report being prepared; personal data stays for the next report.
 REPORT_SLOTS = (

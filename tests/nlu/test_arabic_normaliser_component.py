@@ -280,6 +280,7 @@ def _node_names(nodes: dict[str, Any], component: str) -> list[str]:
     return [name for name, node in nodes.items() if node.uses.__name__ == component]
 
 
+@pytest.mark.slow  # trains a model (the `agent` fixture)
 def test_normaliser_runs_before_the_tokenizer(agent: Any) -> None:
     metadata = agent.processor.model_metadata
     train_nodes = metadata.train_schema.nodes
@@ -299,6 +300,7 @@ def test_normaliser_runs_before_the_tokenizer(agent: Any) -> None:
     assert predict_nodes[e2e_normaliser].needs == {"messages": "tracker_to_message_converter"}
 
 
+@pytest.mark.slow  # trains a model (the `agent` fixture)
 @pytest.mark.parametrize(
     "raw",
     [
@@ -315,6 +317,7 @@ def test_spelling_variants_reach_the_classifier_normalised(agent: Any, raw: str)
     assert [tuple(span) for span in parsed["text_tokens"]] == [(0, 4), (5, 10)]
 
 
+@pytest.mark.slow  # trains a model (the `agent` fixture)
 def test_arabic_parse_output(agent: Any) -> None:
     raw = "\u200fأبغى أشتكي على أبشر ١٢٣"
     parsed = _parse(agent, raw)
@@ -329,6 +332,7 @@ def test_arabic_parse_output(agent: Any) -> None:
     assert json.loads(json.dumps(parsed))["original_text"] == raw
 
 
+@pytest.mark.slow  # trains a model (the `agent` fixture)
 def test_english_parse_output(agent: Any) -> None:
     parsed = _parse(agent, "Hello there")
     assert parsed["text"] == "Hello there"
@@ -338,6 +342,7 @@ def test_english_parse_output(agent: Any) -> None:
     assert values == {"language": "en", "message_script": "latin_script", "greeting_style": "plain"}
 
 
+@pytest.mark.slow  # trains a model (the `agent` fixture)
 def test_digits_only_and_payload_messages(agent: Any) -> None:
     parsed = _parse(agent, "١٠٩٨٧٦٥٤٣٢")
     assert parsed["text"] == "1098765432"
@@ -350,6 +355,7 @@ def test_digits_only_and_payload_messages(agent: Any) -> None:
     assert _parse(agent, "\u200f")["text"] == ""
 
 
+@pytest.mark.slow  # trains a model (the `agent` fixture)
 def test_conversation_keeps_the_text_as_typed(agent: Any) -> None:
     # Runs Core with end-to-end features too: they are looked up by the text as typed.
     raw = "ما أحد ردّ عليّ"
