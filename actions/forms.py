@@ -249,7 +249,9 @@ class IntakeFormValidation(FormValidationAction, ABC):
         elif (correction := self._correction(requested, tracker)) is not None:
             updates.update(corrected(correction, dispatcher, tracker))
         elif not is_interruption(requested, latest_intent(tracker), text) or (
-            requested in answers.BOOLEAN_SLOTS and requested in self._facts(tracker)
+            requested in answers.BOOLEAN_SLOTS
+            and latest_intent(tracker) not in CANCEL_INTENTS  # "cancel" wins over any fact
+            and requested in self._facts(tracker)
         ):
             facts = self._facts(tracker)
             if self._fact_answers(requested, facts, tracker):
