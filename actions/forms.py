@@ -237,6 +237,7 @@ class IntakeFormValidation(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         updates = attachment_updates(dispatcher, tracker)
+        facts: dict[str, Any] | None = None
         requested = tracker.get_slot("requested_slot")
         text = latest_text(tracker)
         if not requested:
@@ -251,9 +252,10 @@ class IntakeFormValidation(FormValidationAction, ABC):
         elif not is_interruption(requested, latest_intent(tracker), text) or (
             requested in answers.BOOLEAN_SLOTS
             and latest_intent(tracker) not in CANCEL_INTENTS  # "cancel" wins over any fact
-            and requested in self._facts(tracker)
+            and requested in (facts := self._facts(tracker))
         ):
-            facts = self._facts(tracker)
+            if facts is None:  # read once a turn: the condition above may have read them
+                facts = self._facts(tracker)
             if self._fact_answers(requested, facts, tracker):
                 updates[requested] = facts[requested]
             else:
@@ -463,18 +465,28 @@ class IntakeFormValidation(FormValidationAction, ABC):
         return {slot: None, "pending_name": value, "pending_typed": None}
 
 
-def corrected(
-    correction: corrections.Correction, dispatcher: CollectingDispatcher, tracker: Tracker
+def said_back(
+    correction: corrections.Correction, dispatcher: CollectingDispatcher, language: str | None
 ) -> dict[str, Any]:
-    """The slots a correction changes, said back; the question asked stays open and is
-    asked again as the first time (`asked_again` cleared)."""
-    shown = summary.noted_facts({correction.field: correction.value}, tracker.get_slot("language"))
+    """The slots a correction changes ("Changed: …" said): a new mobile is proven with a code
+    of its own, a new reference is looked up again."""
+    shown = summary.noted_facts({correction.field: correction.value}, language)
     dispatcher.utter_message(response="utter_corrected", facts=shown)
-    updates: dict[str, Any] = {correction.field: correction.value, "asked_again": None}
-    if correction.field == "mobile":  # a new number is proven with a code of its own
+    updates: dict[str, Any] = {correction.field: correction.value}
+    if correction.field == "mobile":
         updates.update(mobile_code=None, otp_sent_for=None)
     if correction.field == "prior_complaint_ref":
         updates["already_escalated_as"] = None
+    return updates
+
+
+def corrected(
+    correction: corrections.Correction, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    """A correction in a form: the question asked stays open and is asked again as the
+    first time (`asked_again` cleared); validate_prior_complaint_ref looks the number up."""
+    updates = said_back(correction, dispatcher, tracker.get_slot("language"))
+    updates["asked_again"] = None
     requested = tracker.get_slot("requested_slot")
     if requested:
         updates[requested] = None

@@ -24,7 +24,7 @@ from actions.common import (
     repository,
     slot_values,
 )
-from actions.forms import attachment_updates
+from actions.forms import attachment_updates, said_back
 from actions.status import drafting
 from bot import settings
 from bot.intake import corrections, filing, flow, summary, triage, volunteered
@@ -334,16 +334,12 @@ class ActionEditField(Action):
         correction: corrections.Correction, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[EventType]:
         """Sets the corrected field and shows the summary again (the mobile's code first)."""
-        shown = summary.noted_facts(
-            {correction.field: correction.value}, tracker.get_slot("language")
-        )
-        dispatcher.utter_message(response="utter_corrected", facts=shown)
-        events: list[EventType] = [SlotSet(correction.field, correction.value)]
-        if correction.field == "mobile":
-            events += [SlotSet("mobile_code", None), SlotSet("otp_sent_for", None)]
-        if correction.field == "prior_complaint_ref":
-            existing = filing.prior_complaint_escalated_as(repository(), correction.value)
-            events.append(SlotSet("already_escalated_as", existing))
+        updates = said_back(correction, dispatcher, tracker.get_slot("language"))
+        if correction.field == "prior_complaint_ref":  # no form validates it here
+            updates["already_escalated_as"] = filing.prior_complaint_escalated_as(
+                repository(), correction.value
+            )
+        events = [SlotSet(name, value) for name, value in updates.items()]
         return [*events, SlotSet("intake_step", "summary"), FollowupAction("action_intake_next")]
 
 
