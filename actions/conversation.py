@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.after_filing import ended
 from actions.common import slot_values
+from actions.handoff import leave_agent_chat
 from bot.intake import cancelled
 from bot.intake.flow import REPORT_SLOTS
 
@@ -76,5 +77,6 @@ class ActionRestart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        leave_agent_chat(tracker.sender_id)
         dispatcher.utter_message(response="utter_restarted")
         return [Restarted(), SlotSet("language", tracker.get_slot("language") or "ar")]

@@ -98,10 +98,22 @@ SWITCH_WORDS = 14
 CODE_SLOTS = frozenset({"mobile_code", "follow_code"})
 
 
+def _asks_for_a_person(intent: str | None, text: str) -> bool:
+    """The way-out button, or NLU's human_handoff in a short message that names a person
+    (in a free-text answer, "Someone Else" could be a name)."""
+    return text.startswith("/human_handoff") or (
+        intent == "human_handoff"
+        and len(text.split()) <= HANDOFF_WORDS
+        and _NAMES_A_PERSON.search(normalise_text(text).lower()) is not None
+    )
+
+
 def is_interruption(slot: str, intent: str | None, text: str) -> bool:
     """Whether the reply to `slot` is a command or a question for the rules, not an answer."""
     if slot in CODE_SLOTS and read_code_reply(text).kind != ReplyKind.OTHER:
         return False
+    if _asks_for_a_person(intent, text):
+        return True  # the way-out button, or "I want to talk to a person" (not a name)
     if (
         slot in answers.BOOLEAN_SLOTS
         and intent not in CANCEL_INTENTS | {"switch_language"}
@@ -113,12 +125,6 @@ def is_interruption(slot: str, intent: str | None, text: str) -> bool:
         return intent in INTERRUPTIONS
     if requested_language(text) is not None:
         return True
-    if text.startswith("/human_handoff") or (
-        intent == "human_handoff"
-        and len(text.split()) <= HANDOFF_WORDS
-        and _NAMES_A_PERSON.search(normalise_text(text).lower())
-    ):
-        return True  # the way-out button, or "I want to talk to a person" (not a name)
     if intent == "switch_report_type" and len(text.split()) <= SWITCH_WORDS:
         return True  # "actually, a suggestion instead"
     if intent == "faq" and text.rstrip().endswith(("?", "؟")):

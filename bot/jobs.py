@@ -24,6 +24,9 @@
    than 14 days (`Rules.staged_files_max_age`: an abandoned or cancelled draft's) are
    deleted (bot.store.staged), every tick; only when the scheduler's store is DATABASE_URL's,
    the one whose rows link those files.
+8. **Requests for a person** — a conversation queued for an agent (bot.store.handoffs) that
+   nobody took within two minutes ends, and a Telegram user is told the hours and 199099
+   at once (the others when they next write); every tick that delivers.
 
 Every rule is safe to run twice or in two processes at once: each notice has a dedupe key
 (queued once), each move is re-checked with the report row locked, and the outbox hands a
@@ -44,12 +47,14 @@ from sqlalchemy.engine import make_url
 
 from bot import settings
 from bot.clock import SYSTEM_CLOCK, Clock
+from bot.intake import handoff
 from bot.intake.filing import due_at as reply_due_at
+from bot.notify import relay
 from bot.notify.contact import deliver_pending
 from bot.notify.dispatcher import DispatchStats, dispatch_once
 from bot.notify.messages import NoticeKind
 from bot.notify.senders import Sender
-from bot.store import privacy, staged
+from bot.store import handoffs, privacy, staged
 from bot.store.lifecycle import MISSING_DATA_DEADLINE
 from bot.store.models import Report, ReportStatus
 from bot.store.repository import ReportRepository
@@ -117,6 +122,7 @@ class TickResult:
     dispatch: DispatchStats | None
     privacy: privacy.PurgeResult | None = None  # None: the retention did not run this tick
     staged_files: staged.SweepResult | None = None  # None: no sweep this tick
+    handoffs_ended: list[int] = field(default_factory=list)  # requests nobody took
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +133,7 @@ class TickResult:
             "staged_files": (
                 self.staged_files.as_dict() if self.staged_files is not None else None
             ),
+            "handoffs_ended": self.handoffs_ended,
         }
 
 
@@ -244,6 +251,15 @@ def run_staged_files(
     return staged.sweep_staged_files(repo.engine, now, rules.staged_files_max_age)
 
 
+def run_handoffs(repo: ReportRepository, now: datetime, push: relay.Push = relay.push) -> list[int]:
+    """End the requests for a person nobody took in time; tell whom a push reaches."""
+    ended = handoffs.expire_unanswered(repo.engine, now=now, wait=handoff.PICKUP_WAIT)
+    for request in ended:
+        if push(request.channel, request.sender_id, handoff.text("nobody", request.language)):
+            handoffs.mark_told(repo.engine, request.id, now=now)
+    return [request.id for request in ended]
+
+
 def tick(
     repo: ReportRepository,
     clock: Clock = SYSTEM_CLOCK,
@@ -252,6 +268,7 @@ def tick(
     senders: Mapping[str, Sender] | None = None,
     worker: str | None = None,
     dispatch: bool = True,
+    push: relay.Push = relay.push,
 ) -> TickResult:
     """The timed rules, then one delivery pass over the outbox and the SMS/e-mail outbox, then
     (hourly) the retention, then the sweep of staged files."""
@@ -264,6 +281,12 @@ def tick(
             deliver_pending(repo.engine, now=now)
         except Exception:  # logged; the codes' own expiry bounds the retries
             logger.exception("jobs: sending pending SMS/e-mail failed; trying again next tick")
+    ended: list[int] = []
+    if dispatch:
+        try:
+            ended = run_handoffs(repo, now, push)
+        except Exception:  # logged; the user's next message ends the request as well
+            logger.exception("jobs: ending unanswered requests for a person failed")
     try:
         redacted = run_privacy(repo, now, rules)
     except Exception:  # logged; the next tick's rules and notices go on
@@ -275,13 +298,19 @@ def tick(
         logger.exception("jobs: the sweep of staged files failed; trying again next tick")
         swept = None
     result = TickResult(
-        now=now, rules=stats, dispatch=delivered, privacy=redacted, staged_files=swept
+        now=now,
+        rules=stats,
+        dispatch=delivered,
+        privacy=redacted,
+        staged_files=swept,
+        handoffs_ended=ended,
     )
     if (
         any(stats.as_dict().values())
         or (delivered is not None and delivered.total)
         or (redacted is not None and redacted.conversations)
         or (swept is not None and swept.removed)
+        or ended
     ):
         logger.info("jobs: %s", result.as_dict())
     return result

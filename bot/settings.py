@@ -8,7 +8,10 @@ directory.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
+
+from bot.clock import SYSTEM_CLOCK, Clock, OffsetClock
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BALAGH_VAR_DIR", PROJECT_ROOT / "var"))
@@ -113,3 +116,23 @@ def telegram_webhook_url() -> str | None:
     Unset (the default): `make run` polls Telegram with the bridge instead.
     """
     return (os.environ.get("TELEGRAM_WEBHOOK_URL") or "").strip() or None
+
+
+def clock() -> Clock:
+    """The clock of the assistant's timed answers (whether agents are on duty, how long a
+    request for a person has waited): the machine's, or — `BALAGH_NOW=2026-12-06T10:00+03:00`,
+    for demonstrations and tests, like `python -m bot jobs --now` — one that starts at that
+    moment when the process first asks and runs on at the real pace."""
+    global _offset_clock
+    text = (os.environ.get("BALAGH_NOW") or "").strip()
+    if not text:
+        return SYSTEM_CLOCK
+    if _offset_clock is None or _offset_clock[0] != text:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            raise ValueError("BALAGH_NOW needs a time zone, e.g. 2026-12-06T10:00+03:00")
+        _offset_clock = (text, OffsetClock(moment))
+    return _offset_clock[1]
+
+
+_offset_clock: tuple[str, OffsetClock] | None = None

@@ -84,6 +84,7 @@ class LiveAssistant:
         # against the next test's address (bot.store.throttle).
         self.env["TRUSTED_PROXIES"] = "127.0.0.1"
         self.env.pop("TELEGRAM_TOKEN", None)  # never a bridge to the real Telegram from tests
+        self.env.pop("BALAGH_NOW", None)  # the machine's clock unless a module sets one
         self.process: subprocess.Popen[str] | None = None
         self.rasa_port = 0
         self.actions_port = 0
@@ -207,13 +208,17 @@ def is_english(messages: list[dict[str, Any]]) -> bool:
     return bool(text) and not ARABIC.search(text)
 
 
-def running_assistant(tmp_path_factory: Any) -> Iterator[LiveAssistant]:
-    """The body of a module's `assistant` fixture: one server, its own store, stopped after."""
+def running_assistant(
+    tmp_path_factory: Any, env: dict[str, str] | None = None
+) -> Iterator[LiveAssistant]:
+    """The body of a module's `assistant` fixture: one server, its own store, stopped after.
+    `env`: more of the servers' environment (e.g. BALAGH_NOW)."""
     from bot.model import model_path
 
     assert model_path().exists(), "no model: run `make test` (it trains one) first"
     var_dir = tmp_path_factory.mktemp("var")
     live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
+    live.env.update(env or {})
     live.start()
     try:
         yield live

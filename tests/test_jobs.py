@@ -244,3 +244,37 @@ def test_effective_due_without_a_stored_due_time(make_draft: Draft) -> None:
         created_at = datetime(2026, 11, 18, 7, 0, tzinfo=UTC)
 
     assert jobs.effective_due(Stub()) == datetime(2026, 11, 25, 23, 59, tzinfo=RIYADH)  # type: ignore[arg-type]
+
+
+# -- requests for a person nobody took (bot.store.handoffs) ---------------------------------
+
+
+def test_a_request_for_a_person_nobody_takes_ends_and_the_telegram_user_is_told(
+    repo: ReportRepository,
+) -> None:
+    from bot.store import handoffs
+
+    start = datetime(2026, 12, 6, 7, 0, tzinfo=UTC)
+    pushed: list[tuple[str, str, str]] = []
+
+    def push(channel: str, recipient: str, text: str) -> bool:
+        pushed.append((channel, recipient, text))
+        return channel == "telegram"
+
+    opened = {
+        sender: handoffs.open_request(
+            repo.engine, sender_id=sender, channel=channel, language="ar", report_type=None,
+            answers={}, transcript=[], now=start,
+        )[0]
+        for sender, channel in (("telegram:42", "telegram"), ("rest:abc", "rest"))
+    }  # fmt: skip
+    clock = FixedClock(start + timedelta(seconds=119))
+    assert jobs.tick(repo, clock, senders={}, push=push).handoffs_ended == []
+    clock.advance(seconds=1)
+    ended = jobs.tick(repo, clock, senders={}, push=push).handoffs_ended
+    assert sorted(ended) == sorted(r.id for r in opened.values())
+    assert [(c, r) for c, r, _t in pushed] == [("telegram", "telegram:42"), ("rest", "rest:abc")]
+    assert all("\u2066199099\u2069" in text for _c, _r, text in pushed)
+    assert handoffs.get(repo.engine, opened["telegram:42"].id).told_at is not None
+    assert handoffs.get(repo.engine, opened["rest:abc"].id).told_at is None  # told next turn
+    assert jobs.tick(repo, clock, senders={}, push=push).handoffs_ended == []  # once

@@ -4,24 +4,34 @@ conversation's slots afterwards, or the report the store holds.
 Patterns: facts volunteered early are kept and not asked again; one answer fills several
 slots; a yes/no answered in words is an answer; a question answered off-topic is explained,
 then offered ways out; corrections in passing and at the summary; switching type mid-form;
-"start over"; a person (the call centre's hours); digressions; a yes out of context; a
+"start over"; a person (the queue of the call-centre console: an agent takes the chat,
+answers in it and hands back; nobody in two minutes); digressions; a yes out of context; a
 sentence that is not a name. Arabic (MSA and Saudi dialect) and English.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
+from bot.agent.desk import Desk
+from bot.clock import OffsetClock
 from bot.intake.dates import parse_user_date
 from bot.intake.workdays import saudi_today
+from bot.store import handoffs
+from bot.store.db import session_scope
+from bot.store.models import Handoff
 from bot.store.repository import ReportRepository
-from tests.live import LiveAssistant, is_arabic, is_english, running_assistant
+from tests.live import LiveAssistant, conversation_id, is_arabic, is_english, running_assistant
 from tests.test_live_intake import VALID_ID, Chat
 
 pytestmark = pytest.mark.servers
+
+ON_DUTY = "2026-12-06T10:00:00+03:00"  # Sunday morning in Riyadh
 
 # What a cooperative user answers to each question, by the slot it asks (en, ar).
 ANSWERS = {
@@ -65,7 +75,8 @@ def answer_until(chat: Chat, target: str | None, *, arabic: bool = False, **give
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAssistant]:
-    yield from running_assistant(tmp_path_factory)
+    # a Sunday morning: the call centre's agents are on duty (a person: the queue)
+    yield from running_assistant(tmp_path_factory, {"BALAGH_NOW": ON_DUTY})
 
 
 @pytest.fixture(scope="module")
@@ -383,37 +394,138 @@ def test_start_over_forgets_all_but_the_language(
 # -- a person ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "ask", ["I want to talk to a person", "ابي اكلم موظف", "أريد التحدث مع موظف"],
-    ids=["en", "gulf", "msa"],
-)
-def test_asking_for_a_person_gives_the_hours_and_the_number(
-    assistant: LiveAssistant, ask: str
-) -> None:
-    chat = Chat(assistant)
-    reply = chat.say(ask)
-    assert "199099" in reply and ("8" in reply), reply
-    assert chat.slots()["report_type"] is None
+class Pushes:
+    """What the agent's desk would push (REST has no push: the lines wait for the next turn)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def __call__(self, channel: str, recipient: str, text: str) -> bool:
+        self.sent.append((channel, recipient, text))
+        return False
 
 
-@pytest.mark.parametrize(
-    ("opening", "ask"),
-    [("I want to escalate a complaint about Absher", "can I talk to a human please"),
-     ("ابي اصعد شكوى على ابشر", "ابي اكلم موظف")],
-    ids=["en", "gulf"],
-)
-def test_asking_for_a_person_mid_form_keeps_the_draft(
-    assistant: LiveAssistant, opening: str, ask: str
-) -> None:
-    chat = Chat(assistant)
+def request_of(assistant: LiveAssistant, chat: Chat) -> handoffs.Request:
+    request = handoffs.current(assistant.env["DATABASE_URL"], conversation_id(chat.sender))
+    assert request is not None, "the conversation was not queued"
+    return request
+
+
+def desk(assistant: LiveAssistant, agent: str = "A17") -> Desk:
+    """An agent's desk on the assistant's store, its clock on the assistant's Sunday (it
+    started later than the assistant's: no request looks older to it than it is)."""
+    clock = OffsetClock(datetime.fromisoformat(ON_DUTY))
+    return Desk(agent, assistant.env["DATABASE_URL"], clock=clock, push=Pushes())
+
+
+def start_complaint(chat: Chat, opening: str) -> None:
     chat.say(opening)
     chat.say("/affirm")
     answer_until(chat, "prior_complaint_lodged")
     chat.say("/affirm")  # lodged
+
+
+@pytest.mark.parametrize(
+    ("opening", "ask", "back"),
+    [("I want to escalate a complaint about Absher", "can I talk to a human please",
+      "back with the assistant"),
+     ("ابي اصعد شكوى على ابشر", "ابي اكلم موظف", "عدت إلى المساعد")],
+    ids=["en", "gulf"],
+)
+def test_a_person_asked_for_mid_form_queues_the_chat_and_the_draft_waits(
+    assistant: LiveAssistant, opening: str, ask: str, back: str
+) -> None:
+    chat = Chat(assistant)
+    start_complaint(chat, opening)
     reply = chat.say(ask)
-    assert "199099" in reply, reply
+    assert "/handoff_leave" in button_payloads(chat), reply
+    assert "2 minutes" in reply or "دقيقتين" in reply, reply
+    request = request_of(assistant, chat)
+    assert request.state == "waiting" and request.channel == "rest"
+    assert request.report_type == "complaint_escalation"
+    assert request.answers["prior_complaint_lodged"] is True
+    assert request.transcript[0] == {"who": "user", "text": opening}
+    assert chat.slots()["handoff_return"] == "complaint_form"
+    reply = chat.say("/handoff_leave")  # "Back to the assistant"
+    assert back in reply, reply
     slots = chat.slots()
     assert slots["prior_complaint_lodged"] is True and slots["requested_slot"] == "complaint_closed"
+    assert slots["handoff_return"] is None
+    ended = handoffs.get(assistant.env["DATABASE_URL"], request.id)
+    assert ended.state == "closed" and ended.ended_by == "user"
+
+
+@pytest.mark.parametrize(
+    ("opening", "ask", "hello", "problem", "answer"),
+    [("I want to escalate a complaint about Absher", "I want to talk to a person", "hello?",
+      "the renewal fails at the payment step", "Hello, this is Noura from Amer. Go on please."),
+     ("ابي اصعد شكوى على ابشر", "ابي اكلم موظف", "فيه احد؟", "التجديد يعلق عند الدفع",
+      "السلام عليكم، معك نورة من مركز آمر. تفضل")],
+    ids=["en", "gulf"],
+)
+def test_an_agent_takes_the_chat_answers_in_it_and_hands_back_then_the_report_is_filed(
+    assistant: LiveAssistant, store: ReportRepository,
+    opening: str, ask: str, hello: str, problem: str, answer: str,
+) -> None:  # fmt: skip
+    chat = Chat(assistant)
+    arabic = not opening.isascii()
+    chat.say(opening)
+    chat.say("/affirm")
+    answer_until(chat, "prior_complaint_lodged", arabic=arabic)
+    chat.say("/affirm")
+    chat.say(ask)
+    waiting = chat.say(hello)  # before an agent joins
+    assert ("وصلت رسالتك" if arabic else "the agent will read this") in waiting, waiting
+    agent = desk(assistant)
+    request = request_of(assistant, chat)
+    assert request.id in [r.id for r in agent.waiting()]
+    assert agent.take(request.id) is not None
+    assert desk(assistant, "A18").take(request.id) is None  # one agent a chat
+    lines, still_open = agent.incoming()
+    assert [line.text for line in lines] == [hello] and still_open
+    assert agent.say(answer)
+    reply = chat.say(problem)
+    assert answer in reply and ("الموظف" if arabic else "Agent:") in reply, reply
+    assert [line.text for line in agent.incoming()[0]] == [problem]
+    assert chat.slots()["requested_slot"] == "handoff_over"  # still with the agent
+    agent.hand_back()
+    reply = chat.say("تمام" if arabic else "ok")
+    assert ("أعادها إليّ" if arabic else "handed the chat back") in reply, reply
+    assert chat.slots()["requested_slot"] == "complaint_closed"  # where it stopped
+    prior = f"ABS-{uuid.uuid4().int % 10**6:06d}"  # a complaint no other test escalates
+    answer_until(chat, None, arabic=arabic, prior_complaint_ref=prior)
+    chat.say("/confirm_report")
+    report = store.require(chat.slots()["report_ref"])
+    assert report.type == "complaint_escalation" and report.prior_complaint_ref == prior
+    assert handoffs.current(assistant.env["DATABASE_URL"], conversation_id(chat.sender)) is None
+
+
+@pytest.mark.parametrize(
+    ("opening", "ask", "hello", "nobody"),
+    [("I want to escalate a complaint about Absher", "I need a human agent", "hello?",
+      "no agent is free"),
+     ("أرغب في تصعيد شكوى على منصة أبشر", "أريد التحدث مع موظف", "مرحبا؟", "لم يتفرغ أحد")],
+    ids=["en", "msa"],
+)
+def test_nobody_takes_the_chat_in_two_minutes_the_user_gets_the_number_and_the_draft(
+    assistant: LiveAssistant, opening: str, ask: str, hello: str, nobody: str
+) -> None:
+    chat = Chat(assistant)
+    start_complaint(chat, opening)
+    chat.say(ask)
+    request = request_of(assistant, chat)
+    with session_scope(assistant.env["DATABASE_URL"], write=True) as session:  # 3 minutes pass
+        session.execute(
+            update(Handoff)
+            .where(Handoff.id == request.id)
+            .values(requested_at=request.requested_at - timedelta(minutes=3))
+        )
+    reply = chat.say(hello)
+    assert nobody in reply and "199099" in reply, reply
+    slots = chat.slots()
+    assert slots["prior_complaint_lodged"] is True and slots["requested_slot"] == "complaint_closed"
+    assert handoffs.get(assistant.env["DATABASE_URL"], request.id).state == "expired"
+    assert desk(assistant).take(request.id) is None  # too late for an agent
 
 
 def test_the_way_out_button_for_a_person(assistant: LiveAssistant) -> None:
@@ -423,7 +535,36 @@ def test_the_way_out_button_for_a_person(assistant: LiveAssistant) -> None:
     chat.say("purple")
     chat.say("elephant")
     reply = chat.say("/human_handoff")
-    assert "199099" in reply and chat.slots()["report_type"] == "complaint_escalation", reply
+    assert "/handoff_leave" in button_payloads(chat), reply
+    assert chat.slots()["report_type"] == "complaint_escalation"
+    assert request_of(assistant, chat).answers["report_type"] == "complaint_escalation"
+
+
+def test_a_person_outside_a_report_and_back_to_the_menu(assistant: LiveAssistant) -> None:
+    chat = Chat(assistant)
+    chat.say("ابي اكلم موظف")
+    assert chat.slots()["handoff_return"] is None
+    agent = desk(assistant)
+    agent.take(request_of(assistant, chat).id)
+    agent.say("كيف أقدر أخدمك؟")
+    assert "كيف أقدر أخدمك؟" in chat.say("ابي اعرف حالة بلاغي")
+    agent.hand_back()
+    reply = chat.say("شكرا")
+    assert "أعادها إليّ" in reply and "تقديم بلاغ" in reply, reply
+    assert chat.slots()["requested_slot"] is None and chat.slots()["handoff_over"] is None
+
+
+def test_starting_over_while_waiting_for_a_person_leaves_the_queue(
+    assistant: LiveAssistant,
+) -> None:
+    chat = Chat(assistant)
+    start_complaint(chat, "I want to escalate a complaint about Absher")
+    chat.say("talk to a human")
+    request = request_of(assistant, chat)
+    chat.say("/restart")
+    assert chat.slots()["report_type"] is None
+    assert handoffs.get(assistant.env["DATABASE_URL"], request.id).ended_by == "user"
+    assert desk(assistant).take(request.id) is None
 
 
 # -- digressions, a yes out of context, names ------------------------------------------------

@@ -14,7 +14,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.live import LiveAssistant, is_arabic, is_english, running_assistant, texts
+from bot.store import handoffs
+from tests.live import (
+    LiveAssistant,
+    conversation_id,
+    is_arabic,
+    is_english,
+    running_assistant,
+    texts,
+)
+from tests.test_live_intake import Chat
+
+OFF_DUTY = "2026-12-11T10:00:00+03:00"  # Friday morning in Riyadh
 
 pytestmark = pytest.mark.servers
 
@@ -45,7 +56,8 @@ def _answer(key: str, language: str) -> str:
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAssistant]:
-    yield from running_assistant(tmp_path_factory)
+    # a Friday: the call centre's agents are off (a person: the hours and the number)
+    yield from running_assistant(tmp_path_factory, {"BALAGH_NOW": OFF_DUTY})
 
 
 def sender() -> str:
@@ -72,3 +84,21 @@ def test_a_question_in_the_middle_of_a_form_then_the_form_goes_on(
     assert texts(reply).endswith("ما اسم الخدمة؟"), texts(reply)
     tracker = assistant.tracker(user)
     assert tracker["active_loop"]["name"] == "suggestion_form"
+
+
+# -- a person, with the call centre closed (tests/test_live_dialogue.py: with agents on duty)
+
+
+@pytest.mark.parametrize(
+    "ask", ["I want to talk to a person", "ابي اكلم موظف", "أريد التحدث مع موظف"],
+    ids=["en", "gulf", "msa"],
+)
+def test_asking_for_a_person_gives_the_hours_and_the_number(
+    assistant: LiveAssistant, ask: str
+) -> None:
+    chat = Chat(assistant)
+    reply = chat.say(ask)
+    assert "199099" in reply and "2026-12-13" in reply, reply  # back on Sunday at 8
+    assert chat.slots()["report_type"] is None and chat.slots()["handoff_return"] is None
+    queued = handoffs.current(assistant.env["DATABASE_URL"], conversation_id(chat.sender))
+    assert queued is None  # nobody to queue for

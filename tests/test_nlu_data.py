@@ -37,6 +37,7 @@ INTENTS = (
     "resume_report",
     "bot_challenge",
     "human_handoff",
+    "handoff_leave",
     "switch_report_type",
     "out_of_scope",
     "check_status",

@@ -19,6 +19,9 @@ Commands (everything else is the caller's answer):
   /faq WORDS    search the assistant's answers in the caller's language
   /new          next caller: a fresh conversation
   /lang [ar|en] switch the caller's language (no argument: the other one)
+  /queue        users who asked for a person in a chat (Telegram, widget, REST)
+  /take N       take one: its transcript and answers; what you type then goes to that user
+  /back         hand that chat back to the assistant (the report resumes where it was)
   /help         the commands;  /quit (or Ctrl-D) leaves;  Ctrl-C clears the typed line
   =TEXT         send TEXT as typed (e.g. "=2" when the choices would take 2 as a number)
 """
@@ -31,6 +34,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,6 +42,7 @@ from typing import Any, TextIO
 
 from bot import settings
 from bot.agent import calls, display, faq, lookup, panel
+from bot.agent.desk import Desk, request_lines
 from bot.agent.display import Mode
 from bot.digits import to_ascii_digits
 from bot.intake.reference import parse_reference
@@ -55,6 +60,8 @@ HELP = """Commands (anything else is what the caller said):
   /faq WORDS     search the assistant's answers in the caller's language
   /new           next caller: start a fresh conversation
   /lang [ar|en]  switch the caller's language (no argument: the other one)
+  /queue         chat users waiting for a person;  /take N  take one (you then write to them)
+  /back          hand the chat you took back to the assistant
   /quit          leave (also Ctrl-D); Ctrl-C clears the line being typed
   =TEXT          send TEXT exactly as typed (e.g. =2 when 2 is an answer, not a choice)"""
 
@@ -169,12 +176,15 @@ class Console:
         *,
         panel_language: str = "ar",
         repository: Any = None,
+        desk: Desk | None = None,
     ) -> None:
         self.assistant = assistant
         self.screen = screen
         self.agent_id = agent_id
         self.panel_language = panel_language
         self._repository = repository
+        self._desk = desk
+        self._desk_lock = threading.Lock()
         self.sender_id = ""
         self.payloads: list[str] = []
         self.language = "ar"
@@ -257,6 +267,73 @@ class Console:
         payload = "/switch_language" + json.dumps({"target_language": target})
         self._send(payload)
 
+    # -- chats handed over by the assistant (bot.agent.desk) -----------------------------
+
+    def desk(self) -> Desk:
+        if self._desk is None:
+            self._desk = Desk(self.agent_id, self.repository().engine)
+        return self._desk
+
+    def _queue(self, _argument: str = "") -> None:
+        with self._desk_lock:
+            self.screen.note("queue", self.desk().queue_lines())
+
+    def _take(self, argument: str) -> None:
+        number = to_ascii_digits(argument).strip().lstrip("#")
+        if not number.isdigit():
+            self.screen.note("take", ["/take N, N from /queue"])
+            return
+        with self._desk_lock:
+            desk = self.desk()
+            if desk.chat is not None:
+                self.screen.note("take", [f"You are in chat #{desk.chat.id}: /back first."])
+                return
+            request = desk.take(int(number))
+        if request is None:
+            self.screen.note("take", [f"#{number} is not waiting any more (taken or ended)."])
+            return
+        lines = request_lines(request)
+        lines.append("What you type now goes to this user; /back hands the chat back.")
+        self.screen.note(f"chat #{request.id}", lines)
+
+    def _back(self, _argument: str = "") -> None:
+        with self._desk_lock:
+            desk = self.desk()
+            if desk.chat is None:
+                self.screen.note("back", ["No chat taken."])
+                return
+            ended = desk.hand_back()
+        if ended is None:
+            self.screen.note("back", ["The user had already gone back to the assistant."])
+        else:
+            self.screen.note("back", [f"Chat #{ended.id} handed back to the assistant."])
+
+    def _chat_say(self, text: str) -> None:
+        with self._desk_lock:
+            desk = self.desk()
+            chat_id = desk.chat.id if desk.chat else 0
+            sent = desk.say(text)
+        if not sent:
+            self.screen.note("chat", [f"Chat #{chat_id} has ended: the user went back."])
+
+    def in_chat(self) -> bool:
+        return self._desk is not None and self._desk.chat is not None
+
+    def show_incoming(self) -> None:
+        """Print the user's new lines of the chat taken (called before each prompt and by
+        the poller while the agent waits)."""
+        with self._desk_lock:
+            if not self.in_chat():
+                return
+            chat_id = self.desk().chat.id  # type: ignore[union-attr]
+            lines, still_open = self.desk().incoming()
+        for line in lines:
+            self.screen.note(f"user #{chat_id}", [line.text])
+        if not still_open:
+            self.screen.note(
+                "chat", [f"Chat #{chat_id} has ended: the user is back with the assistant."]
+            )
+
     def _help(self, first: str = "") -> None:
         lines = [first] if first else []
         lines += [*HELP.splitlines(), "Panel: " + panel.legend("en")]
@@ -265,7 +342,11 @@ class Console:
     def handle(self, line: str) -> bool:
         """Act on one typed line; False when the agent leaves."""
         text = line.strip()
+        self.show_incoming()
         if not text:
+            return True
+        if self.in_chat() and not text.startswith("/"):
+            self._chat_say(text[1:] if text.startswith("=") else text)
             return True
         if text.startswith("="):
             self._send(text[1:].strip())
@@ -283,6 +364,9 @@ class Console:
                 "lang": self._lang,
                 "new": lambda _argument: self.new_call(),
                 "help": lambda _argument: self._help(),
+                "queue": self._queue,
+                "take": self._take,
+                "back": self._back,
             }
             if name in commands:
                 commands[name](argument.strip())
@@ -300,8 +384,24 @@ class Console:
         self._send(text)
         return True
 
+    def poll_chat(self, stop: threading.Event, every: float = 2.0) -> None:
+        """Show a taken chat's new lines while the agent waits at the prompt."""
+        while not stop.wait(every):
+            try:
+                self.show_incoming()
+            except Exception as error:  # the store may be busy: the next poll tries again
+                self.screen.note("chat", [f"Reading the chat failed: {error}"])
+
     def run(self, read: Callable[[str], str] = input) -> int:
         self.new_call()
+        stop = threading.Event()
+        threading.Thread(target=self.poll_chat, args=(stop,), daemon=True).start()
+        try:
+            return self._loop(read)
+        finally:
+            stop.set()
+
+    def _loop(self, read: Callable[[str], str]) -> int:
         while True:
             try:
                 line = read(PROMPT)

@@ -76,7 +76,7 @@ CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 _YES = frozenset(
-    "yes y yeah yep yup sure correct right ok okay true i have have did نعم ايه اي ايوه ايوا "
+    "yes y yeah yep yup sure correct right ok okay true have did نعم ايه اي ايوه ايوا "
     "اكيد صح صحيح طبعا تمام اوك بلي قدمت رفعت عندي موجود يوجد".split()
 )
 _NO = frozenset(
@@ -145,7 +145,7 @@ def parse_yes_no(text: str, intent: str | None = None) -> bool | None:
         return None
     if words[0] in _NO or any(word in _NO for word in words[:2]):
         return False
-    if words[0] in _YES:
+    if words[0] in _YES or words[:2] in (["i", "have"], ["i", "did"]):
         return True
     return None
 

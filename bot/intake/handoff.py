@@ -2,20 +2,41 @@
 
 Agents answer on Saudi working days (Sunday to Thursday, public holidays excepted) from 8:00
 to 17:00 Riyadh time (SPEC, issue #17). Asked for a person outside those hours, the user is
-told when they open again and the toll-free number.
+told when they open again and the toll-free number. Inside them the conversation is queued
+for the call-centre console (bot.store.handoffs) with what the agent needs to take over: the
+transcript so far and the answers given (`transcript_of`, `answers_of`); a request nobody
+takes within `PICKUP_WAIT` ends, and the user is told the hours and the number.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
+from typing import Any
 
+from bot.intake.flow import QUESTION_SLOTS
 from bot.intake.workdays import RIYADH, is_working_day
 
-__all__ = ["CALL_CENTRE", "CLOSES", "OPENS", "next_opening", "on_duty"]
+__all__ = [
+    "CALL_CENTRE",
+    "CLOSES",
+    "OPENS",
+    "PICKUP_WAIT",
+    "TRANSCRIPT_LINES",
+    "answers_of",
+    "next_opening",
+    "on_duty",
+    "transcript_of",
+]
 
 CALL_CENTRE = "199099"
 OPENS = time(8, 0)
 CLOSES = time(17, 0)
+PICKUP_WAIT = timedelta(minutes=2)  # no agent took the request by then: the user is told
+TRANSCRIPT_LINES = 60  # the last messages the agent sees
+TRANSCRIPT_LINE_CHARS = 1000
+# Besides the questions' answers, what tells the agent where the conversation is.
+CONTEXT_SLOTS = ("report_type", "proposed_report_type", "requested_slot", "status_reference")
 
 
 def _riyadh(now: datetime) -> datetime:
@@ -42,3 +63,94 @@ def next_opening(now: datetime) -> datetime:
     while not is_working_day(day):
         day += timedelta(days=1)
     return datetime.combine(day, OPENS, RIYADH)
+
+
+def transcript_of(events: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The conversation's messages so far, for the agent who takes it over: the last
+    `TRANSCRIPT_LINES` of `{"who": "user"|"bot", "text": ...}`, oldest first (a button the
+    user pressed is shown by its payload, as the assistant received it)."""
+    lines: list[dict[str, str]] = []
+    for event in events:
+        kind = event.get("event")
+        if kind not in ("user", "bot"):
+            continue
+        text = (event.get("text") or "").strip()
+        if not text:
+            continue
+        lines.append({"who": kind, "text": text[:TRANSCRIPT_LINE_CHARS]})
+    return lines[-TRANSCRIPT_LINES:]
+
+
+def answers_of(slots: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers given so far (the intake questions and the report type), nothing else."""
+    wanted = set(QUESTION_SLOTS) | set(CONTEXT_SLOTS)
+    return {
+        name: value
+        for name, value in slots.items()
+        if name in wanted and value not in (None, "", [], {})
+    }
+
+
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
+LEAVE_PAYLOAD = "/handoff_leave"  # the intent handoff_leave, as a button
+
+# What the user is told about the chat with an agent, in this module only: the assistant's
+# actions say it in a turn, the console and the scheduler push it to Telegram between turns.
+TEXTS: dict[str, dict[str, str]] = {
+    "queued": {
+        "ar": (
+            "طلبت لك موظفًا من مركز آمر، وسيكتب لك هنا في هذه المحادثة. يمكنك كتابة ما تريد "
+            "الآن وسيقرؤه حين ينضم. إن لم يتفرغ أحد خلال دقيقتين أخبرتك، وإجاباتك محفوظة."
+        ),
+        "en": (
+            "I have asked an agent of the Amer centre to join: they will write to you here, in "
+            "this chat. You can write now, and they will read it when they join. If nobody is "
+            "free within 2 minutes I will tell you; your answers are kept."
+        ),
+    },
+    "still_waiting": {
+        "ar": "وصلت رسالتك، وسيقرؤها الموظف حين ينضم.",
+        "en": "Got it: the agent will read this when they join.",
+    },
+    "agent_joined": {
+        "ar": "انضم إليك موظف مركز آمر ({agent}).",
+        "en": "An Amer centre agent ({agent}) has joined the chat.",
+    },
+    "agent_line": {"ar": "الموظف: {text}", "en": "Agent: {text}"},
+    "nobody": {
+        "ar": (
+            "عذرًا، لم يتفرغ أحد من الموظفين الآن. يمكنك الاتصال بالرقم المجاني "
+            + LRI
+            + "{number}"
+            + PDI
+            + " من الأحد إلى الخميس، من 8 صباحًا إلى 5 مساءً، أو المتابعة معي هنا؛ إجاباتك محفوظة."
+        ),
+        "en": (
+            "Sorry, no agent is free right now. You can call the toll-free number {number}, "
+            "Sunday to Thursday, 8 am to 5 pm, or go on with me here; your answers are kept."
+        ),
+    },
+    "handed_back": {
+        "ar": "أنهى الموظف المحادثة وأعادها إليّ، وأنا في خدمتك.",
+        "en": "The agent has handed the chat back to me; I am here to help.",
+    },
+    "left": {
+        "ar": "عدت إلى المساعد الآلي، وأنا في خدمتك.",
+        "en": "You are back with the assistant; I am here to help.",
+    },
+    "leave_button": {"ar": "العودة إلى المساعد", "en": "Back to the assistant"},
+}
+
+
+def text(key: str, language: str | None, **values: str) -> str:
+    """One of `TEXTS` in `language` (Arabic unless English), its placeholders filled; in
+    Arabic, a value of another direction (an agent's id, their message) is isolated."""
+    language = "en" if language == "en" else "ar"
+    if language == "ar":
+        values = {name: FSI + value + PDI for name, value in values.items()}
+    return TEXTS[key][language].format(number=CALL_CENTRE, **values)
+
+
+def leave_button(language: str | None) -> dict[str, str]:
+    """The button that ends the chat with an agent (or the wait for one)."""
+    return {"title": text("leave_button", language), "payload": LEAVE_PAYLOAD}

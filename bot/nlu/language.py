@@ -44,6 +44,7 @@ DEFAULT_LANGUAGE: Language = "ar"
 # in Latin letters during an Arabic conversation (or the reverse) must not switch languages.
 DATA_SLOTS = frozenset(
     {
+        "handoff_over",  # a message to a call-centre agent
         "full_name",
         "national_id",
         "mobile",

@@ -125,13 +125,17 @@ class TelegramSender:
         return f"{root}/bot{token}/sendMessage"
 
     def send(self, notice: Notice) -> Delivered | Held:
-        chat_id = telegram_chat_id(notice.recipient)
+        return self.send_text(notice.recipient, notice.text)
+
+    def send_text(self, recipient: str | None, text: str) -> Delivered | Held:
+        """Send `text` to the chat of the sender id `recipient` (`telegram:<chat>`)."""
+        chat_id = telegram_chat_id(recipient)
         if chat_id is None:
-            return Held(f"no Telegram chat in the sender id {notice.recipient!r}")
+            return Held(f"no Telegram chat in the sender id {recipient!r}")
         token = self._token or settings.telegram_token()
         if not token:
             raise SendError("TELEGRAM_TOKEN is not set: cannot reach Telegram")
-        body = {"chat_id": chat_id, "text": notice.text[:TELEGRAM_MAX_LENGTH]}
+        body = {"chat_id": chat_id, "text": text[:TELEGRAM_MAX_LENGTH]}
         try:
             if self._client is not None:
                 response = self._client.post(self._endpoint(token), json=body)

@@ -447,10 +447,74 @@ class ContactMessage(Base):
     last_error = Column(Text, nullable=True)
 
 
+class HandoffState(enum.StrEnum):
+    """Where a request to talk to a person stands (bot.store.handoffs)."""
+
+    WAITING = "waiting"  # in the call-centre console's queue
+    TAKEN = "taken"  # an agent is chatting with the user
+    CLOSED = "closed"  # handed back to the assistant (by the agent or the user)
+    EXPIRED = "expired"  # nobody took it in time: the user was told the hours and 199099
+
+
+class Handoff(Base):
+    """A conversation that asked for a person: queued for the call-centre console with what
+    the assistant knew then (the transcript and the answers so far).
+
+    `open_key` is the conversation's id while the request is waiting or taken and NULL once
+    it ended: unique, so a conversation has one open request at most, whoever asks twice."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_state", "state", "requested_at"),)
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    open_key = Column(String(255), nullable=True, unique=True)
+    channel = Column(String(20), nullable=False)
+    language = Column(String(2), nullable=False)
+    state = Column(String(10), nullable=False, default=HandoffState.WAITING.value)
+    report_type = Column(String(40), nullable=True)
+    answers = Column(JSON, nullable=False, default=dict)
+    transcript = Column(JSON, nullable=False, default=list)
+    requested_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    agent_id = Column(String(64), nullable=True)
+    taken_at = Column(UTCDateTime, nullable=True)
+    ended_at = Column(UTCDateTime, nullable=True)
+    ended_by = Column(String(10), nullable=True)  # agent | user | timeout
+    told_at = Column(UTCDateTime, nullable=True)  # the user was told how it ended (pushed)
+    settled_at = Column(UTCDateTime, nullable=True)  # the assistant took the chat back
+
+    lines = relationship(
+        "HandoffLine", back_populates="handoff", order_by="HandoffLine.id", lazy="selectin"
+    )
+
+
+class HandoffLine(Base):
+    """One message of the chat between the user and an agent; `delivered_at` is when an
+    agent's line reached the user (pushed to Telegram or the widget, or given with the
+    user's next turn)."""
+
+    __tablename__ = "handoff_lines"
+    __table_args__ = (CheckConstraint("author IN ('user', 'agent')", name="author"),)
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(
+        Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    author = Column(String(5), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    delivered_at = Column(UTCDateTime, nullable=True)
+
+    handoff = relationship("Handoff", back_populates="lines")
+
+
 __all__ = [
     "Attachment",
     "Base",
     "ContactMessage",
+    "Handoff",
+    "HandoffLine",
+    "HandoffState",
     "Language",
     "OneTimeCode",
     "OutboxMessage",

@@ -54,9 +54,11 @@ from sqlalchemy.sql import Select
 
 from bot import settings
 from bot.digits import to_ascii_digits
+from bot.store import handoffs
 from bot.store.db import resolve_engine, session_scope, writer
 from bot.store.lifecycle import OPEN_STATUSES
 from bot.store.models import (
+    Handoff,
     OutboxMessage,
     Report,
     Reporter,
@@ -92,7 +94,7 @@ REDACTED_SLOTS = frozenset(
         "prior_complaint_ref", "prior_complaint_date", "title", "description",
         "attachments", "pending_name", "pending_typed", "cancelled_draft",
         "correction_text", "rating_comment", "mobile_code", "follow_code", "otp_sent_for",
-        "filing_key", "privacy_notice_shown",
+        "filing_key", "privacy_notice_shown", "handoff_over",
     }
 )  # fmt: skip
 # Slots of free types (text, any, list) that hold no personal data: codes, report
@@ -104,6 +106,7 @@ KEPT_SLOTS = frozenset(
         "response_due", "already_escalated_as", "similar_previous_request",
         "same_previous_suggestion", "status_reference", "rating_solution", "follow_code_tries",
         "rating_service", "requested_slot", "asked_again", "switch_to", MARK_SLOT,
+        "handoff_return",
     }
 )  # fmt: skip
 # Metadata keys that say nothing about the user (Rasa's model, the response said).
@@ -367,6 +370,10 @@ def purge(
         result.conversations += 1
         result.events += changed
         result.senders.append(sender_id)
+    if result.senders and not dry_run:
+        # the chats with an agent hold the same words: they go with the conversation's
+        with session_scope(report_engine, write=True) as session:
+            handoffs.forget_sender(session, result.senders)
     return result
 
 
@@ -409,6 +416,30 @@ def _conversation_events(engine: Engine, sender_id: str) -> list[dict[str, Any]]
             except (TypeError, ValueError):
                 continue
         return events
+
+
+def _agent_chats(engine: Engine, sender_id: str) -> list[dict[str, Any]]:
+    """The conversation's chats with call-centre agents (bot.store.handoffs)."""
+    with session_scope(engine) as session:
+        rows = session.scalars(
+            sa.select(Handoff).where(Handoff.sender_id == sender_id).order_by(Handoff.id)
+        ).all()
+        return [
+            {
+                "requested_at": iso_datetime(row.requested_at),
+                "state": row.state,
+                "agent_id": row.agent_id,
+                "lines": [
+                    {
+                        "author": line.author,
+                        "text": line.text,
+                        "at": iso_datetime(line.created_at),
+                    }
+                    for line in row.lines
+                ],
+            }
+            for row in rows
+        ]
 
 
 def export_person(
@@ -498,5 +529,6 @@ def export_person(
             )
         else:
             conversation["events"] = _conversation_events(tracker_engine, sender_id)
+            conversation["agent_chats"] = _agent_chats(report_engine, sender_id)
         document["conversations"].append(conversation)
     return document

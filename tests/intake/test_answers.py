@@ -17,6 +17,9 @@ TODAY = date(2026, 11, 23)
         ("نعم", None, True),
         ("ايه", None, True),
         ("yes I did", None, True),
+        ("I have", None, True),
+        ("I need a human agent", None, None),  # "I" alone says nothing
+        ("I think the service is down", None, None),
         ("لا", None, False),
         ("لا ما قدمت", None, False),
         ("no", None, False),

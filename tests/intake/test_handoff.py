@@ -1,11 +1,13 @@
-"""bot.intake.handoff: when the call centre's agents are on duty."""
+"""bot.intake.handoff: when the call centre's agents are on duty; the queue's rules and texts."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.intake import handoff
 from bot.intake.handoff import next_opening, on_duty
 from bot.intake.workdays import RIYADH, is_holiday
 
@@ -69,3 +71,53 @@ def test_naive_datetimes_are_refused() -> None:
         on_duty(datetime(2026, 12, 7, 12))
     with pytest.raises(ValueError):
         next_opening(datetime(2026, 12, 7, 12))
+
+
+# -- the queue's rules and texts --------------------------------------------------------------
+
+
+def test_the_transcript_keeps_the_last_messages_of_user_and_bot() -> None:
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "  I want to escalate  "},
+        {"event": "bot", "text": "Did you lodge a complaint?"},
+        {"event": "bot", "text": None, "data": {"buttons": []}},
+        {"event": "slot", "name": "x", "value": 1},
+        *({"event": "user", "text": f"m{i}"} for i in range(100)),
+    ]
+    lines = handoff.transcript_of(events[:4])
+    assert lines == [
+        {"who": "user", "text": "I want to escalate"},
+        {"who": "bot", "text": "Did you lodge a complaint?"},
+    ]
+    assert len(handoff.transcript_of(events)) == handoff.TRANSCRIPT_LINES
+    assert handoff.transcript_of(events)[-1] == {"who": "user", "text": "m99"}
+
+
+def test_the_answers_are_the_questions_and_the_report_type_only() -> None:
+    slots = {
+        "report_type": "complaint_escalation", "platform": "Absher", "full_name": "Sara",
+        "language": "en", "asked_again": {"x": 2}, "title": None, "filing_key": "k",
+    }  # fmt: skip
+    assert handoff.answers_of(slots) == {
+        "report_type": "complaint_escalation", "platform": "Absher", "full_name": "Sara",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("key", sorted(handoff.TEXTS))
+def test_every_text_has_both_languages_and_the_same_placeholders(key: str) -> None:
+    texts = handoff.TEXTS[key]
+    assert set(texts) == {"ar", "en"}
+    names = [set(re.findall(r"{(\w+)}", texts[lang])) for lang in ("ar", "en")]
+    assert names[0] == names[1]
+
+
+def test_in_arabic_the_number_and_other_direction_values_are_isolated() -> None:
+    assert "\u2066199099\u2069" in handoff.text("nobody", "ar")
+    assert "199099" in handoff.text("nobody", "en")
+    assert handoff.text("agent_line", "ar", text="hello") == "الموظف: \u2068hello\u2069"
+    assert handoff.text("agent_line", "en", text="hello") == "Agent: hello"
+    assert handoff.text("queued", None) == handoff.TEXTS["queued"]["ar"]
+    assert handoff.leave_button("en") == {
+        "title": "Back to the assistant", "payload": "/handoff_leave",
+    }  # fmt: skip

@@ -209,4 +209,5 @@ def test_data_slots() -> None:
         "platform",
         "service_name",
         "entity_name",
+        "handoff_over",  # a message to an agent: a name or a word in the other script
     } == DATA_SLOTS
