@@ -17,6 +17,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -33,9 +34,14 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from bot.agent.desk import Desk
+from bot.clock import OffsetClock
 from bot.notify.dispatcher import dispatch_once
+from bot.store import handoffs
 from bot.store.repository import ReportDraft, ReportRepository
 from tests.live import ROOT, LiveAssistant, running_assistant
+
+ON_DUTY = "2026-12-06T10:00:00+03:00"  # Sunday morning in Riyadh
 
 pytestmark = pytest.mark.servers
 
@@ -71,7 +77,8 @@ def browser() -> Iterator[Browser]:
 def assistant(
     browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveAssistant]:
-    yield from running_assistant(tmp_path_factory)
+    # a Sunday morning: the call centre's agents are on duty (a person: the queue)
+    yield from running_assistant(tmp_path_factory, {"BALAGH_NOW": ON_DUTY})
 
 
 @pytest.fixture(scope="module")
@@ -566,4 +573,36 @@ def test_back_office_notices_reach_the_widget(
     assert widget.transcript() == before[1:]  # minus the welcome
     expect(notices).to_have_count(2)
     expect(page.locator(".launcher .badge")).to_be_hidden()
+    assert widget.errors == []
+
+
+def test_a_call_centre_agent_answers_in_the_widget(
+    assistant: LiveAssistant, context: BrowserContext, artifacts: Path
+) -> None:
+    widget = Widget(context.new_page(), assistant).open()
+    page = widget.page
+    reply = widget.say("ابي اكلم موظف")
+    assert "طلبت لك موظفًا" in reply, reply
+    sender = widget.sender()
+    request = handoffs.current(assistant.env["DATABASE_URL"], sender)
+    assert request is not None and request.channel == "web" and request.state == "waiting"
+
+    # an agent takes the chat at the console; their line reaches the open widget by its poll
+    clock = OffsetClock(datetime.fromisoformat(ON_DUTY))
+    desk = Desk("A17", assistant.env["DATABASE_URL"], clock=clock)
+    assert desk.take(request.id) is not None
+    desk.say("السلام عليكم، معك نورة من مركز آمر. كيف أخدمك؟")
+    agent_lines = page.get_by_role("log").locator(".message.notice")
+    expect(agent_lines).to_have_count(1, timeout=10_000)  # polled every 3 s in a chat
+    expect(agent_lines.first.locator(".notice-label")).to_have_text("موظف مركز آمر")
+    expect(agent_lines.first.locator(".text")).to_contain_text("معك نورة")
+    page.screenshot(path=artifacts / "webchat-ar-agent.png")
+
+    # the user answers in the widget: the agent reads it; the agent hands back
+    assert widget.say("ابي اعرف ليش تجديد الجواز يعلق") == ""  # for the agent, no bot reply
+    lines, still_open = desk.incoming()
+    assert [line.text for line in lines] == ["ابي اعرف ليش تجديد الجواز يعلق"] and still_open
+    desk.hand_back()
+    reply = widget.say("شكرا")
+    assert "أعادها إليّ" in reply, reply
     assert widget.errors == []

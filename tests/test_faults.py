@@ -532,3 +532,14 @@ def test_disk_full_for_attachments(
         " WHERE r.id IS NULL",
     )
     assert orphans == [(0,)]
+
+
+def test_silence_in_a_chat_with_an_agent_is_no_fault() -> None:
+    from types import SimpleNamespace
+
+    from bot.channels.faults import with_an_agent
+
+    assert with_an_agent(SimpleNamespace(active_loop_name="handoff_form"))
+    assert not with_an_agent(SimpleNamespace(active_loop_name="complaint_form"))
+    assert not with_an_agent(SimpleNamespace(active_loop_name=None))
+    assert not with_an_agent(None)

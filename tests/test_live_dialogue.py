@@ -487,6 +487,7 @@ def test_an_agent_takes_the_chat_answers_in_it_and_hands_back_then_the_report_is
     reply = chat.say(problem)
     assert answer in reply and ("الموظف" if arabic else "Agent:") in reply, reply
     assert [line.text for line in agent.incoming()[0]] == [problem]
+    assert chat.say("?") == ""  # for the agent: no reply of the assistant's, and no fault
     assert chat.slots()["requested_slot"] == "handoff_over"  # still with the agent
     agent.hand_back()
     reply = chat.say("تمام" if arabic else "ok")

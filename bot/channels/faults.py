@@ -9,6 +9,9 @@ Two faults otherwise reach the user as silence or as a bare HTTP error:
   a moment. A message that was a button's payload (the summary's "Send") gets a button
   repeating it. Nothing else changes: the turn's events are what Rasa logged, and a report
   is filed under its idempotency key, so sending again never files it twice.
+  Except while the conversation is with a call-centre agent (`handoff_form`,
+  actions/handoff.py): a message for the agent has no reply of the assistant's own, so
+  silence there is no fault (`with_an_agent`).
 * **An upload that could not be stored** (disk full, read-only or missing attachments
   directory): the message is not handed to the assistant at all, and the files of that
   message already written are deleted (bot.channels.rest.process_metadata), so the channel
@@ -104,6 +107,27 @@ def fault_message(
 def _has_earlier_turn(tracker: Any) -> bool:
     """Whether the assistant answered this conversation before (its slot is then meant)."""
     return any(getattr(event, "type_name", None) == "bot" for event in tracker.events)
+
+
+AGENT_CHAT_LOOP = "handoff_form"
+
+
+def with_an_agent(tracker: Any) -> bool:
+    """Whether the conversation is in a chat with a call-centre agent (no reply expected)."""
+    return getattr(tracker, "active_loop_name", None) == AGENT_CHAT_LOOP
+
+
+async def conversation_with_an_agent(app: Any, sender_id: str) -> bool:
+    """`with_an_agent` for a conversation of the agent's store (False when unreadable)."""
+    store = getattr(getattr(getattr(app, "ctx", None), "agent", None), "tracker_store", None)
+    if store is None:
+        return False
+    try:
+        tracker = await asyncio.wait_for(store.retrieve(sender_id), TRACKER_TIMEOUT_S)
+    except Exception as exc:  # the store may be the part that failed
+        logger.warning("Reading the conversation's state failed: %r", exc)
+        return False
+    return tracker is not None and with_an_agent(tracker)
 
 
 async def conversation_language(app: Any, sender_id: str, text: str | None) -> str:

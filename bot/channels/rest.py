@@ -416,7 +416,9 @@ class RestWithFilesInput(RestInput):
             structlogger.error("rest.message.received.timeout", text_length=len(text or ""))
         except Exception:
             structlogger.exception("rest.message.received.failure", text_length=len(text or ""))
-        if not collector.messages:  # a failed action: Rasa went on silently
+        if not collector.messages and not await faults.conversation_with_an_agent(
+            request.app, sender_id
+        ):  # a failed action: Rasa went on silently (a message for an agent has no reply)
             structlogger.warning("rest.message.no_reply", text_length=len(text or ""))
             language = await faults.conversation_language(request.app, sender_id, text)
             collector.messages.append(

@@ -24,7 +24,10 @@ channel's blueprint under `/webhooks/webchat/`; registering it also mounts the w
   history and then polls it (every 15 s while the page is visible, and at once when it
   becomes visible again). An unreadable store answers 503 `{"error": "inbox_unavailable"}`
   with `Retry-After` (a warning is logged, the widget backs off); the history is then served
-  without its notices.
+  without its notices. While the conversation is with a call-centre agent (bot.store.handoffs)
+  the agent's lines come here too, `{"id": "agent-N", "kind": "agent", "language", "text",
+  "created_at"}`, each once (or with the user's next message, whichever asks first), and
+  `"poll_ms": 3000` asks the widget to poll sooner.
 
 Session ids are issued by the server on a first message without one: `web-`, 32 random hex
 digits, `-`, and 32 hex digits of an HMAC-SHA256 of the random part under the server's session
@@ -48,6 +51,7 @@ import re
 import secrets
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -58,6 +62,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import settings
 from bot.channels import faults
 from bot.channels.rest import (
     _METADATA_ATTRIBUTE,
@@ -71,6 +76,7 @@ from bot.channels.rest import (
 )
 from bot.notify import inbox
 from bot.runtime.secrets import generated_secret
+from bot.store import handoffs
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +107,8 @@ HISTORY_LIMIT = 300
 DISPLAY_MAX_CHARS = 200
 # An unreadable inbox: how long the widget is asked to wait before it asks again (seconds).
 INBOX_RETRY_AFTER_S = 60
+# While the conversation is with a call-centre agent, how soon the widget asks again (ms).
+AGENT_CHAT_POLL_MS = 3000
 
 
 @lru_cache(maxsize=1)
@@ -233,6 +241,34 @@ def take_notices(sender: str) -> list[inbox.InboxItem]:
     return inbox.take_unread(sender)
 
 
+@dataclass(frozen=True)
+class AgentChat:
+    """The widget's share of a chat with a call-centre agent (bot.store.handoffs)."""
+
+    open: bool
+    messages: list[dict[str, Any]]
+
+
+def agent_chat_lines(sender: str) -> AgentChat:
+    """The agent's lines not yet given to the conversation (taken: given once, here or with
+    the user's next message), and whether a chat with an agent is open (blocking)."""
+    request = handoffs.current(None, sender)
+    if request is None or not request.is_open:
+        return AgentChat(False, [])
+    lines = handoffs.take_undelivered(None, request.id, now=settings.clock().now())
+    messages = [
+        {
+            "id": f"agent-{line.id}",
+            "kind": "agent",
+            "language": request.language,
+            "text": line.text,
+            "created_at": line.created_at.isoformat(),
+        }
+        for line in lines
+    ]
+    return AgentChat(True, messages)
+
+
 def shown_notices(sender: str) -> list[inbox.InboxItem]:
     """The notifications the conversation has taken, for its history (blocking: the database).
 
@@ -363,6 +399,7 @@ class WebchatInput(RestWithFilesInput):
                 return _error(400, "bad_request", detail="sender must be a web chat session id")
             try:
                 notices = await asyncio.to_thread(take_notices, sender)
+                chat = await asyncio.to_thread(agent_chat_lines, sender)
             except Exception as exc:
                 logger.warning("Reading the web inbox of a conversation failed: %r", exc)
                 return response.json(
@@ -370,10 +407,13 @@ class WebchatInput(RestWithFilesInput):
                     status=503,
                     headers={"Cache-Control": "no-store", "Retry-After": str(INBOX_RETRY_AFTER_S)},
                 )
-            return response.json(
-                {"sender": sender, "messages": [notice.as_dict() for notice in notices]},
-                headers={"Cache-Control": "no-store"},
-            )
+            body: dict[str, Any] = {
+                "sender": sender,
+                "messages": [notice.as_dict() for notice in notices] + chat.messages,
+            }
+            if chat.open:  # a chat with an agent: ask again soon
+                body["poll_ms"] = AGENT_CHAT_POLL_MS
+            return response.json(body, headers={"Cache-Control": "no-store"})
 
         @webchat.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
@@ -444,7 +484,9 @@ class WebchatInput(RestWithFilesInput):
                 return _error(500, "assistant_failed")
         tracker = await _tracker(request, sender)
         language = language_of(tracker)
-        if not collector.messages:  # an action failed: never leave the user without a word
+        # an action failed: never leave the user without a word (a message for a call-centre
+        # agent has no reply of the assistant's own)
+        if not collector.messages and not faults.with_an_agent(tracker):
             collector.messages.append(
                 faults.fault_message(faults.NO_REPLY, language or "ar", sender, retry_payload=text)
             )

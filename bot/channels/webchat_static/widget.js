@@ -30,6 +30,8 @@
   var ACCEPTED_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".pdf"];
   var STORAGE = "balagh-webchat:";
   var POLL_MS = 15000; // the inbox, while the page is visible
+  var AGENT_POLL_MS = 3000; // the inbox, while a call-centre agent is in the chat
+  var LEAVE_AGENT = "/handoff_leave"; // the button that ends a chat with an agent
   var MAX_POLL_MS = 300000; // the longest wait after failures
 
   var TEXT = {
@@ -50,6 +52,7 @@
       typing: "المساعد يكتب…",
       quickReplies: "ردود سريعة",
       notice: "إشعار",
+      agent: "موظف مركز آمر",
       newNotice: "إشعار جديد",
       welcome: "أهلًا بك في «بلاغ رقمي» من مركز آمر. صف ما حدث معك أو اكتب سؤالك، وسأساعدك في تقديم بلاغك ومتابعته.",
       tooBig: "لم يُرفق الملف «{name}»: حجمه {size}، والحد الأقصى 10 ميغابايت.",
@@ -81,6 +84,7 @@
       typing: "The assistant is typing…",
       quickReplies: "Quick replies",
       notice: "Notification",
+      agent: "Amer centre agent",
       newNotice: "New notification",
       welcome: "Welcome to Balagh Raqmi from the Amer centre. Tell me what happened or ask your question, and I will help you file your report and follow it up.",
       tooBig: "{name} was not attached: it is {size}, and the limit is 10 MB.",
@@ -391,7 +395,9 @@
     var t = TEXT[state.language];
     var message = el("div", { className: "message bot notice" });
     var bubble = el("div", { className: "bubble", dir: "auto" });
-    bubble.appendChild(el("span", { className: "notice-label", text: t.notice }));
+    var fromAgent = notice.kind === "agent"; // a call-centre agent's line, not a notice
+    var label = fromAgent ? t.agent : t.notice;
+    bubble.appendChild(el("span", { className: "notice-label", text: label }));
     bubble.appendChild(el("span", { className: "sr-only", text: ": " }));
     var lang = notice.language === "ar" || notice.language === "en" ? notice.language : null;
     var body = el("p", { className: "text", dir: "auto", lang: lang });
@@ -403,7 +409,8 @@
     if (panel.hidden && !old) {
       state.unseen = true;
       labelLauncher();
-      announcer.textContent = t.newNotice + ": " + notice.text.replace(/[\u2066-\u2069]/g, "");
+      announcer.textContent = (fromAgent ? t.agent : t.newNotice) + ": " +
+        notice.text.replace(/[\u2066-\u2069]/g, "");
     }
     return message;
   }
@@ -543,6 +550,12 @@
       (data.messages || []).forEach(function (message) {
         addMessage("bot", message.text, message);
       });
+      // queued for a call-centre agent ("Back to the assistant" offered): their lines come
+      // through the inbox, so ask it soon rather than in 15 s
+      var withAgent = (data.messages || []).some(function (message) {
+        return (message.buttons || []).some(function (b) { return b.payload === LEAVE_AGENT; });
+      });
+      if (withAgent) { inbox.delay = AGENT_POLL_MS; schedulePoll(); }
     }).catch(function () {
       // nothing was sent: take the message back into the composer
       setBusy(false);
@@ -615,7 +628,9 @@
         return response.json();
       })
       .then(function (data) {
-        inbox.delay = POLL_MS;
+        // sooner while a call-centre agent is in the chat (the server says so)
+        var soon = data && data.poll_ms ? Math.max(1000, Math.min(data.poll_ms, POLL_MS)) : 0;
+        inbox.delay = soon || POLL_MS;
         ((data && data.messages) || []).forEach(function (notice) { addNotice(notice, false); });
       })
       .catch(function () {
