@@ -42,6 +42,7 @@ NOT_MISSES = frozenset(
         "greet",
         "thank",
         "resume_report",
+        "insult",
     }
 )
 

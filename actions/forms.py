@@ -60,6 +60,7 @@ INTERRUPTIONS = frozenset(
         "human_handoff",
         "switch_report_type",
         "faq",
+        "insult",
     }
 )
 # "cancel the report" while one is prepared means that one (actions/status.py hands it over)

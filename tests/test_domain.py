@@ -80,3 +80,25 @@ def test_every_intake_question_is_explained_and_asked_by_its_action(slot: str) -
     """The second time a question is asked it is explained (actions/ask.py, #17)."""
     assert f"utter_explain_{slot}" in DOMAIN["responses"], slot
     assert f"action_ask_{slot}" in DOMAIN["actions"], slot
+
+
+def test_every_answer_error_has_its_message() -> None:
+    """actions/forms.py says `utter_invalid_<error>` for each error bot.intake.answers gives."""
+    source = (ROOT / "bot" / "intake" / "answers.py").read_text(encoding="utf-8")
+    errors = set(re.findall(r'error="([a-z_]+)"', source))
+    assert "not_an_answer" in errors
+    missing = sorted(e for e in errors if f"utter_invalid_{e}" not in DOMAIN["responses"])
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("name", sorted(DOMAIN["responses"]))
+def test_one_variation_per_language_and_condition(name: str) -> None:
+    """Two texts under one condition would be picked at random: a response's key line lost
+    in an edit glues its texts onto the response above it."""
+    seen: set[tuple] = set()
+    for variation in DOMAIN["responses"][name]:
+        conditions = tuple(
+            sorted((c.get("name"), str(c.get("value"))) for c in variation.get("condition") or [])
+        )
+        assert conditions not in seen, f"{name}: two variations for {conditions}"
+        seen.add(conditions)

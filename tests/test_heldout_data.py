@@ -75,8 +75,8 @@ def faq_keys() -> set[str]:
 
 def test_file_loads_with_the_four_groups_and_the_new_intents():
     assert set(data()) == {"new_intents", *GROUPS}
-    new = data()["new_intents"]
-    assert new and all(isinstance(v, str) and v for v in new.values())
+    new = data()["new_intents"]  # empty once every repair intent is in the domain
+    assert isinstance(new, dict) and all(isinstance(v, str) and v for v in new.values())
     assert not set(new) & domain_intents(), "a new intent is already in domain.yml"
 
 

@@ -568,6 +568,42 @@ def test_starting_over_while_waiting_for_a_person_leaves_the_queue(
     assert desk(assistant).take(request.id) is None
 
 
+# -- insults and "I don't know" ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opening", "insult", "calm"),
+    [("I want to escalate a complaint about Absher", "you are the most useless bot ever",
+      "I am sorry this has been frustrating"),
+     ("ابي اصعد شكوى على ابشر", "والله انك بوت فاشل", "يؤسفني أن التجربة أزعجتك")],
+    ids=["en", "gulf"],
+)
+def test_an_insult_mid_form_is_answered_calmly_and_the_form_goes_on(
+    assistant: LiveAssistant, opening: str, insult: str, calm: str
+) -> None:
+    chat = Chat(assistant)
+    start_complaint(chat, opening)
+    reply = chat.say(insult)
+    assert calm in reply and "/human_handoff" in button_payloads(chat), reply
+    slots = chat.slots()
+    assert slots["prior_complaint_lodged"] is True and slots["requested_slot"] == "complaint_closed"
+    assert slots["complaint_closed"] is None  # the insult was not taken for an answer
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("no idea honestly", "Here is what I can help with"), ("والله ما ادري", "هذا ما أستطيع")],
+    ids=["en", "gulf"],
+)
+def test_i_dont_know_with_nothing_asked_gets_the_ways_on(
+    assistant: LiveAssistant, text: str, expected: str
+) -> None:
+    chat = Chat(assistant)
+    reply = chat.say(text)
+    assert expected in reply, reply
+    assert {"/ask_report_types", "/check_status", "/human_handoff"} <= set(button_payloads(chat))
+
+
 # -- digressions, a yes out of context, names ------------------------------------------------
 
 
