@@ -37,7 +37,15 @@ LEAVE_CONFIDENCE = 0.9
 
 # The forms a chat with an agent can interrupt, and that resume afterwards.
 RESUMABLE_FORMS = frozenset(
-    {"complaint_form", "transformation_form", "suggestion_form", "outage_form", "personal_form"}
+    {
+        "complaint_form",
+        "transformation_form",
+        "suggestion_form",
+        "outage_form",
+        "personal_form",
+        "identity_form",
+        "after_filing_form",
+    }
 )
 
 

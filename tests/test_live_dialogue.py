@@ -568,6 +568,29 @@ def test_starting_over_while_waiting_for_a_person_leaves_the_queue(
     assert desk(assistant).take(request.id) is None
 
 
+def test_a_person_asked_for_while_proving_who_asks_about_a_report(
+    assistant: LiveAssistant, store: ReportRepository
+) -> None:
+    """Asking about a report filed on another channel, the ID is asked (identity_form); a
+    person asked for there is queued too, and the question comes back afterwards."""
+    from tests.conftest import build_draft
+
+    reference = store.file_report(
+        build_draft(sender_id=f"telegram:{uuid.uuid4().int % 10**9}"),
+        f"handoff-identity-{uuid.uuid4().hex}",
+    ).reference
+    chat = Chat(assistant)
+    chat.say(f"ما حالة البلاغ {reference}")
+    assert chat.slots()["requested_slot"] == "national_id", chat.last_text()
+    chat.say("ابي اكلم موظف")
+    request = request_of(assistant, chat)
+    assert chat.slots()["handoff_return"] == "identity_form"
+    assert any(reference in line["text"] for line in request.transcript)
+    reply = chat.say("/handoff_leave")
+    assert "عدت إلى المساعد" in reply, reply
+    assert chat.slots()["requested_slot"] == "national_id"
+
+
 # -- insults and "I don't know" ------------------------------------------------------------
 
 
