@@ -128,8 +128,8 @@ def is_interruption(slot: str, intent: str | None, text: str) -> bool:
         return True
     if intent == "switch_report_type" and len(text.split()) <= SWITCH_WORDS:
         return True  # "actually, a suggestion instead"
-    if intent == "faq" and text.rstrip().endswith(("?", "؟")):
-        return True  # a question in the middle of a form (CONVERSATIONS 6)
+    if intent == "faq" and (text.rstrip().endswith(("?", "؟")) or text.startswith("/faq")):
+        return True  # a question in the middle of a form (CONVERSATIONS 6), or its button
     return (
         intent in CANCEL_INTENTS
         and len(text.split()) <= SHORT_COMMAND_WORDS

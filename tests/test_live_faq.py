@@ -86,6 +86,30 @@ def test_a_question_in_the_middle_of_a_form_then_the_form_goes_on(
     assert tracker["active_loop"]["name"] == "suggestion_form"
 
 
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_button_of_a_did_you_mean_gives_that_answer(
+    assistant: LiveAssistant, language: str
+) -> None:
+    """The buttons actions/faq.py offers when two answers are close carry the key."""
+    user = sender()
+    assistant.say(user, "hello" if language == "en" else "مرحبا")
+    reply = assistant.say(user, '/faq{"faq_pick": "escalation_sla"}')
+    assert texts(reply) == _answer("escalation_sla", language), texts(reply)
+
+
+def test_the_button_in_a_free_text_question_answers_and_the_form_goes_on(
+    assistant: LiveAssistant,
+) -> None:
+    user = sender()
+    assistant.say(user, "ابي اقترح تطوير لتطبيق توكلنا")
+    assistant.say(user, "نعم")
+    assert assistant.tracker(user)["slots"]["requested_slot"] == "service_name"
+    reply = assistant.say(user, '/faq{"faq_pick": "share_screenshot"}')
+    assert _answer("share_screenshot", "ar") in texts(reply), texts(reply)
+    slots = assistant.tracker(user)["slots"]
+    assert slots["service_name"] is None and slots["requested_slot"] == "service_name"
+
+
 # -- a person, with the call centre closed (tests/test_live_dialogue.py: with agents on duty)
 
 

@@ -4,15 +4,19 @@ When the classifier is unsure (Rasa's `nlu_fallback`) but its two best guesses a
 user can start here (two report types, a report type and a status question, …), the user is
 asked which one they meant, with the two as buttons, rather than "please rephrase"
 (issue #17, clarification). A second unplaced message in a row gets the menu of report types
-with a person among the buttons, never the same "rephrase" again.
+with a person among the buttons, never the same "rephrase" again. The same for a question
+of the FAQ whose two best answers are close (`faq_pair`): both are offered as buttons.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["CHOICES", "Clarification", "clarify"]
+import yaml
+
+__all__ = ["CHOICES", "Clarification", "clarify", "faq_button", "faq_pair", "faq_titles"]
 
 # Intents the user can be offered to pick, with their button (Arabic, English) and payload.
 CHOICES: dict[str, tuple[tuple[str, str], str]] = {
@@ -72,3 +76,59 @@ def clarify(
                 "utter_clarify_two", (_button(first, language), _button(second, language))
             )
     return Clarification("utter_rephrase")
+
+
+# -- two FAQ answers close together ---------------------------------------------------------
+
+# The answer chosen is believed unless it has less than FAQ_SURE of the selector's belief
+# and the next one is within FAQ_MARGIN of it: then both are offered. Set by reasoning
+# about the selector's softmax (a clear winner takes most of it), not fitted to any set.
+FAQ_SURE = 0.6
+FAQ_MARGIN = 0.2
+FAQ_PICK_ENTITY = "faq_pick"
+_FAQ_FILES = {"ar": ("faq.yml",), "en": ("faq_en.yml",)}
+
+
+def faq_pair(ranking: Iterable[tuple[str, float]]) -> tuple[str, str] | None:
+    """The two FAQ keys to offer when the best one is not clearly ahead, else None.
+
+    `ranking`: (key, confidence) from the response selector, best first; keys are given as
+    `faq/<key>` or `<key>`."""
+    best = [(key.removeprefix("faq/"), score) for key, score in ranking][:2]
+    if len(best) < 2:
+        return None
+    (first, first_score), (second, second_score) = best
+    if first_score >= FAQ_SURE or first_score - second_score > FAQ_MARGIN:
+        return None
+    return first, second
+
+
+def faq_titles(nlu_dir: Path) -> dict[str, dict[str, str]]:
+    """A button title for each FAQ key in each language: its first training question."""
+    titles: dict[str, dict[str, str]] = {}
+    for language, names in _FAQ_FILES.items():
+        for name in names:
+            data = yaml.safe_load((nlu_dir / name).read_text(encoding="utf-8")) or {}
+            for item in data.get("nlu") or []:
+                intent = str(item.get("intent") or "")
+                if not intent.startswith("faq/"):
+                    continue
+                lines = [
+                    line.strip()[2:].strip()
+                    for line in str(item.get("examples") or "").splitlines()
+                    if line.strip().startswith("- ")
+                ]
+                if lines:
+                    titles.setdefault(intent.removeprefix("faq/"), {}).setdefault(
+                        language, lines[0]
+                    )
+    return titles
+
+
+def faq_button(key: str, language: str | None, titles: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The button that asks the FAQ `key` (its answer comes without NLU in between)."""
+    by_language = titles.get(key) or {}
+    title = by_language.get("en" if language == "en" else "ar") or next(
+        iter(by_language.values()), key
+    )
+    return {"title": title, "payload": f'/faq{{"{FAQ_PICK_ENTITY}": "{key}"}}'}

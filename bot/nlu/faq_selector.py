@@ -1,7 +1,7 @@
 """Rasa's ResponseSelector, run only for messages whose intent is its retrieval intent.
 
 Rasa runs the ResponseSelector on every message, and its answer is used only when the
-message's intent is the retrieval intent (`faq`: the `utter_faq` action reads it). Most
+message's intent is the retrieval intent (`faq`: actions/faq.py reads it). Most
 turns of a conversation are answers to the form's questions, so the prediction (a
 TensorFlow call, ~2.8 ms of a ~32 ms turn, bench/profile_turn.py) was thrown away on them.
 Here it is made only for messages that DIET and LinearIntentEnsemble (placed before it)

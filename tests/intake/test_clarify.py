@@ -48,3 +48,37 @@ def test_the_second_miss_in_a_row_gets_the_menu_and_a_person() -> None:
     assert reply.response == "utter_clarify_menu"
     payloads = [b["payload"] for b in reply.buttons]
     assert payloads[-1] == "/human_handoff" and COMPLAINT in payloads and len(payloads) == 5
+
+
+# -- two FAQ answers close together ---------------------------------------------------------
+
+
+def test_a_clear_faq_answer_is_given() -> None:
+    from bot.intake.clarify import faq_pair
+
+    assert faq_pair([("faq/escalation_sla", 0.9), ("faq/contact_channels", 0.05)]) is None
+    assert faq_pair([("faq/escalation_sla", 0.55), ("faq/contact_channels", 0.30)]) is None
+    assert faq_pair([("faq/escalation_sla", 0.5)]) is None
+    assert faq_pair([]) is None
+
+
+def test_two_close_faq_answers_are_both_offered() -> None:
+    from bot.intake.clarify import faq_pair
+
+    ranking = [("faq/escalation_sla", 0.45), ("faq/missing_data_documents", 0.40), ("x", 0.1)]
+    assert faq_pair(ranking) == ("escalation_sla", "missing_data_documents")
+
+
+def test_faq_buttons_carry_the_key_and_a_question_of_the_faq_as_title() -> None:
+    from bot.intake.clarify import faq_button, faq_titles
+    from bot.settings import PROJECT_ROOT
+
+    titles = faq_titles(PROJECT_ROOT / "nlu")
+    assert len(titles) >= 18 and all(set(t) == {"ar", "en"} for t in titles.values())
+    en = faq_button("paper_service_complaint", "en", titles)
+    assert en == {
+        "title": "can a complaint about a paper service be escalated?",
+        "payload": '/faq{"faq_pick": "paper_service_complaint"}',
+    }
+    ar = faq_button("paper_service_complaint", "ar", titles)
+    assert ar["payload"] == en["payload"] and any("\u0600" <= c <= "\u06ff" for c in ar["title"])
