@@ -53,6 +53,13 @@ def _language(tracker: Tracker) -> str:
     return "en" if tracker.get_slot("language") == "en" else "ar"
 
 
+def _say_agent_lines(
+    dispatcher: CollectingDispatcher, lines: list[handoffs.Line], language: str
+) -> None:
+    for line in lines:
+        dispatcher.utter_message(text=handoff.text("agent_line", language, text=line.text))
+
+
 def _hours_and_number(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     now = settings.clock().now()
     values = {"number": handoff.CALL_CENTRE}
@@ -72,7 +79,7 @@ def _hours_and_number(dispatcher: CollectingDispatcher, tracker: Tracker) -> Non
 
 
 def _asks_to_leave(tracker: Tracker) -> bool:
-    """"Back to the assistant" typed: only when NLU is sure, since anything else the user
+    """ "Back to the assistant" typed: only when NLU is sure, since anything else the user
     writes is for the agent."""
     intent = tracker.latest_message.get("intent") or {}
     return (
@@ -194,8 +201,7 @@ class ActionAskHandoffOver(Action):
         except SQLAlchemyError as exc:
             logger.warning("Reading an agent's lines failed: %r", exc)
             return []
-        for line in lines:
-            dispatcher.utter_message(text=handoff.text("agent_line", language, text=line.text))
+        _say_agent_lines(dispatcher, lines, language)
         return []
 
 
@@ -214,10 +220,8 @@ class ActionHandoffReturn(Action):
         try:
             request = handoffs.current(engine, tracker.sender_id)
             if request is not None and not request.is_open:
-                for line in handoffs.take_undelivered(engine, request.id, now=now):
-                    dispatcher.utter_message(
-                        text=handoff.text("agent_line", language, text=line.text)
-                    )
+                lines = handoffs.take_undelivered(engine, request.id, now=now)
+                _say_agent_lines(dispatcher, lines, language)
                 if request.told_at is None:
                     key = {"timeout": "nobody", "agent": "handed_back"}.get(
                         request.ended_by or "", "left"

@@ -332,37 +332,28 @@ def expire_unanswered(
         return [_request(row) for row in rows if row.state == HandoffState.EXPIRED.value]
 
 
-def mark_told(bind: Engine | str | None, handoff_id: int, *, now: datetime) -> bool:
-    """The user was told how the request ended (a pushed message): the assistant need not
-    say it all again when the user next writes."""
+def _stamp_ended(bind: Engine | str | None, handoff_id: int, column: str, now: datetime) -> bool:
+    """Set `column` (told_at, settled_at) of an ended request once; False if set before."""
+    stamp = getattr(Handoff, column)
     with session_scope(bind, write=True) as session:
         result = session.execute(
             update(Handoff)
-            .where(
-                Handoff.id == handoff_id,
-                Handoff.state.notin_(OPEN_STATES),
-                Handoff.told_at.is_(None),
-            )
-            .values(told_at=now),
+            .where(Handoff.id == handoff_id, Handoff.state.notin_(OPEN_STATES), stamp.is_(None))
+            .values({column: now}),
             execution_options={"synchronize_session": False},
         )
         return bool(result.rowcount)
+
+
+def mark_told(bind: Engine | str | None, handoff_id: int, *, now: datetime) -> bool:
+    """The user was told how the request ended (a pushed message): the assistant need not
+    say it all again when the user next writes."""
+    return _stamp_ended(bind, handoff_id, "told_at", now)
 
 
 def settle(bind: Engine | str | None, handoff_id: int, *, now: datetime) -> bool:
     """The assistant has the chat back (it told the user how the request ended)."""
-    with session_scope(bind, write=True) as session:
-        result = session.execute(
-            update(Handoff)
-            .where(
-                Handoff.id == handoff_id,
-                Handoff.state.notin_(OPEN_STATES),
-                Handoff.settled_at.is_(None),
-            )
-            .values(settled_at=now),
-            execution_options={"synchronize_session": False},
-        )
-        return bool(result.rowcount)
+    return _stamp_ended(bind, handoff_id, "settled_at", now)
 
 
 def forget_sender(session: Session, sender_ids: Iterable[str]) -> int:
