@@ -1,0 +1,84 @@
+"""Believe "switch the report type" when the message says "instead" and names a type.
+
+Mid-form, "actually I want to suggest an improvement instead" is both a switch and a report
+type's own words: the classifier splits its belief between `switch_report_type` and the
+type (0.47 and 0.51), and FallbackClassifier's ambiguity rule then makes it `nlu_fallback`,
+so the form asks its question again as if nothing was said. Here, when those two are the
+best two guesses and the message has a word that marks a change of mind ("instead",
+"rather", «بدل», «بدال», «عوضًا») the switch is put first with both their shares: the form
+offers the switch (actions/switch.py), which asks before dropping anything.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.normalise import normalise_text
+
+SWITCH = "switch_report_type"
+REPORT_INTENTS = frozenset(
+    {"report_complaint", "request_transformation", "suggest_development", "report_outage"}
+)
+# Words of a change of mind (normalised: ا for أ/إ/آ, ه for ة, ي for ى).
+_CHANGE_OF_MIND = re.compile(
+    r"\b(?:instead|rather)\b|(?:^|\s)(?:بدل|بدلا|بدال|بدالها|عوضا|عوض|بالاحري)(?:\s|$|[،,.!؟?])",
+    re.IGNORECASE,
+)
+
+
+def marks_a_change_of_mind(text: str) -> bool:
+    return bool(_CHANGE_OF_MIND.search(normalise_text(text or "").lower()))
+
+
+def promoted(ranking: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The ranking with the switch first, when the best two are the switch and a report
+    type; None when it stays as it is."""
+    if len(ranking) < 2:
+        return None
+    first, second = ranking[0], ranking[1]
+    names = {first.get("name"), second.get("name")}
+    if SWITCH not in names or not names - {SWITCH} <= REPORT_INTENTS:
+        return None
+    switch = first if first.get("name") == SWITCH else second
+    other = second if switch is first else first
+    together = min(1.0, float(first.get("confidence") or 0) + float(second.get("confidence") or 0))
+    return [{**switch, "confidence": together}, other, *ranking[2:]]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SwitchMarker(GraphComponent):
+    """Put `switch_report_type` first when the message marks a change of mind."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SwitchMarker:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/") or not marks_a_change_of_mind(text):
+                continue
+            ranking = promoted(list(message.get(INTENT_RANKING_KEY) or []))
+            if ranking is None:
+                continue
+            message.set(INTENT, dict(ranking[0]), add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
