@@ -151,6 +151,23 @@ def open_request(
             return _request(row), False
 
 
+def _move(
+    bind: Engine | str | None, handoff_id: int, condition: list[Any], values: dict[str, Any]
+) -> Request | None:
+    """One UPDATE of the request where `condition` still holds; None when it no longer
+    did (another agent, another process got there first)."""
+    with session_scope(bind, write=True) as session:
+        result = session.execute(
+            update(Handoff).where(Handoff.id == handoff_id, *condition).values(values),
+            execution_options={"synchronize_session": False},
+        )
+        if not result.rowcount:
+            return None
+        row = session.get(Handoff, handoff_id)
+        session.refresh(row)
+        return _request(row)
+
+
 def get(bind: Engine | str | None, handoff_id: int) -> Request | None:
     with session_scope(bind) as session:
         row = session.get(Handoff, handoff_id)
@@ -188,18 +205,12 @@ def take(
     someone else, ended, or expired): one UPDATE, so two agents never both get it."""
     if not agent_id:
         raise ValueError("an agent id is needed")
-    with session_scope(bind, write=True) as session:
-        result = session.execute(
-            update(Handoff)
-            .where(Handoff.id == handoff_id, Handoff.state == HandoffState.WAITING.value)
-            .values(state=HandoffState.TAKEN.value, agent_id=agent_id, taken_at=now),
-            execution_options={"synchronize_session": False},
-        )
-        if not result.rowcount:
-            return None
-        row = session.get(Handoff, handoff_id)
-        session.refresh(row)
-        return _request(row)
+    return _move(
+        bind,
+        handoff_id,
+        [Handoff.state == HandoffState.WAITING.value],
+        {"state": HandoffState.TAKEN.value, "agent_id": agent_id, "taken_at": now},
+    )
 
 
 def add_line(
@@ -284,21 +295,11 @@ def end(
     not open (or the agent is not the one who took it)."""
     if by not in ("agent", "user"):
         raise ValueError(f"ended by {by!r}?")
-    condition = [Handoff.id == handoff_id, Handoff.state.in_(OPEN_STATES)]
+    condition = [Handoff.state.in_(OPEN_STATES)]
     if by == "agent":
         condition += [Handoff.state == HandoffState.TAKEN.value, Handoff.agent_id == agent_id]
-    with session_scope(bind, write=True) as session:
-        result = session.execute(
-            update(Handoff)
-            .where(*condition)
-            .values(state=HandoffState.CLOSED.value, ended_at=now, ended_by=by, open_key=None),
-            execution_options={"synchronize_session": False},
-        )
-        if not result.rowcount:
-            return None
-        row = session.get(Handoff, handoff_id)
-        session.refresh(row)
-        return _request(row)
+    values = {"state": HandoffState.CLOSED.value, "ended_at": now, "ended_by": by, "open_key": None}
+    return _move(bind, handoff_id, condition, values)
 
 
 def expire_unanswered(
