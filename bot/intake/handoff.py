@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from bot.intake.bidi import fsi, ltr
 from bot.intake.flow import QUESTION_SLOTS
 from bot.intake.workdays import RIYADH, is_working_day
 
@@ -91,7 +92,6 @@ def answers_of(slots: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 LEAVE_PAYLOAD = "/handoff_leave"  # the intent handoff_leave, as a button
 
 # What the user is told about the chat with an agent, in this module only: the assistant's
@@ -120,9 +120,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "nobody": {
         "ar": (
             "عذرًا، لم يتفرغ أحد من الموظفين الآن. يمكنك الاتصال بالرقم المجاني "
-            + LRI
-            + "{number}"
-            + PDI
+            + ltr("{number}", "ar")
             + " من الأحد إلى الخميس، من 8 صباحًا إلى 5 مساءً، أو المتابعة معي هنا؛ إجاباتك محفوظة."
         ),
         "en": (
@@ -146,8 +144,7 @@ def text(key: str, language: str | None, **values: str) -> str:
     """One of `TEXTS` in `language` (Arabic unless English), its placeholders filled; in
     Arabic, a value of another direction (an agent's id, their message) is isolated."""
     language = "en" if language == "en" else "ar"
-    if language == "ar":
-        values = {name: FSI + value + PDI for name, value in values.items()}
+    values = {name: fsi(value, language) for name, value in values.items()}
     return TEXTS[key][language].format(number=CALL_CENTRE, **values)
 
 

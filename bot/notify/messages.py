@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from bot.intake.bidi import fsi, ltr
 from bot.intake.workdays import RIYADH
 
 __all__ = [
@@ -31,7 +32,6 @@ __all__ = [
     "riyadh_time",
 ]
 
-LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 # A back-office note longer than this is cut (one Telegram message holds 4096 characters).
 MAX_NOTE_LENGTH = 1500
 
@@ -153,16 +153,6 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
     "accepted": {"ar": "مقبول", "en": "Accepted"},
     "rejected": {"ar": "مرفوض", "en": "Rejected"},
 }
-
-
-def ltr(text: str, language: str) -> str:
-    """A reference, date or number, kept whole inside an Arabic sentence."""
-    return text if language == "en" else f"{LRI}{text}{PDI}"
-
-
-def fsi(text: str, language: str) -> str:
-    """Text of unknown direction (a note), isolated inside an Arabic sentence."""
-    return text if language == "en" else f"{FSI}{text}{PDI}"
 
 
 def riyadh_date(value: datetime | date) -> str:
