@@ -13,15 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.normalise import normalise_text
+from bot.nlu.reranking import RankingRule
 
 RESTART = "restart"
 # Words that ask to start over (normalised: ا for أ/إ/آ, ه for ة, ي for ى), as words.
@@ -49,34 +44,12 @@ def asks_to_start_over(text: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class RestartGuard(GraphComponent):
+class RestartGuard(RankingRule):
     """Replace `restart` by the next intent unless the message asks to start over."""
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RestartGuard:
-        return cls()
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            intent = message.get(INTENT) or {}
-            text = message.get(TEXT) or ""
-            if intent.get("name") != RESTART or text.startswith("/") or asks_to_start_over(text):
-                continue
-            ranking = [
-                entry for entry in message.get(INTENT_RANKING_KEY) or []
-                if entry.get("name") != RESTART
-            ]
-            if not ranking:
-                continue
-            message.set(INTENT, dict(ranking[0]), add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
+    def rerank(
+        self, text: str, intent: dict[str, Any], ranking: list[dict[str, Any]]
+    ) -> list[dict[str, Any]] | None:
+        if intent.get("name") != RESTART or asks_to_start_over(text):
+            return None
+        return [entry for entry in ranking if entry.get("name") != RESTART] or None

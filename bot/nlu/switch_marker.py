@@ -14,15 +14,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.normalise import normalise_text
+from bot.nlu.reranking import RankingRule
 
 SWITCH = "switch_report_type"
 REPORT_INTENTS = frozenset(
@@ -55,30 +50,10 @@ def promoted(ranking: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class SwitchMarker(GraphComponent):
+class SwitchMarker(RankingRule):
     """Put `switch_report_type` first when the message marks a change of mind."""
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SwitchMarker:
-        return cls()
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            if text.startswith("/") or not marks_a_change_of_mind(text):
-                continue
-            ranking = promoted(list(message.get(INTENT_RANKING_KEY) or []))
-            if ranking is None:
-                continue
-            message.set(INTENT, dict(ranking[0]), add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
+    def rerank(
+        self, text: str, intent: dict[str, Any], ranking: list[dict[str, Any]]
+    ) -> list[dict[str, Any]] | None:
+        return promoted(ranking) if marks_a_change_of_mind(text) else None
