@@ -4,7 +4,7 @@ Rasa runs the ResponseSelector on every message, and its answer is used only whe
 message's intent is the retrieval intent (`faq`: actions/faq.py reads it). Most
 turns of a conversation are answers to the form's questions, so the prediction (a
 TensorFlow call, ~2.8 ms of a ~32 ms turn, bench/profile_turn.py) was thrown away on them.
-Here it is made only for messages that DIET and LinearIntentEnsemble (placed before it)
+Here it is made only for messages that LinearIntentClassifier (placed before it)
 classified as the retrieval intent; the others get no `response_selector` output. Training
 and the saved model are the ResponseSelector's own.
 """

@@ -1,15 +1,14 @@
-"""A second opinion on the intent: a linear model over word and character n-grams.
+"""The intent classifier: a linear model over word and character n-grams.
 
-DIET without transformer layers (config.yml) trains in minutes on 2 cores but, on its own,
-ranks too many messages second best. A linear SVM over TF-IDF word (1-2) and character
-(2-5, within words) n-grams learns from the same examples in seconds and errs on
-different messages. Placed after DIETClassifier, this component turns the SVM's scores into
-probabilities (a softmax of the scores times `svm_scale`), takes their weighted geometric
-mean with DIET's ranking (`diet_weight` for DIET's share) and sets the message's intent and
-intent ranking from it; FallbackClassifier then judges that confidence.
+A linear SVM over TF-IDF word (1-2) and character (2-5, within words) n-grams learns from
+the training examples in seconds and needs no TensorFlow. Its scores become probabilities
+(a softmax of the scores times `svm_scale`) that set the message's intent and intent
+ranking; FallbackClassifier then judges that confidence.
 
-Measured by bench/nlu.py (Banking77, ArBanking77 and the project's held-out set); see the
-README's "NLU quality".
+Alone in the pipeline (config.yml) it decides by itself. Placed after another intent
+classifier (DIET, as the first wave had it), it pools: the weighted geometric mean of the
+two rankings, `diet_weight` for the other classifier's share. C and `svm_scale` were chosen
+on the development set (tests/dev/, bench/linear_select.py), never on the held-out one.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ FLOOR = 1e-6
 class NgramIntentModel:
     """TF-IDF word and character n-grams into a linear SVM (one against the rest)."""
 
-    def __init__(self, c: float = 0.5, scale: float = 8.0) -> None:
+    def __init__(self, c: float = 0.5, scale: float = 16.0) -> None:
         self.words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
                                      min_df=1, token_pattern=r"(?u)\b\w+\b")
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
@@ -93,13 +92,20 @@ def combine(diet_ranking: list[dict[str, Any]], linear: dict[str, float],
     return [{"name": name, "confidence": weight / total} for name, weight in ranked]
 
 
+def alone(linear: dict[str, float]) -> list[dict[str, Any]]:
+    """The SVM's own ranking, best first."""
+    ranked = sorted(linear.items(), key=lambda item: item[1], reverse=True)
+    return [{"name": name, "confidence": confidence} for name, confidence in ranked]
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentEnsemble(GraphComponent):
-    """Pools DIET's intent ranking with an n-gram linear SVM's."""
+class LinearIntentClassifier(GraphComponent):
+    """Classifies intents with an n-gram linear SVM (pooled with an earlier classifier's
+    ranking where there is one)."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"diet_weight": 0.5, "C": 0.5, "svm_scale": 8.0}
+        return {"diet_weight": 0.0, "C": 0.5, "svm_scale": 16.0}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: NgramIntentModel | None = None) -> None:
@@ -110,7 +116,7 @@ class LinearIntentEnsemble(GraphComponent):
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> LinearIntentEnsemble:
+               execution_context: ExecutionContext) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
     @staticmethod
@@ -121,7 +127,7 @@ class LinearIntentEnsemble(GraphComponent):
         examples = [(e.get(TEXT), e.get(INTENT)) for e in training_data.intent_examples
                     if e.get(TEXT) and e.get(INTENT)]
         if len({intent for _, intent in examples}) < 2:
-            logger.warning("LinearIntentEnsemble: fewer than two intents; DIET decides alone.")
+            logger.warning("LinearIntentClassifier: fewer than two intents; nothing learnt.")
             return self._resource
         texts, intents = zip(*examples, strict=True)
         self.model = NgramIntentModel(float(self._config["C"]), float(self._config["svm_scale"]))
@@ -132,18 +138,19 @@ class LinearIntentEnsemble(GraphComponent):
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentEnsemble:
+             execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 model = joblib.load(directory / MODEL_FILE)
         except (ValueError, FileNotFoundError):
-            logger.warning("LinearIntentEnsemble: no model stored; DIET decides alone.")
+            logger.warning("LinearIntentClassifier: no model stored; intents left as they are.")
             model = None
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: list[Message]) -> list[Message]:
+        # a button payload ("/intent{...}") keeps the intent Rasa parsed from it
         todo = [m for m in messages if self.model is not None and m.get(TEXT)
-                and m.get(INTENT) and not str(m.get(TEXT)).startswith("/")]
+                and not str(m.get(TEXT)).startswith("/")]
         if not todo:
             return messages
         probabilities = self.model.probabilities([str(m.get(TEXT)) for m in todo])
@@ -151,8 +158,10 @@ class LinearIntentEnsemble(GraphComponent):
         weight = float(self._config["diet_weight"])
         for message, row in zip(todo, probabilities, strict=True):
             linear = dict(zip(intents, row.tolist(), strict=True))
-            ranking = combine(message.get(INTENT_RANKING_KEY) or [message.get(INTENT)],
-                              linear, weight)[:RANKING_LENGTH]
+            earlier = message.get(INTENT_RANKING_KEY) or (
+                [message.get(INTENT)] if (message.get(INTENT) or {}).get("name") else [])
+            ranking = (combine(earlier, linear, weight) if earlier and weight > 0
+                       else alone(linear))[:RANKING_LENGTH]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -21,11 +21,16 @@ from bot.nlu.reranking import RankingRule
 RESTART = "restart"
 # Words that ask to start over (normalised: ا for أ/إ/آ, ه for ة, ي for ى), as words.
 _START_OVER = re.compile(
-    r"\b(?:restart|reset|startover|start\s+(?:over|again|afresh|fresh)|begin\s+again|"
-    r"from\s+(?:scratch|the\s+(?:start|beginning|top))|(?:back\s+)?to\s+the\s+beginning|"
-    r"new\s+(?:chat|conversation)|clear\s+(?:everything|all))\b"
+    r"\b(?:restart|restrat|reset|startover|"
+    r"start\s+(?:(?:it\s+all|it|this|all|everything|the\s+whole\s+thing)\s+)?"
+    r"(?:over|again|afresh|fresh)|"
+    r"begin\s+again|redo\s+(?:it\s+all|everything|the\s+whole\s+thing)|"
+    r"from\s+(?:scratch|the\s+(?:start|beginning|top)|question\s+(?:one|1))|"
+    r"(?:back\s+)?to\s+the\s+beginning|new\s+(?:chat|conversation)|"
+    r"clear\s+(?:everything|all|it\s+all))\b"
     r"|(?:^|\s)(?:نبدا|لنبدا|ابدء|ابتدي|نبتدي|البدء|من\s+جديد|من\s+الصفر|من\s+اول|"
-    r"من\s+الاول|البدايه|للبدايه|لبدايه|نعيد|عيد|اعاده|اعد|لنعد|امسح|ريستارت|رستارت)"
+    r"من\s+الاول|من\s+اوله|من\s+اولها|البدايه|للبدايه|لبدايه|نعيد|نعيدها|عيد|اعاده|اعد|"
+    r"لنعد|امسح|ريستارت|رستارت|ريست)"
     r"(?:\s|$|[،,.!؟?])",
     re.IGNORECASE,
 )

@@ -30,6 +30,11 @@ _CHANGE_OF_MIND = re.compile(
 )
 
 
+# The switch's own share below which it is not promoted: a suggestion that merely says
+# "instead" ("let us upload them all at once instead of one by one") stays a suggestion.
+MIN_SWITCH_SHARE = 0.2
+
+
 def marks_a_change_of_mind(text: str) -> bool:
     return bool(_CHANGE_OF_MIND.search(normalise_text(text or "").lower()))
 
@@ -45,8 +50,13 @@ def promoted(ranking: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
         return None
     switch = first if first.get("name") == SWITCH else second
     other = second if switch is first else first
-    together = min(1.0, float(first.get("confidence") or 0) + float(second.get("confidence") or 0))
-    return [{**switch, "confidence": together}, other, *ranking[2:]]
+    shares = float(first.get("confidence") or 0), float(second.get("confidence") or 0)
+    if float(switch.get("confidence") or 0) < MIN_SWITCH_SHARE:
+        return None
+    # the type keeps the smaller share: FallbackClassifier's ambiguity rule (the best two
+    # closer than 0.05) must not undo the promotion
+    return [{**switch, "confidence": min(1.0, sum(shares))},
+            {**other, "confidence": min(shares)}, *ranking[2:]]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

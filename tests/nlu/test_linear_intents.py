@@ -1,4 +1,4 @@
-"""bot/nlu/linear_intents.py: the n-gram SVM and its average with DIET's ranking."""
+"""bot/nlu/linear_intents.py: the n-gram SVM alone, and pooled with an earlier ranking."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.linear_intents import LinearIntentEnsemble, NgramIntentModel, combine
+from bot.nlu.linear_intents import LinearIntentClassifier, NgramIntentModel, combine
 
 EXAMPLES = {
     "greet": ["hello there", "hi", "good morning", "hey, hello", "مرحبا", "السلام عليكم"],
@@ -74,11 +74,49 @@ def test_disagreement_lowers_the_confidence() -> None:
     assert disagree[0]["confidence"] == pytest.approx(0.5)
 
 
-def _component(tmp_path: Path) -> tuple[LinearIntentEnsemble, LocalModelStorage, Resource]:
+# pooled with an earlier classifier's ranking (the first wave's DIET), half each
+POOLED = {"diet_weight": 0.5}
+
+
+def _component(tmp_path: Path) -> tuple[LinearIntentClassifier, LocalModelStorage, Resource]:
     storage = LocalModelStorage(tmp_path)
     resource = Resource("linear_intents")
     context = ExecutionContext(GraphSchema({}), "test")
-    return (LinearIntentEnsemble.create({}, storage, resource, context), storage, resource)
+    return (LinearIntentClassifier.create({}, storage, resource, context), storage, resource)
+
+
+def _trained(tmp_path: Path, config: dict) -> LinearIntentClassifier:
+    component, storage, resource = _component(tmp_path)
+    component.train(TrainingData([Message(data={TEXT: text, INTENT: intent})
+                                  for text, intent in zip(*_texts(), strict=True)]))
+    return LinearIntentClassifier.load(config, storage, resource,
+                                       ExecutionContext(GraphSchema({}), "test"))
+
+
+def test_alone_it_sets_intent_and_ranking_from_the_text(tmp_path: Path) -> None:
+    """config.yml's pipeline: no classifier before it, so no intent on the message yet."""
+    loaded = _trained(tmp_path, {})
+    status = Message(data={TEXT: "وين وصل بلاغي رقم BR-12345678"})
+    hello = Message(data={TEXT: "hello, good morning"})
+    loaded.process([status, hello])
+    assert status.get(INTENT)["name"] == "check_status"
+    assert hello.get(INTENT)["name"] == "greet"
+    ranking = status.get(INTENT_RANKING_KEY)
+    assert ranking[0] == status.get(INTENT)
+    assert [e["confidence"] for e in ranking] == sorted(
+        (e["confidence"] for e in ranking), reverse=True)
+    assert sum(e["confidence"] for e in ranking) == pytest.approx(1.0)
+    assert {e["name"] for e in ranking} == set(EXAMPLES)
+
+
+def test_alone_it_ignores_an_earlier_guess(tmp_path: Path) -> None:
+    """With diet_weight 0 (the default) an intent already on the message does not count."""
+    loaded = _trained(tmp_path, {})
+    message = Message(data={TEXT: "what is the status of my report"})
+    message.set(INTENT, {"name": "greet", "confidence": 0.99})
+    message.set(INTENT_RANKING_KEY, [{"name": "greet", "confidence": 0.99}])
+    loaded.process([message])
+    assert message.get(INTENT)["name"] == "check_status"
 
 
 def test_trained_component_is_stored_loaded_and_overrules_a_wrong_diet(tmp_path: Path) -> None:
@@ -86,8 +124,8 @@ def test_trained_component_is_stored_loaded_and_overrules_a_wrong_diet(tmp_path:
     training = TrainingData([Message(data={TEXT: text, INTENT: intent})
                              for text, intent in zip(*_texts(), strict=True)])
     component.train(training)
-    loaded = LinearIntentEnsemble.load({}, storage, resource,
-                                       ExecutionContext(GraphSchema({}), "test"))
+    loaded = LinearIntentClassifier.load(POOLED, storage, resource,
+                                         ExecutionContext(GraphSchema({}), "test"))
     # DIET unsure between greet and check_status; the n-grams are sure it is a status question
     message = Message(data={TEXT: "what is the status of my report"})
     message.set(INTENT, {"name": "greet", "confidence": 0.5})
@@ -103,11 +141,11 @@ def test_trained_component_is_stored_loaded_and_overrules_a_wrong_diet(tmp_path:
     assert button.get(INTENT) == {"name": "choose", "confidence": 1.0}  # a payload is left
 
 
-def test_without_a_stored_model_diet_decides_alone(tmp_path: Path) -> None:
+def test_without_a_stored_model_the_earlier_intent_stands(tmp_path: Path) -> None:
     component, storage, resource = _component(tmp_path)
     component.train(TrainingData([Message(data={TEXT: "hi", INTENT: "greet"})]))
-    loaded = LinearIntentEnsemble.load({}, storage, resource,
-                                       ExecutionContext(GraphSchema({}), "test"))
+    loaded = LinearIntentClassifier.load({}, storage, resource,
+                                         ExecutionContext(GraphSchema({}), "test"))
     message = Message(data={TEXT: "hello"})
     message.set(INTENT, {"name": "greet", "confidence": 0.7})
     loaded.process([message])

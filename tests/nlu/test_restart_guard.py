@@ -30,6 +30,19 @@ def test_every_trained_way_to_start_over_is_believed(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "can we start this over please", "let's start the whole thing over",
+        "start it all again", "clear it all", "restrat", "redo everything from question one",
+        "take me back to question 1, from question one", "خلنا نعيدها من اولها",
+        "ابي اعيده من اوله", "سوي ريست",
+    ],
+)  # fmt: skip
+def test_more_ways_people_ask_to_start_over(text: str) -> None:
+    assert asks_to_start_over(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "المشكلة إن الصفحة تعلق كل مرة وما اقدر اكمل الطلب أبدًا",  # أبدًا: never, not ابدأ
         "ما عمري استخدمت الموقع ابدا",
         "the page keeps reloading when I pay",

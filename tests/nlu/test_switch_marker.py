@@ -59,3 +59,26 @@ def test_left_alone_without_the_word_or_without_the_pair() -> None:
                                                  ("switch_report_type", 0.0)])  # fmt: skip
     assert _run(payload)[0] == "suggest_development"
     assert promoted([{"name": "switch_report_type", "confidence": 1.0}]) is None
+
+
+def test_a_suggestion_that_merely_says_instead_stays_a_suggestion() -> None:
+    """The switch's own share is small: "instead" is part of the suggestion's words."""
+    message = _message(
+        "let us upload all the files at once instead of one by one",
+        [("suggest_development", 0.85), ("switch_report_type", 0.12), ("faq", 0.02)],
+    )
+    name, confidence, _ = _run(message)
+    assert name == "suggest_development" and confidence == pytest.approx(0.85)
+
+
+def test_the_promoted_ranking_is_not_ambiguous_for_the_fallback_rule() -> None:
+    """The type keeps the smaller share, so the best two are never within 0.05."""
+    message = _message(
+        "actually I'd rather file a complaint instead",
+        [("report_complaint", 0.74), ("switch_report_type", 0.24), ("faq", 0.01)],
+    )
+    (out,) = SwitchMarker().process([message])
+    first, second = out.get(INTENT_RANKING_KEY)[:2]
+    assert first == {"name": "switch_report_type", "confidence": pytest.approx(0.98)}
+    assert second == {"name": "report_complaint", "confidence": pytest.approx(0.24)}
+    assert first["confidence"] - second["confidence"] > 0.05
