@@ -23,7 +23,13 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import hstack
@@ -148,22 +154,34 @@ class LinearIntentClassifier(GraphComponent):
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        # a button payload ("/intent{...}") keeps the intent Rasa parsed from it
-        todo = [m for m in messages if self.model is not None and m.get(TEXT)
-                and not str(m.get(TEXT)).startswith("/")]
-        if not todo:
-            return messages
-        probabilities = self.model.probabilities([str(m.get(TEXT)) for m in todo])
-        intents = self.model.intents
         weight = float(self._config["diet_weight"])
-        for message, row in zip(todo, probabilities, strict=True):
-            linear = dict(zip(intents, row.tolist(), strict=True))
-            earlier = message.get(INTENT_RANKING_KEY) or (
-                [message.get(INTENT)] if (message.get(INTENT) or {}).get("name") else [])
-            ranking = (combine(earlier, linear, weight) if earlier and weight > 0
-                       else alone(linear))[:RANKING_LENGTH]
-            message.set(INTENT, ranking[0], add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+        def earlier(message: Message) -> list[dict[str, Any]]:
+            if weight <= 0:
+                return []
+            intent = message.get(INTENT) or {}
+            return message.get(INTENT_RANKING_KEY) or ([intent] if intent.get("name") else [])
+
+        # Every text is classified, a button payload ("/intent{...}") too: Rasa's
+        # RegexMessageHandler puts the payload's own intent in place at the end of the graph,
+        # but the components before it (FallbackClassifier) need an intent to read. Pooled,
+        # a payload keeps the earlier classifier's intent.
+        todo = [m for m in messages if self.model is not None and m.get(TEXT)
+                and not (earlier(m) and str(m.get(TEXT)).startswith("/"))]
+        if todo:
+            probabilities = self.model.probabilities([str(m.get(TEXT)) for m in todo])
+            for message, row in zip(todo, probabilities, strict=True):
+                linear = dict(zip(self.model.intents, row.tolist(), strict=True))
+                before = earlier(message)
+                ranking = (combine(before, linear, weight) if before
+                           else alone(linear))[:RANKING_LENGTH]
+                message.set(INTENT, ranking[0], add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        for message in messages:
+            if not message.get(INTENT):  # no text or no model: no intent, as DIET says it
+                message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
+                            add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

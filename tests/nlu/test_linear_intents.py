@@ -150,3 +150,31 @@ def test_without_a_stored_model_the_earlier_intent_stands(tmp_path: Path) -> Non
     message.set(INTENT, {"name": "greet", "confidence": 0.7})
     loaded.process([message])
     assert message.get(INTENT) == {"name": "greet", "confidence": 0.7}
+
+
+def test_alone_a_payload_and_an_empty_text_still_get_an_intent(tmp_path: Path) -> None:
+    """FallbackClassifier reads `intent` of every message: a button payload (its own
+    intent is put in place later, by Rasa's RegexMessageHandler) and a message with only
+    a file must have one, as DIET gave them."""
+    loaded = _trained(tmp_path, {})
+    button = Message(data={TEXT: '/choose{"choice": "app"}'})
+    files_only = Message(data={TEXT: ""})
+    loaded.process([button, files_only])
+    assert button.get(INTENT)["name"] in EXAMPLES
+    assert files_only.get(INTENT) == {"name": None, "confidence": 0.0}
+    assert files_only.get(INTENT_RANKING_KEY) == []
+
+
+def test_the_pipeline_survives_a_payload_through_the_fallback_classifier(
+    tmp_path: Path,
+) -> None:
+    """The crash this guards against: KeyError 'intent' in FallbackClassifier."""
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
+    loaded = _trained(tmp_path, {})
+    messages = [Message(data={TEXT: "/affirm"}), Message(data={TEXT: ""}),
+                Message(data={TEXT: "hello"})]
+    loaded.process(messages)
+    FallbackClassifier({**FallbackClassifier.get_default_config()}).process(messages)
+    assert messages[2].get(INTENT)["name"] == "greet"
+    assert messages[1].get(INTENT)["name"] == "nlu_fallback"
