@@ -602,6 +602,15 @@ def test_a_call_centre_agent_answers_in_the_widget(
     assert widget.say("ابي اعرف ليش تجديد الجواز يعلق") == ""  # for the agent, no bot reply
     lines, still_open = desk.incoming()
     assert [line.text for line in lines] == ["ابي اعرف ليش تجديد الجواز يعلق"] and still_open
+    # a reload shows the agent's line again from the history, in its place, once
+    page.reload()
+    widget.ready()
+    expect(agent_lines).to_have_count(1)
+    expect(agent_lines.first.locator(".notice-label")).to_have_text("موظف مركز آمر")
+    texts = [text for _who, text, _files in widget.transcript()]
+    agent_at = next(i for i, text in enumerate(texts) if "معك نورة" in text)
+    answer_at = next(i for i, text in enumerate(texts) if "تجديد الجواز يعلق" in text)
+    assert agent_at < answer_at, texts
     desk.hand_back()
     reply = widget.say("شكرا")
     assert "أعادها إليّ" in reply, reply

@@ -15,8 +15,10 @@ channel's blueprint under `/webhooks/webchat/`; registering it also mounts the w
   shows it again: `{"sender", "language", "messages": [{"from": "user" | "bot", "text",
   "buttons"?, "attachments"?}]}`. The back-office notifications the widget has already taken
   from its inbox are in it too, where they were shown (by the time they were taken):
-  `{"from": "notice", "id", "reference", "language", "text", "created_at"}`. Unread ones are
-  not: they come from the inbox endpoint, which the widget calls right after the history.
+  `{"from": "notice", "id", "reference", "language", "text", "created_at"}`, and so are a
+  call-centre agent's lines the inbox took (`"kind": "agent"`, below; those given with the
+  user's next message are the conversation's own). Unread ones are not: they come from the
+  inbox endpoint, which the widget calls right after the history.
 - `GET /webhooks/webchat/inbox?sender=…` — the conversation's unread back-office notifications
   (bot.notify.senders.WebSender stores them, bot.notify.inbox reads them), oldest first, and
   marked read in the same transaction, so each is handed out once: `{"sender", "messages":
@@ -188,14 +190,17 @@ def _file_descriptions(metadata: Mapping[str, Any] | None) -> list[dict[str, Any
 
 
 def history_messages(
-    events: Iterable[Any], notices: Iterable[inbox.InboxItem] = ()
+    events: Iterable[Any],
+    notices: Iterable[inbox.InboxItem] = (),
+    agent_lines: Iterable[tuple[handoffs.Line, str]] = (),
 ) -> list[dict[str, Any]]:
     """The user and bot messages of a tracker's events, as the widget shows them.
 
     A clicked button's payload (`/affirm`) is shown as the words the widget showed for it
     (`metadata.display`, else the title of that button in the bot's last messages); a message
     that only carried files shows just the files. `notices` (notifications already taken from
-    the inbox) are put in where they were shown: by the time they were taken.
+    the inbox) and `agent_lines` (a call-centre agent's lines the inbox took, with their
+    chat's language) are put in where they were shown: by the time they were taken.
     """
     timed: list[tuple[float, dict[str, Any]]] = []
     titles: dict[str, str] = {}
@@ -221,6 +226,10 @@ def history_messages(
     shown = [
         ((notice.read_at or notice.created_at).timestamp(), notice_message(notice))
         for notice in notices
+    ] + [
+        ((line.delivered_at or line.created_at).timestamp(),
+         {"from": "notice", **agent_line_message(line, language)})
+        for line, language in agent_lines
     ]
     if shown:
         timed = sorted(timed + shown, key=lambda pair: pair[0])  # stable: messages first
@@ -255,18 +264,33 @@ def agent_chat_lines(sender: str) -> AgentChat:
     request = handoffs.current(None, sender)
     if request is None or not request.is_open:
         return AgentChat(False, [])
-    lines = handoffs.take_undelivered(None, request.id, now=settings.clock().now())
-    messages = [
-        {
-            "id": f"agent-{line.id}",
-            "kind": "agent",
-            "language": request.language,
-            "text": line.text,
-            "created_at": line.created_at.isoformat(),
-        }
-        for line in lines
-    ]
-    return AgentChat(True, messages)
+    lines = handoffs.take_undelivered(
+        None, request.id, now=settings.clock().now(), via=handoffs.VIA_INBOX
+    )
+    return AgentChat(True, [agent_line_message(line, request.language) for line in lines])
+
+
+def agent_line_message(line: handoffs.Line, language: str) -> dict[str, Any]:
+    """An agent's line as the widget shows it: a notice of kind `agent`, labelled as the
+    agent's; its id keeps the widget from showing it twice."""
+    return {
+        "id": f"agent-{line.id}",
+        "kind": "agent",
+        "language": language,
+        "text": line.text,
+        "created_at": line.created_at.isoformat(),
+    }
+
+
+def shown_agent_lines(sender: str) -> list[tuple[handoffs.Line, str]]:
+    """The agent's lines the widget's inbox took, for the history (blocking: the database).
+
+    An unreadable store gives none (logged): the conversation itself is still shown."""
+    try:
+        return handoffs.taken_by_inbox(None, sender, limit=HISTORY_LIMIT)
+    except Exception as exc:
+        logger.warning("Reading the agent's lines of a web chat failed: %r", exc)
+        return []
 
 
 def shown_notices(sender: str) -> list[inbox.InboxItem]:
@@ -382,12 +406,13 @@ class WebchatInput(RestWithFilesInput):
                 return _error(400, "bad_request", detail="sender must be a web chat session id")
             tracker = await _tracker(request, sender, full=True)
             notices = await asyncio.to_thread(shown_notices, sender)
+            agent_lines = await asyncio.to_thread(shown_agent_lines, sender)
             events = tracker.events if tracker is not None else []
             return response.json(
                 {
                     "sender": sender,
                     "language": language_of(tracker),
-                    "messages": history_messages(events, notices),
+                    "messages": history_messages(events, notices, agent_lines),
                 },
                 headers={"Cache-Control": "no-store"},
             )

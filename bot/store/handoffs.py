@@ -47,11 +47,14 @@ __all__ = [
     "settle",
     "take",
     "take_undelivered",
+    "taken_by_inbox",
 ]
 
 LINE_MAX_CHARS = 4000
 OPEN_STATES = (HandoffState.WAITING.value, HandoffState.TAKEN.value)
 ENDED_BY = ("agent", "user", "timeout")
+# how an agent's line reached the user (HandoffLine.delivered_via)
+VIA_REPLY, VIA_INBOX, VIA_PUSH = "reply", "inbox", "push"
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Line:
     text: str
     created_at: datetime
     delivered_at: datetime | None
+    delivered_via: str | None = None  # reply | inbox | push (bot.store.models.HandoffLine)
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,8 @@ def _request(row: Handoff) -> Request:
 
 
 def _line(row: HandoffLine) -> Line:
-    return Line(row.id, row.author, row.text, row.created_at, row.delivered_at)
+    return Line(row.id, row.author, row.text, row.created_at, row.delivered_at,
+                row.delivered_via)
 
 
 def open_request(
@@ -253,9 +258,12 @@ def lines(bind: Engine | str | None, handoff_id: int, *, after: int = 0) -> list
         return [_line(row) for row in rows]
 
 
-def take_undelivered(bind: Engine | str | None, handoff_id: int, *, now: datetime) -> list[Line]:
-    """The agent's lines not yet delivered, marked delivered in the same transaction (the
-    user's next turn gives them): each is handed out once."""
+def take_undelivered(
+    bind: Engine | str | None, handoff_id: int, *, now: datetime, via: str = VIA_REPLY
+) -> list[Line]:
+    """The agent's lines not yet delivered, marked delivered (`via`: the user's next turn
+    gives them, or the web widget's inbox poll) in the same transaction: each is handed out
+    once."""
     with session_scope(bind, write=True) as session:
         rows = session.scalars(
             select(HandoffLine)
@@ -268,6 +276,7 @@ def take_undelivered(bind: Engine | str | None, handoff_id: int, *, now: datetim
         ).all()
         for row in rows:
             row.delivered_at = now
+            row.delivered_via = via
         return [_line(row) for row in rows]
 
 
@@ -277,11 +286,32 @@ def mark_delivered(bind: Engine | str | None, line_id: int, *, now: datetime) ->
         result = session.execute(
             update(HandoffLine)
             .where(HandoffLine.id == line_id, HandoffLine.delivered_at.is_(None))
-            .values(delivered_at=now),
+            .values(delivered_at=now, delivered_via=VIA_PUSH),
             execution_options={"synchronize_session": False},
         )
         return bool(result.rowcount)
 
+
+
+def taken_by_inbox(
+    bind: Engine | str | None, sender_id: str, *, limit: int
+) -> list[tuple[Line, str]]:
+    """The agent's lines the web widget's inbox took for this conversation, with the
+    language of their chat, oldest first (the newest `limit`): the conversation's own
+    events do not hold them, so its history adds them."""
+    with session_scope(bind) as session:
+        rows = session.execute(
+            select(HandoffLine, Handoff.language)
+            .join(Handoff, Handoff.id == HandoffLine.handoff_id)
+            .where(
+                Handoff.sender_id == sender_id,
+                HandoffLine.author == "agent",
+                HandoffLine.delivered_via == VIA_INBOX,
+            )
+            .order_by(HandoffLine.delivered_at.desc(), HandoffLine.id.desc())
+            .limit(limit)
+        ).all()
+        return [(_line(line), str(language)) for line, language in reversed(rows)]
 
 def end(
     bind: Engine | str | None,

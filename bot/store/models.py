@@ -490,8 +490,9 @@ class Handoff(Base):
 
 class HandoffLine(Base):
     """One message of the chat between the user and an agent; `delivered_at` is when an
-    agent's line reached the user (pushed to Telegram or the widget, or given with the
-    user's next turn)."""
+    agent's line reached the user and `delivered_via` how: `reply` (given with the user's
+    next turn, so it is in the conversation's own events), `inbox` (taken by the web
+    widget's poll) or `push` (sent to Telegram)."""
 
     __tablename__ = "handoff_lines"
     __table_args__ = (CheckConstraint("author IN ('user', 'agent')", name="author"),)
@@ -504,6 +505,7 @@ class HandoffLine(Base):
     text = Column(Text, nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
     delivered_at = Column(UTCDateTime, nullable=True)
+    delivered_via = Column(String(5), nullable=True)
 
     handoff = relationship("Handoff", back_populates="lines")
 

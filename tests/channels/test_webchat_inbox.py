@@ -9,6 +9,7 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from bot.channels import webchat
 from bot.channels.webchat import WebchatInput
 from bot.notify import inbox
 from bot.notify.dispatcher import dispatch_once
+from bot.store import handoffs
 from bot.store.db import dispose_engine
 from bot.store.migrate import upgrade
 from bot.store.repository import ReportDraft, ReportRepository
@@ -166,7 +168,8 @@ async def test_an_unreadable_store_is_a_json_503_and_the_history_still_works(
     assert history.status_code == 200
     assert [m["from"] for m in history.json()["messages"]] == ["user", "bot"]
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 2 and all("web" in r.getMessage() for r in warnings)
+    # the inbox, the notices and the agent's lines of the history: each says what failed
+    assert len(warnings) == 3 and all("web" in r.getMessage() for r in warnings)
 
 
 def test_history_merges_notices_by_the_time_they_were_taken() -> None:
@@ -181,3 +184,37 @@ def test_history_merges_notices_by_the_time_they_were_taken() -> None:
     assert [m["from"] for m in shown] == ["user", "bot", "notice", "user"]
     assert shown[2] == {"from": "notice", **notice.as_dict()}
     assert webchat.history_messages(events) == [m for m in shown if m["from"] != "notice"]
+
+
+async def test_an_agents_lines_the_inbox_took_are_in_the_history_after_a_reload(
+    repo: ReportRepository, client: httpx.AsyncClient
+) -> None:
+    """A chat with a call-centre agent: the lines the widget's poll took are not in the
+    conversation's events, so a reloaded page gets them from the store; a line given with
+    the user's next message (the assistant's reply) is the conversation's own and is not
+    added again."""
+    first = await client.post(WEBHOOK, json={"message": "ابي اكلم موظف"})
+    sender = first.json()["sender"]
+    now = datetime.now(UTC)
+    request, _ = handoffs.open_request(
+        repo.engine, sender_id=sender, channel="web", language="ar", report_type=None,
+        answers={}, transcript=[], now=now,
+    )
+    handoffs.take(repo.engine, request.id, agent_id="A1", now=now)
+    handoffs.add_line(repo.engine, request.id, author="agent", text="معك سارة من مركز آمر",
+                      now=now, agent_id="A1")
+    [polled] = (await client.get(INBOX, params={"sender": sender})).json()["messages"]
+    assert polled["kind"] == "agent"
+    await client.post(WEBHOOK, json={"sender": sender, "message": "شكرا"})
+    handoffs.add_line(repo.engine, request.id, author="agent", text="given with a reply",
+                      now=datetime.now(UTC), agent_id="A1")
+    handoffs.take_undelivered(repo.engine, request.id, now=datetime.now(UTC))  # via reply
+
+    history = (await client.get(HISTORY, params={"sender": sender})).json()
+    assert [m["from"] for m in history["messages"]] == ["user", "bot", "notice", "user", "bot"]
+    assert history["messages"][2] == {"from": "notice", **polled}
+    assert "given with a reply" not in json.dumps(history, ensure_ascii=False)
+    # another conversation sees none of it
+    other = (await client.post(WEBHOOK, json={"message": "hello"})).json()["sender"]
+    history = (await client.get(HISTORY, params={"sender": other})).json()
+    assert all(m["from"] != "notice" for m in history["messages"])

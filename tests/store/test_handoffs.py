@@ -139,3 +139,23 @@ def test_forgetting_a_conversation_deletes_its_requests_and_chats(url: str) -> N
     with get_engine(url).connect() as connection:
         count = connection.exec_driver_sql("SELECT count(*) FROM handoff_lines").scalar()
     assert count == 0
+
+
+def test_each_line_remembers_how_it_reached_the_user(url: str) -> None:
+    request = ask(url, sender="web-1")
+    handoffs.take(url, request.id, agent_id="A1", now=T0)
+    pushed = handoffs.add_line(url, request.id, author="agent", text="p", now=T0, agent_id="A1")
+    assert handoffs.mark_delivered(url, pushed.id, now=T0)
+    handoffs.add_line(url, request.id, author="agent", text="i", now=T0, agent_id="A1")
+    [polled] = handoffs.take_undelivered(url, request.id, now=T0 + WAIT, via=handoffs.VIA_INBOX)
+    handoffs.add_line(url, request.id, author="agent", text="r", now=T0, agent_id="A1")
+    [replied] = handoffs.take_undelivered(url, request.id, now=T0 + WAIT)
+    handoffs.add_line(url, request.id, author="user", text="u", now=T0)
+    assert [(line.text, line.delivered_via) for line in handoffs.lines(url, request.id)] == [
+        ("p", "push"), ("i", "inbox"), ("r", "reply"), ("u", None)]
+    assert polled.delivered_via == "inbox" and replied.delivered_via == "reply"
+    # only the inbox's lines, of this conversation, with their chat's language
+    ask(url, sender="web-2")
+    assert [(line.text, language) for line, language in handoffs.taken_by_inbox(
+        url, "web-1", limit=10)] == [("i", "ar")]
+    assert handoffs.taken_by_inbox(url, "web-2", limit=10) == []

@@ -29,7 +29,7 @@ STORE_TABLES = {
     "throttle_failures", "one_time_codes", "verifications", "contact_messages", "upload_usage",
     "handoffs", "handoff_lines",
 }  # fmt: skip
-ALL_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
+ALL_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 
 
 def _create_rasa_events(engine: Engine) -> None:
