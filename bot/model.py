@@ -81,7 +81,7 @@ def ensure_model() -> Path:
         print(f">> model up to date: {model_path().relative_to(PROJECT_ROOT)}", flush=True)
     else:
         print(">> training data, domain or config changed: training the model", flush=True)
-        print("   (about 2 minutes on 2 cores)", flush=True)
+        print("   (under a minute on 2 cores)", flush=True)
         train()
     return model_path()
 

@@ -1,4 +1,8 @@
-"""Checks on the NLU development set, tests/dev/messages.yml (no model).
+"""Checks on the NLU development set, tests/dev/*.yml (no model).
+
+`messages.yml` holds the four groups (MSA, dialect, English, mixed), at least 100 each;
+`dialect.yml` adds Saudi-dialect and mixed messages where the held-out set found the model
+weakest (written afresh, not from the held-out set's messages).
 
 The development set chooses the NLU's settings (bench/linear_select.py) and shows where the
 training data is thin; the held-out set (tests/heldout/) only reports the result. Neither
@@ -8,6 +12,7 @@ is trained on, and they share no text, so a choice made on one is measured on th
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import yaml
 
@@ -25,20 +30,30 @@ from tests.test_heldout_data import messages as heldout_messages
 from tests.test_nlu_data import ROOT
 
 DEV = ROOT / "tests" / "dev" / "messages.yml"
+DEV_FILES = sorted((ROOT / "tests" / "dev").glob("*.yml"))
 
 
 @cache
-def data() -> dict:
-    return yaml.safe_load(DEV.read_text(encoding="utf-8"))
+def data(path: str = str(DEV)) -> dict:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
 def messages() -> list[tuple[str, dict]]:
-    return [(group, item) for group in GROUPS for item in data()[group]]
+    """Every development message, of every file."""
+    return [(group, item) for path in DEV_FILES for group in GROUPS
+            for item in data(str(path)).get(group) or []]
 
 
-def test_four_groups_of_at_least_100_with_valid_fields():
+def test_four_groups_of_at_least_100():
     assert set(data()) == {"new_intents", *GROUPS}
     assert all(len(data()[group]) >= 100 for group in GROUPS)
+    assert len(DEV_FILES) >= 2 and all(set(data(str(p))) <= {"new_intents", *GROUPS}
+                                       for p in DEV_FILES)
+
+
+def test_every_message_has_valid_fields_and_is_there_once():
+    texts = [bench._key(item["text"]) for _, item in messages()]
+    assert len(texts) == len(set(texts))
     for group, item in messages():
         where = f"{group}: {item}"
         assert REQUIRED <= set(item) <= REQUIRED | OPTIONAL, where
@@ -59,5 +74,5 @@ def test_the_development_and_held_out_sets_share_no_text():
 
 
 def test_bench_reads_it():
-    _, groups = bench.load_heldout(DEV)
-    assert sum(len(g) for g in groups.values()) == len(messages())
+    read = [bench.load_heldout(path)[1] for path in DEV_FILES]
+    assert sum(len(g) for groups in read for g in groups.values()) == len(messages())
