@@ -439,7 +439,9 @@ def banking77(name: str, baseline: bool, epochs: int | None, limit: int, test_li
         work = Path(tmp)
         write_nlu_yaml(train_rows, intents, work / "nlu.yml")
         pipeline = write_config(baseline, epochs, work / "config.yml", config_file)
-        diet_epochs = next(c.get("epochs") for c in pipeline if c["name"] == "DIETClassifier")
+        # None: a pipeline without DIET (config.yml since #17: linear models only)
+        diet_epochs = next(
+            (c.get("epochs") for c in pipeline if c["name"] == "DIETClassifier"), None)
         what = ("Rasa default pipeline (baseline)" if baseline
                 else f"{config_file.name} pipeline")
         print(f"{name}: {what}, DIETClassifier epochs={diet_epochs}, "
@@ -455,8 +457,8 @@ def banking77(name: str, baseline: bool, epochs: int | None, limit: int, test_li
         if not model:
             print("training failed")
             return 1
-        print(f"training: {train_s:.1f} s ({train_s / diet_epochs:.1f} s per DIET epoch, "
-              "featurising included)", flush=True)
+        per_epoch = f", {train_s / diet_epochs:.1f} s per DIET epoch" if diet_epochs else ""
+        print(f"training: {train_s:.1f} s (featurising included{per_epoch})", flush=True)
         predicted, predicted_top, started = asyncio.run(_predict(model, test_rows))
         predict_s = time.perf_counter() - started
     gold = [intents[label] for _, label in test_rows]
