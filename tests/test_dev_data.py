@@ -1,8 +1,8 @@
 """Checks on the NLU development set, tests/dev/*.yml (no model).
 
 `messages.yml` holds the four groups (MSA, dialect, English, mixed), at least 100 each;
-`dialect.yml` adds Saudi-dialect and mixed messages where the held-out set found the model
-weakest (written afresh, not from the held-out set's messages).
+`dialect.yml` and `mixed.yml` add Saudi-dialect and code-switched messages where the
+held-out set found the model weakest (written afresh, not from the held-out set's messages).
 
 The development set chooses the NLU's settings (bench/linear_select.py) and shows where the
 training data is thin; the held-out set (tests/heldout/) only reports the result. Neither
