@@ -93,9 +93,10 @@ class ActionCheckStatus(Action):
         if after_identity:
             reference = tracker.get_slot("status_reference")
         text = latest_text(tracker) if not reference else ""
-        if kind == RequestKind.WITHDRAW and not reference and not find_reference_texts(text):
-            if drafting(tracker):  # "cancel the report" while preparing one
-                return [FollowupAction("action_cancel_report")]
+        withdraw_unnamed = (kind == RequestKind.WITHDRAW and not reference
+                            and not find_reference_texts(text))
+        if withdraw_unnamed and drafting(tracker):  # "cancel the report" while preparing one
+            return [FollowupAction("action_cancel_report")]
         guessable = bool(reference or after_identity or find_reference_texts(text))
         typed = reference or next(
             (found for found in map(parse_reference, find_reference_texts(text)) if found), None

@@ -532,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     except StartError as error:
         print(f"error: {error}", file=sys.stderr, flush=True)
         code = 1
-    except Exception as error:  # outside the children: files, ports, the database
+    except Exception as error:  # noqa: BLE001 - outside the children: files, ports, the database
         print(f"error: could not start: {error!r}", file=sys.stderr, flush=True)
         code = 1
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the stop

@@ -34,6 +34,7 @@ scheduler, the Telegram bridge and the call-centre console call `install()` them
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import os
@@ -231,7 +232,7 @@ def _scrub_event(event: Any) -> str:
     try:
         masked = copy.copy(event)
         attributes = list(vars(event).items())
-    except Exception:  # an event without a __dict__
+    except Exception:  # noqa: BLE001 - an event without a __dict__
         return mask_text(f"<{type(event).__name__}>")
     key = getattr(event, "key", None)
     for attribute, value in attributes:
@@ -248,7 +249,7 @@ def _scrub_event(event: Any) -> str:
     try:
         own_repr = type(masked).__repr__ is not object.__repr__  # SlotSet: only a __repr__
         return mask_text(repr(masked) if own_repr else str(masked))
-    except Exception:  # an event that cannot print itself with masked values
+    except Exception:  # noqa: BLE001 - an event that cannot print itself with masked values
         return f"<{type(event).__name__}>"
 
 
@@ -336,7 +337,7 @@ def mask_record(record: logging.LogRecord) -> logging.LogRecord:
         try:
             record.args = _scrub_args(record.args)
             message = record.getMessage()
-        except Exception:  # bad arguments: logging would print them raw with the error
+        except Exception:  # noqa: BLE001 - bad arguments: logging would print them raw with the error
             message = f"{record.msg!s} (arguments: {record.args!r})"
         record.msg = mask_text(message)
         record.args = None
@@ -493,10 +494,8 @@ def _patch_rasa_structlog() -> bool:
 
 def _patch_rasa_if_loaded() -> None:
     if not _rasa_patched and "rasa.utils.log_utils" in sys.modules:
-        try:
+        with contextlib.suppress(Exception):  # never let logging fail over this
             _patch_rasa_structlog()
-        except Exception:  # never let logging fail over this
-            pass
 
 
 def _masking_showwarning(
@@ -515,7 +514,7 @@ def _masking_showwarning(
     if masked != text:
         try:
             message = category(masked)
-        except Exception:  # a category that takes other arguments
+        except Exception:  # noqa: BLE001 - a category that takes other arguments
             message = UserWarning(masked)
     _original_showwarning(message, category, filename, lineno, file, line)
 

@@ -590,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr, flush=True)
         stop(parts)
         return 1
-    except Exception as error:  # a failure outside the children (store, config files)
+    except Exception as error:  # noqa: BLE001 - a failure outside the children (store, config files)
         print(f"error: could not start: {error}", file=sys.stderr, flush=True)
         stop(parts)
         return 1

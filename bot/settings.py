@@ -73,7 +73,7 @@ def redacted(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:
+    except Exception:  # noqa: BLE001 - only shown to people: never fail over it
         return "<unparseable database URL>"
 
 

@@ -374,7 +374,7 @@ def with_files(*files: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def bomb() -> bytes:
     data = bomb_png()
-    assert 20_000 * 20_000 > MAX_IMAGE_PIXELS and len(data) < 1024 * 1024
+    assert MAX_IMAGE_PIXELS < 20_000 * 20_000 and len(data) < 1024 * 1024
     return data
 
 

@@ -221,20 +221,23 @@ async def test_a_timeout_after_sending_is_504_and_not_retried() -> None:
         stand_in(StandIn("b")) as b,
         proxy_to(a.url, b.url, timeout=0.5) as proxy,
         aiohttp.ClientSession() as client,
+        client.post(proxy + "/webhooks/rest/webhook", json={"m": 1}) as response,
     ):
-        async with client.post(proxy + "/webhooks/rest/webhook", json={"m": 1}) as response:
-            assert response.status == 504
-            assert (await response.json())["error"] == "gateway_timeout"
+        assert response.status == 504
+        assert (await response.json())["error"] == "gateway_timeout"
     assert len(a.seen) == 1 and b.seen == []
 
 
 async def test_502_with_a_json_error_when_every_upstream_is_down() -> None:
     downs = [f"http://127.0.0.1:{closed_port()}" for _ in range(2)]
-    async with proxy_to(*downs) as proxy, aiohttp.ClientSession() as client:
-        async with client.post(proxy + "/webhooks/rest/webhook", json={"m": 1}) as response:
-            assert response.status == 502
-            assert response.content_type == "application/json"
-            error = await response.json()
+    async with (
+        proxy_to(*downs) as proxy,
+        aiohttp.ClientSession() as client,
+        client.post(proxy + "/webhooks/rest/webhook", json={"m": 1}) as response,
+    ):
+        assert response.status == 502
+        assert response.content_type == "application/json"
+        error = await response.json()
     assert error["error"] == "bad_gateway"
     assert "no upstream server is reachable" in error["message"]
     assert all(down in error["message"] for down in downs)

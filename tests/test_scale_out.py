@@ -341,9 +341,9 @@ def _rasa_pid(port: int) -> int:
             argv = cmdline.read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"bot.rasa_server" in argv and b"run" in argv and b"--port" in argv:
-            if argv[argv.index(b"--port") + 1] == str(port).encode():
-                return int(cmdline.parent.name)
+        if (b"bot.rasa_server" in argv and b"run" in argv and b"--port" in argv
+                and argv[argv.index(b"--port") + 1] == str(port).encode()):
+            return int(cmdline.parent.name)
     raise AssertionError(f"no Rasa server on port {port}")
 
 

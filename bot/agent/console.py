@@ -29,6 +29,7 @@ Commands (everything else is the caller's answer):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -205,7 +206,7 @@ class Console:
         try:
             messages = self.assistant.send(self.sender_id, text, calls.metadata(self.agent_id))
             slots = self.assistant.slots(self.sender_id)
-        except Exception as error:  # the call goes on; the log has the details
+        except Exception as error:  # noqa: BLE001 - the call goes on; the log has the details
             self.screen.note("error", [f"The assistant failed on this message: {error}"])
             return
         self.language = "en" if slots.get("language") == "en" else "ar"
@@ -389,7 +390,7 @@ class Console:
         while not stop.wait(every):
             try:
                 self.show_incoming()
-            except Exception as error:  # the store may be busy: the next poll tries again
+            except Exception as error:  # noqa: BLE001 - the store may be busy: the next poll tries again
                 self.screen.note("chat", [f"Reading the chat failed: {error}"])
 
     def run(self, read: Callable[[str], str] = input) -> int:
@@ -457,10 +458,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _readline() -> None:
     if sys.stdin.isatty():
-        try:
+        with contextlib.suppress(ImportError):  # pragma: no cover
             import readline  # noqa: F401  (line editing and history for input())
-        except ImportError:  # pragma: no cover
-            pass
 
 
 def _stop_on_signals() -> None:

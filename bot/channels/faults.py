@@ -124,7 +124,7 @@ async def conversation_with_an_agent(app: Any, sender_id: str) -> bool:
         return False
     try:
         tracker = await asyncio.wait_for(store.retrieve(sender_id), TRACKER_TIMEOUT_S)
-    except Exception as exc:  # the store may be the part that failed
+    except Exception as exc:  # noqa: BLE001 - the store may be the part that failed
         logger.warning("Reading the conversation's state failed: %r", exc)
         return False
     return tracker is not None and with_an_agent(tracker)
@@ -140,7 +140,7 @@ async def conversation_language(app: Any, sender_id: str, text: str | None) -> s
     if store is not None:
         try:
             tracker = await asyncio.wait_for(store.retrieve(sender_id), TRACKER_TIMEOUT_S)
-        except Exception as exc:  # the store may be the part that failed
+        except Exception as exc:  # noqa: BLE001 - the store may be the part that failed
             logger.warning("Reading the conversation's language failed: %r", exc)
             tracker = None
         if tracker is not None and _has_earlier_turn(tracker):

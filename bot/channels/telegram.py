@@ -851,7 +851,7 @@ class TelegramInput(InputChannel):
             try:
                 data = request.json
                 update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
-            except Exception:
+            except Exception:  # noqa: BLE001 - any malformed body is a bad request
                 update = None
             if update is None:
                 return response.json({"error": "bad_request"}, status=400)

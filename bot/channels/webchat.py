@@ -288,7 +288,7 @@ def shown_agent_lines(sender: str) -> list[tuple[handoffs.Line, str]]:
     An unreadable store gives none (logged): the conversation itself is still shown."""
     try:
         return handoffs.taken_by_inbox(None, sender, limit=HISTORY_LIMIT)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the history is served without them
         logger.warning("Reading the agent's lines of a web chat failed: %r", exc)
         return []
 
@@ -299,7 +299,7 @@ def shown_notices(sender: str) -> list[inbox.InboxItem]:
     An unreadable store gives none (logged): the conversation itself is still shown."""
     try:
         return inbox.taken(sender, limit=HISTORY_LIMIT)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the history is served without them
         logger.warning("Reading the notifications of a web chat failed: %r", exc)
         return []
 
@@ -425,7 +425,7 @@ class WebchatInput(RestWithFilesInput):
             try:
                 notices = await asyncio.to_thread(take_notices, sender)
                 chat = await asyncio.to_thread(agent_chat_lines, sender)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any store failure is a 503 with Retry-After
                 logger.warning("Reading the web inbox of a conversation failed: %r", exc)
                 return response.json(
                     {"error": "inbox_unavailable"},

@@ -142,11 +142,6 @@ def report_form_slots(report_type: str, slots: Mapping[str, Any], today: date) -
     return list(dict.fromkeys([*answered, *wanted]))
 
 
-def is_form_slot_missing(slots: Mapping[str, Any], name: str) -> bool:
-    """Whether the form still has to ask `name`."""
-    return not _filled(slots, name)
-
-
 def missing_personal_slots(slots: Mapping[str, Any]) -> list[str]:
     """Personal data still to ask: asked once per conversation, reused for later reports."""
     return [name for name in PERSONAL_SLOTS if not _filled(slots, name)]

@@ -265,9 +265,10 @@ def _name_characters_ok(name: str) -> bool:
                 "M"
             ):
                 return False
-        elif not (char == " " or char in _HYPHENS or char in _APOSTROPHES):
-            if not _is_name_letter(char):
-                return False
+        elif not (char == " " or char in _HYPHENS or char in _APOSTROPHES) and not (
+            _is_name_letter(char)
+        ):
+            return False
         previous = char
     return True
 

@@ -191,7 +191,7 @@ def _deliver(engine: Engine, message_id: int, message: OutgoingMessage, moment: 
         return False
     try:
         sender_for(message.kind).send(message)
-    except Exception as error:  # any failure of the channel: kept for the next try
+    except Exception as error:  # noqa: BLE001 - any failure of the channel: kept for the next try
         logger.warning(
             "a %s message could not be sent (%s); it will be tried again",
             message.kind, type(error).__name__,

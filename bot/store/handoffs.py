@@ -52,7 +52,6 @@ __all__ = [
 
 LINE_MAX_CHARS = 4000
 OPEN_STATES = (HandoffState.WAITING.value, HandoffState.TAKEN.value)
-ENDED_BY = ("agent", "user", "timeout")
 # how an agent's line reached the user (HandoffLine.delivered_via)
 VIA_REPLY, VIA_INBOX, VIA_PUSH = "reply", "inbox", "push"
 

@@ -217,9 +217,8 @@ def redact_event(data: dict[str, Any]) -> dict[str, Any]:
     elif kind in ("entities", "reminder"):
         if "entities" in event:
             event["entities"] = _entities(event["entities"])
-    elif kind == "action":
-        if event.get("action_text"):
-            event["action_text"] = REDACTED
+    elif kind == "action" and event.get("action_text"):
+        event["action_text"] = REDACTED
     return event
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -95,7 +96,7 @@ def test_every_error_code_has_a_reply_in_the_domain() -> None:
 
     from bot.intake import dates, personal
 
-    responses = yaml.safe_load(open("domain.yml", encoding="utf-8"))["responses"]
+    responses = yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8"))["responses"]
     codes = {
         *personal.ERROR_CODES, *dates.ERROR_CODES, "yes_no_expected", "choice_expected",
         "prior_ref_invalid", "title_length", "description_length", "name_length",

@@ -242,7 +242,7 @@ def test_errors(text: str, code: str) -> None:
 
 
 def test_earliest_date_is_accepted_and_the_day_before_is_not() -> None:
-    assert EARLIEST_DATE == date(2020, 1, 1)
+    assert date(2020, 1, 1) == EARLIEST_DATE
     assert parsed("1/1/2020") == Parsed(value=EARLIEST_DATE)
     assert parsed("2019-12-31").error == "date_too_early"
 

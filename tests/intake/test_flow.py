@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -109,7 +110,7 @@ def test_other_types_start_with_their_conditions(report_type: str, slots: dict, 
 def test_every_editable_field_and_report_slot_is_a_known_slot() -> None:
     import yaml
 
-    domain = yaml.safe_load(open("domain.yml", encoding="utf-8"))
+    domain = yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8"))
     for fields in EDITABLE_FIELDS.values():
         assert set(fields) <= set(domain["slots"])
     assert set(REPORT_SLOTS) <= set(domain["slots"])

@@ -89,10 +89,7 @@ class HttpStandIn:
                     body = None
                 request = Request("POST", self.path, dict(self.headers.items()), raw, body)
                 answer = standin._next(request)
-                if callable(answer.body):
-                    payload = answer.body(request)
-                else:
-                    payload = answer.body
+                payload = answer.body(request) if callable(answer.body) else answer.body
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 self.send_response(answer.status)
                 self.send_header("Content-Type", "application/json")

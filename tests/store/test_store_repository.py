@@ -165,7 +165,7 @@ def _file_concurrently(
         barrier.wait()
         try:
             outcomes[index] = repo.file_report(draft, key)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - a thread's failure, whatever it is, fails the test
             outcomes[index] = exc
 
     threads = [

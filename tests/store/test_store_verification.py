@@ -84,7 +84,7 @@ def test_new_codes_are_rationed(engine) -> None:
     now = utc_now()
     assert seconds_until_resend(engine, purpose=Purpose.MOBILE, sender_id=SENDER, now=now) == 0
     _issue(engine, now=now)
-    assert 0 < seconds_until_resend(engine, purpose=Purpose.MOBILE, sender_id=SENDER, now=now)
+    assert seconds_until_resend(engine, purpose=Purpose.MOBILE, sender_id=SENDER, now=now) > 0
     for n in range(1, CODES_PER_HOUR):
         _issue(engine, now=now + timedelta(minutes=n))
     later = now + timedelta(minutes=10)
