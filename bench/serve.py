@@ -7,13 +7,16 @@ Starts the assistant (by default twice: with bot/rasa_tuning.py's changes and wi
 `--tuning`) as the tests do (`tests/live.py`'s LiveAssistant: `python -m bot
 serve` on free ports, its own var dir and SQLite store) and, as the baseline, a stock
 `rasa init --no-prompt` bot (trained in a temporary directory, or reused from
-`--stock-dir`) served with `rasa run --enable-api` on a free port. Simulated users
+`--stock-dir`) served with `rasa run --enable-api` on a free port, and the "Rasa floor":
+the same bot with a pipeline that needs no TensorFlow (WhitespaceTokenizer,
+CountVectorsFeaturizer, LogisticRegressionClassifier; MemoizationPolicy and RulePolicy),
+what the engine allows (issue #21; `--skip-floor` leaves it out). Simulated users
 (asyncio + httpx, no think time) talk to the REST webhook:
 
 * assistant: greeting, a suggestion (Arabic and English users alternate, openings and
   answers as in tests/test_live_intake.py), the form up to the summary,
   `/confirm_report`, then a status question about the filed reference;
-* stock bot: the same number of turns of its greet/mood conversation.
+* stock bot and floor bot: the same number of turns of its greet/mood conversation.
 
 By default a user sends its next message as soon as it has the reply (no think time);
 `--think S` makes each user wait 0.5–1.5 × S seconds before each message, as people do
@@ -345,18 +348,48 @@ def bench_server(label: str, base: str, kind: str, levels: list[int], runs: int,
     return summary, everything
 
 
-def start_stock(work: Path, reuse: bool) -> tuple[subprocess.Popen[bytes], str, float, float]:
+# The "Rasa floor" (#21): the stock bot's data with a pipeline and policies that need no
+# TensorFlow, the fastest Rasa serves this conversation.
+FLOOR_CONFIG = """\
+recipe: default.v1
+language: en
+assistant_id: floor
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: CountVectorsFeaturizer
+  - name: LogisticRegressionClassifier
+policies:
+  - name: MemoizationPolicy
+  - name: RulePolicy
+"""
+
+
+def start_stock(work: Path, reuse: bool,
+                floor: bool = False) -> tuple[subprocess.Popen[bytes], str, float, float]:
+    """`rasa init`'s bot served by `rasa run` (with `floor`: retrained with FLOOR_CONFIG)."""
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
     env.pop("PYTHONPATH", None)
     rasa = [sys.executable, "-m", "rasa"]
     train_s = 0.0
     if not (reuse and list((work / "models").glob("*.tar.gz"))):
         work.mkdir(parents=True, exist_ok=True)
-        print(f">> rasa init --no-prompt in {work} (trains the stock model) ...", flush=True)
+        what = "the floor model" if floor else "the stock model"
+        print(f">> rasa init --no-prompt in {work} (trains {what}) ...", flush=True)
         started = time.perf_counter()
         with (work.parent / f"{work.name}-init.log").open("wb") as log:
-            subprocess.run([*rasa, "init", "--no-prompt", "--init-dir", str(work)], cwd=work,
-                           env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
+            if floor:  # the stock files, then a model trained with the floor's config
+                subprocess.run([*rasa, "init", "--no-prompt", "--init-dir", str(work)],
+                               cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               check=True)
+                shutil.rmtree(work / "models", ignore_errors=True)
+                (work / "config.yml").write_text(FLOOR_CONFIG, encoding="utf-8")
+                started = time.perf_counter()
+                subprocess.run([*rasa, "train"], cwd=work, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, check=True)
+            else:
+                subprocess.run([*rasa, "init", "--no-prompt", "--init-dir", str(work)],
+                               cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               check=True)
         train_s = time.perf_counter() - started
     port = free_port()
     log = (work / "run.log").open("wb")
@@ -411,11 +444,14 @@ def print_table(results: dict[str, dict[int, dict[str, Any]]], levels: list[int]
                   f"{s['p50']:7.0f} {s['p95']:7.0f} {s['p99']:7.0f} {s['errors_total']:6d} "
                   f"{s['cpu_ms']:11.1f}")
     for label in results:
-        if label == "stock" or "stock" not in results:
+        if label in ("stock", "floor") or "stock" not in results:
             continue
         for users in levels:
             ratio = results[label][users]["turns_s"] / results["stock"][users]["turns_s"]
             print(f"{label}/stock turns/s at {users} users: {ratio:.2f}x (target >= 3x)")
+            if "floor" in results:
+                floor = results[label][users]["turns_s"] / results["floor"][users]["turns_s"]
+                print(f"{label}/floor turns/s at {users} users: {floor:.2f}x")
 
 
 VARIANT_LABELS = {"all": "assistant", "none": "untuned"}
@@ -518,10 +554,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per level (median reported)")
     parser.add_argument("--min-conversations", type=int, default=5,
                         help="whole conversations per run at least (1 user runs them in turn)")
-    parser.add_argument("--stock-dir", type=Path, help="reuse/keep the stock bot here")
+    parser.add_argument("--stock-dir", type=Path,
+                        help="reuse/keep the stock and floor bots here (DIR/stock, DIR/floor)")
     parser.add_argument("--single-run-from", type=int, default=100,
                         help="levels with this many users or more run once (time)")
     parser.add_argument("--skip-stock", action="store_true")
+    parser.add_argument("--skip-floor", action="store_true",
+                        help="leave out the Rasa floor bot (stock data, no TensorFlow)")
     parser.add_argument(
         "--cluster", type=int, default=0, metavar="N",
         help="also run `python -m bot cluster` with N Rasa servers (and one action server, "
@@ -564,28 +603,32 @@ def main(argv: list[str] | None = None) -> int:
                                                  args)
             ok = ok and store_ok
 
-        if not args.skip_stock:
-            stock_dir = args.stock_dir or Path(tmp) / "stock"
-            reuse = args.stock_dir is not None
-            process, base, startup["stock"], train_s = start_stock(stock_dir, reuse)
+        baselines = [("stock", False)] * (not args.skip_stock)
+        baselines += [("floor", True)] * (not args.skip_floor)
+        for label, floor in baselines:
+            given = args.stock_dir / label if args.stock_dir else None
+            work_dir = given or Path(tmp) / label
+            process, base, startup[label], train_s = start_stock(work_dir, given is not None,
+                                                                 floor)
             if train_s:
-                print(f"   stock bot trained by rasa init in {train_s:.0f} s")
+                print(f"   {label} bot trained in {train_s:.0f} s")
             try:
-                results["stock"], stock_all = bench_server(
-                    "stock", base, "stock", levels, args.runs, args.min_conversations,
+                results[label], everything = bench_server(
+                    label, base, "stock", levels, args.runs, args.min_conversations,
                     turns or 14, args.single_run_from, process.pid)
-                memory["stock"] = peak_rss(process.pid)
+                memory[label] = peak_rss(process.pid)
             finally:
                 process.terminate()
                 try:
                     process.wait(30)
                 except subprocess.TimeoutExpired:
                     process.kill()
-            ok = ok and not stock_all.errors
-            if args.stock_dir is None:
-                shutil.rmtree(stock_dir, ignore_errors=True)
+            ok = ok and not everything.errors
+            if given is None:
+                shutil.rmtree(work_dir, ignore_errors=True)
 
-    print(f"\nturns per assistant conversation: {turns}; stock conversations use the same number")
+    print(f"\nturns per assistant conversation: {turns}; stock and floor conversations use "
+          "the same number")
     print_table(results, levels)
     print("\nstart-up (process start until it answers with the model loaded):")
     for label, seconds in startup.items():
