@@ -7,6 +7,7 @@ holds the graph-component plumbing once; a subclass writes only `rerank`.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -33,11 +34,11 @@ class RankingRule(GraphComponent):
     ) -> RankingRule:
         return cls()
 
+    @abstractmethod
     def rerank(
         self, text: str, intent: dict[str, Any], ranking: list[dict[str, Any]]
     ) -> list[dict[str, Any]] | None:
         """The new ranking, best first, or None to leave the message as it is."""
-        raise NotImplementedError
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
