@@ -13,8 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import joblib
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -36,14 +35,14 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.linear_intents import RANKING_LENGTH, NgramIntentModel, alone
+from bot.nlu.linear_intents import RANKING_LENGTH, NgramComponent, NgramIntentModel, alone
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_faq.joblib"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearResponseSelector(GraphComponent):
+class LinearResponseSelector(NgramComponent):
     """Picks the FAQ answer with an n-gram linear SVM over the retrieval intent's keys.
 
     The same model as the intents' (bot/nlu/linear_intents.py), trained on the examples of
@@ -57,27 +56,17 @@ class LinearResponseSelector(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {"retrieval_intent": "faq", "C": 0.5, "svm_scale": 16.0}
 
+    model_file = MODEL_FILE
+
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: NgramIntentModel | None = None,
                  responses: dict[str, list[dict[str, Any]]] | None = None) -> None:
-        self._config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self.model = model
+        super().__init__(config, model_storage, resource, model)
         self.responses = responses or {}
 
     @property
     def retrieval_intent(self) -> str:
         return str(self._config["retrieval_intent"])
-
-    @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> LinearResponseSelector:
-        return cls(config, model_storage, resource)
-
-    @staticmethod
-    def required_packages() -> list[str]:
-        return ["sklearn"]
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [(e.get(TEXT), e.get(INTENT_RESPONSE_KEY)) for e in training_data.intent_examples
@@ -88,25 +77,17 @@ class LinearResponseSelector(GraphComponent):
                            self.retrieval_intent)
             return self._resource
         texts, keys = zip(*examples, strict=True)
-        self.model = NgramIntentModel(float(self._config["C"]), float(self._config["svm_scale"]))
-        self.model.fit(list(texts), list(keys))
+        model = self._fit(list(texts), list(keys))
         self.responses = {
-            key: list(training_data.responses.get(f"utter_{key}") or [])
-            for key in self.model.intents
+            key: list(training_data.responses.get(f"utter_{key}") or []) for key in model.intents
         }
-        with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump((self.model, self.responses), directory / MODEL_FILE)
+        self._persist((model, self.responses))
         return self._resource
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> LinearResponseSelector:
-        try:
-            with model_storage.read_from(resource) as directory:
-                model, responses = joblib.load(directory / MODEL_FILE)
-        except (ValueError, FileNotFoundError):
-            logger.warning("LinearResponseSelector: no model stored; no FAQ answer picked.")
-            model, responses = None, {}
+        model, responses = cls._stored(model_storage, resource) or (None, {})
         return cls(config, model_storage, resource, model, responses)
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -140,6 +121,3 @@ class LinearResponseSelector(GraphComponent):
             ],
         }
         message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selectors, add_to_output=True)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data

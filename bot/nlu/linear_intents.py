@@ -104,14 +104,13 @@ def alone(linear: dict[str, float]) -> list[dict[str, Any]]:
     return [{"name": name, "confidence": confidence} for name, confidence in ranked]
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentClassifier(GraphComponent):
-    """Classifies intents with an n-gram linear SVM (pooled with an earlier classifier's
-    ranking where there is one)."""
+class NgramComponent(GraphComponent):
+    """The graph-component plumbing of a component that learns an NgramIntentModel and
+    stores what it learnt with joblib in its resource (LinearIntentClassifier here,
+    bot.nlu.faq_selector.LinearResponseSelector): a subclass names its `model_file` and
+    writes `train`, `load` and `process`."""
 
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {"diet_weight": 0.0, "C": 0.5, "svm_scale": 16.0}
+    model_file = "model.joblib"
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: NgramIntentModel | None = None) -> None:
@@ -122,12 +121,46 @@ class LinearIntentClassifier(GraphComponent):
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> LinearIntentClassifier:
+               execution_context: ExecutionContext) -> NgramComponent:
         return cls(config, model_storage, resource)
 
     @staticmethod
     def required_packages() -> list[str]:
         return ["sklearn"]
+
+    def _fit(self, texts: list[str], labels: list[str]) -> NgramIntentModel:
+        """A model with this component's C and scale, trained on `texts`."""
+        self.model = NgramIntentModel(float(self._config["C"]), float(self._config["svm_scale"]))
+        return self.model.fit(texts, labels)
+
+    def _persist(self, learnt: Any) -> None:
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(learnt, directory / self.model_file)
+
+    @classmethod
+    def _stored(cls, model_storage: ModelStorage, resource: Resource) -> Any:
+        """What `_persist` stored, or None (nothing was learnt)."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                return joblib.load(directory / cls.model_file)
+        except (ValueError, FileNotFoundError):
+            logger.warning("%s: no model stored; it leaves messages as they are.", cls.__name__)
+            return None
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LinearIntentClassifier(NgramComponent):
+    """Classifies intents with an n-gram linear SVM (pooled with an earlier classifier's
+    ranking where there is one)."""
+
+    model_file = MODEL_FILE
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"diet_weight": 0.0, "C": 0.5, "svm_scale": 16.0}
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [(e.get(TEXT), e.get(INTENT)) for e in training_data.intent_examples
@@ -136,22 +169,13 @@ class LinearIntentClassifier(GraphComponent):
             logger.warning("LinearIntentClassifier: fewer than two intents; nothing learnt.")
             return self._resource
         texts, intents = zip(*examples, strict=True)
-        self.model = NgramIntentModel(float(self._config["C"]), float(self._config["svm_scale"]))
-        self.model.fit(list(texts), list(intents))
-        with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump(self.model, directory / MODEL_FILE)
+        self._persist(self._fit(list(texts), list(intents)))
         return self._resource
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = joblib.load(directory / MODEL_FILE)
-        except (ValueError, FileNotFoundError):
-            logger.warning("LinearIntentClassifier: no model stored; intents left as they are.")
-            model = None
-        return cls(config, model_storage, resource, model)
+        return cls(config, model_storage, resource, cls._stored(model_storage, resource))
 
     def process(self, messages: list[Message]) -> list[Message]:
         weight = float(self._config["diet_weight"])
@@ -183,6 +207,3 @@ class LinearIntentClassifier(GraphComponent):
                             add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
