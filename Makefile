@@ -23,7 +23,7 @@ test: setup browser
 # The plain-Python suites, no servers, no model (about a minute): for the edit-test loop.
 FAST_TESTS := tests/intake tests/nlu tests/store tests/agent tests/notify tests/properties \
 	tests/test_domain.py tests/test_nlu_data.py tests/test_heldout_data.py tests/test_dev_data.py \
-	tests/test_faq_data.py \
+	tests/test_faq_data.py tests/test_proposal_waiting.py \
 	tests/test_reference.py tests/test_logmask.py
 
 test-fast: venv

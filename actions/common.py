@@ -50,6 +50,40 @@ def slot_set_this_turn(tracker: Tracker, name: str) -> dict[str, Any] | None:
     return None
 
 
+# What the assistant may say between its proposal of a report type and the user's answer
+# without dropping the proposal: an answer to a question of the user's own, a reply to a
+# challenge or an insult, help, something out of scope, a correction (stories/intake.yml
+# then asks the proposal again).
+PROPOSAL_DIGRESSIONS = frozenset(
+    {
+        "action_answer_faq",
+        "action_edit_field",
+        "utter_iamabot",
+        "utter_insult_reply",
+        "utter_help",
+        "utter_out_of_scope",
+    }
+)
+
+
+def proposal_waiting(tracker: Tracker) -> bool:
+    """Whether the proposal "is this a <type>?" still waits for its yes or no: the last
+    thing the assistant did, digressions aside, was to propose, and no report has started."""
+    if tracker.get_slot("report_type") or not tracker.get_slot("proposed_report_type"):
+        return False
+    if tracker.active_loop and tracker.active_loop.get("name"):
+        return False
+    # applied: without what the core fallback took back (its `rewind`)
+    for event in reversed(tracker.applied_events()):
+        if event.get("event") != "action":
+            continue
+        name = event.get("name")
+        if name == "action_listen" or name in PROPOSAL_DIGRESSIONS:
+            continue
+        return name == "action_propose_report_type"
+    return False
+
+
 @lru_cache(maxsize=1)
 def repository() -> ReportRepository:
     """The report store of this action server (DATABASE_URL, default SQLite under var/)."""

@@ -21,6 +21,7 @@ from actions.common import (
     latest_intent,
     latest_metadata,
     latest_text,
+    proposal_waiting,
     repository,
     slot_values,
 )
@@ -45,6 +46,40 @@ def _cleared(keep: dict[str, Any] | None = None) -> list[EventType]:
     return [SlotSet(slot, keep.get(slot)) for slot in flow.REPORT_SLOTS]
 
 
+def _ask(
+    dispatcher: CollectingDispatcher,
+    domain: DomainDict,
+    report_type: str,
+    *,
+    platform: str | None,
+    paper: bool,
+) -> None:
+    """The proposal's question: "is this a <type> (about <platform>)?", with yes/no buttons;
+    a complaint about a paper service is offered a transformation request instead."""
+    if paper and report_type == ReportType.TRANSFORMATION_REQUEST:
+        dispatcher.utter_message(response="utter_propose_transformation_request_paper")
+        return
+    response = f"utter_propose_{report_type}"
+    if platform and response + "_platform" in domain.get("responses", {}):
+        dispatcher.utter_message(response=response + "_platform", platform=platform)
+    else:
+        dispatcher.utter_message(response=response)
+
+
+def _was_redirected(tracker: Tracker, language: str) -> bool:
+    """Whether the waiting proposal offered a transformation request instead of a complaint
+    about a paper service: the message that led to it, read again."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+        text = (event.get("parse_data") or {}).get("original_text") or event.get("text") or ""
+        proposal = triage.propose(intent, text, language)
+        if proposal is not None:
+            return proposal.redirected
+    return False
+
+
 class ActionProposeReportType(Action):
     """Says which report type the user's message asks for, and asks to confirm it."""
 
@@ -56,6 +91,17 @@ class ActionProposeReportType(Action):
     ) -> list[EventType]:
         language = tracker.get_slot("language") or "ar"
         proposal = triage.propose(latest_intent(tracker) or "", latest_text(tracker), language)
+        if proposal is None and proposal_waiting(tracker):
+            # after a digression (a question, a correction…): the same proposal again, with
+            # what the user may have changed meanwhile
+            _ask(
+                dispatcher,
+                domain,
+                tracker.get_slot("proposed_report_type"),
+                platform=tracker.get_slot("platform"),
+                paper=_was_redirected(tracker, language),
+            )
+            return []
         if proposal is None:
             dispatcher.utter_message(response="utter_choose_report_type")
             return []
@@ -70,21 +116,20 @@ class ActionProposeReportType(Action):
         )
         if shown:
             dispatcher.utter_message(response="utter_noted_facts", facts=shown)
-        if proposal.redirected:
-            dispatcher.utter_message(response="utter_propose_transformation_request_paper")
-        elif proposal.platform_name:
+        if proposal.platform_name and not proposal.redirected:
             known["platform"] = proposal.platform_name
             if proposal.report_type in (
                 ReportType.COMPLAINT_ESCALATION,
                 ReportType.DEVELOPMENT_SUGGESTION,
             ):
                 known["service_is_digital"] = True  # a catalogue platform is digital
-            response = f"utter_propose_{proposal.report_type.value}"
-            if response + "_platform" in domain.get("responses", {}):
-                response += "_platform"
-            dispatcher.utter_message(response=response, platform=proposal.platform_name)
-        else:
-            dispatcher.utter_message(response=f"utter_propose_{proposal.report_type.value}")
+        _ask(
+            dispatcher,
+            domain,
+            proposal.report_type.value,
+            platform=known.get("platform"),
+            paper=proposal.redirected,
+        )
         # keep files already sent: they belong to the report about to start
         known["attachments"] = tracker.get_slot("attachments")
         report_facts = {name: value for name, value in facts.items() if name in flow.REPORT_SLOTS}
@@ -305,6 +350,8 @@ class ActionEditField(Action):
             latest_text(tracker), editable
         )
         at_summary = tracker.get_slot("intake_step") == "summary"
+        if proposal_waiting(tracker):
+            return self._before_the_form(dispatcher, tracker)
         if not at_summary or report_type not in REPORT_TYPES:
             dispatcher.utter_message(response="utter_nothing_to_confirm")
             return [SlotSet("intake_step", "ended")]
@@ -328,6 +375,28 @@ class ActionEditField(Action):
         step = "personal_data" if field in flow.PERSONAL_SLOTS else "type_form"
         return [*events, SlotSet("intake_step", step)]
 
+
+    @staticmethod
+    def _before_the_form(
+        dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        """A correction while "is this a <type>?" waits (the platform the first message
+        named, say): the fact changes; the rules ask the proposal again."""
+        proposed = tracker.get_slot("proposed_report_type")
+        correction = corrections.read_correction(
+            latest_text(tracker),
+            slot_values(tracker),
+            flow.EDITABLE_FIELDS.get(proposed, ()),
+            saudi_today(),
+            language=tracker.get_slot("language"),
+            needs_marker=False,
+        )
+        if correction is None:
+            dispatcher.utter_message(response="utter_correction_unclear_at_proposal")
+            return [SlotSet("intake_step", None)]
+        updates = said_back(correction, dispatcher, tracker.get_slot("language"))
+        return [*(SlotSet(name, value) for name, value in updates.items()),
+                SlotSet("intake_step", None)]
 
     @staticmethod
     def _changed(

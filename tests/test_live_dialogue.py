@@ -649,6 +649,74 @@ def test_an_faq_mid_form_is_answered_and_the_form_goes_on(
     assert slots["report_type"] == "complaint_escalation"
 
 
+# -- while "is this a <type>?" waits, before any form ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opening", "question", "correction", "yes", "platform"),
+    [
+        ("رفعت شكوى على أبشر قبل اسبوعين وما ردوا", "كم مدة معالجة البلاغ؟",
+         "لا، المنصة توكلنا مو أبشر", "نعم", "توكلنا"),
+        ("قدمت شكوى على منصة أبشر قبل ثلاثة أسابيع ولم يتم الرد عليها",
+         "ما هو مستوى الخدمة لمعالجة البلاغ؟", "لا، المنصة هي توكلنا وليس أبشر", "نعم",
+         "توكلنا"),
+        ("I have a suggestion to improve Absher", "what does SLA mean?",
+         "no, the platform is Tawakkalna not Absher", "yes", "Tawakkalna"),
+    ],
+    ids=["gulf", "msa", "en"],
+)
+def test_a_question_and_a_correction_while_the_proposal_waits(
+    assistant: LiveAssistant, opening: str, question: str, correction: str, yes: str,
+    platform: str,
+) -> None:
+    chat = Chat(assistant)
+    first = chat.say(opening)
+    proposed = chat.slots()["proposed_report_type"]
+    # the question is answered, and the proposal is asked again (its yes/no buttons too)
+    reply = chat.say(question)
+    assert "5" in reply, reply
+    assert {"/affirm", "/deny"} <= set(button_payloads(chat)), reply
+    assert chat.slots()["report_type"] is None
+    # the platform the first message named is changed, and the proposal names the new one
+    reply = chat.say(correction)
+    assert platform in reply and {"/affirm", "/deny"} <= set(button_payloads(chat)), reply
+    assert reply.count(platform) >= 2, reply  # "changed: …" and the proposal again
+    assert first != reply
+    # "yes" still answers the proposal: the form starts with the corrected platform
+    chat.say(yes)
+    slots = chat.slots()
+    assert slots["report_type"] == proposed
+    assert slots["platform"] == platform
+    assert slots["requested_slot"], "the type's form asks its first question"
+
+
+@pytest.mark.parametrize(
+    ("opening", "asides", "check"),
+    [
+        ("ابي اقدم اقتراح تطوير لأبشر", ["انت بوت؟", "ابي اعدل اسم المنصة", "انت غبي"],
+         is_arabic),
+        ("I have a suggestion to improve Absher",
+         ["are you a bot?", "I want to change the platform name", "you are useless"],
+         is_english),
+    ],
+    ids=["gulf", "en"],
+)
+def test_asides_while_the_proposal_waits_keep_it(
+    assistant: LiveAssistant, opening: str, asides: list[str], check
+) -> None:
+    chat = Chat(assistant)
+    chat.say(opening)
+    for aside in asides:  # a challenge, a correction with no new value, an insult
+        reply = chat.say(aside)
+        assert check(chat.last), reply
+        assert {"/affirm", "/deny"} <= set(button_payloads(chat)), (aside, reply)
+    slots = chat.slots()
+    assert slots["proposed_report_type"] == "development_suggestion"
+    assert slots["platform"] in ("أبشر", "Absher")  # nothing changed without a new value
+    chat.say("/affirm")
+    assert chat.slots()["report_type"] == "development_suggestion"
+
+
 @pytest.mark.parametrize(
     ("question", "yes"),
     [("what is the SLA for a report?", "yes"), ("كم مدة معالجة البلاغ؟", "نعم")],
