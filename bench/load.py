@@ -37,7 +37,7 @@ from serve import (  # noqa: E402
     verify_store,
 )
 
-from tests.live import LiveAssistant  # noqa: E402
+from bot.runtime.process import AssistantProcess  # noqa: E402
 
 
 def rss_mib(pid: int) -> dict[str, float]:
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     var = Path(tempfile.mkdtemp(prefix="balagh-load-"))
-    assistant = LiveAssistant(var, f"sqlite:///{var / 'reports.db'}")
+    assistant = AssistantProcess(var, f"sqlite:///{var / 'reports.db'}")
     SINK["path"] = var / "messages.jsonl"
     print(f">> starting the assistant (var: {var}) ...", flush=True)
     started = time.perf_counter()

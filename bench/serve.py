@@ -4,7 +4,7 @@
         [--tuning all/none] [--cluster N] [--think S]
 
 Starts the assistant (by default twice: with bot/rasa_tuning.py's changes and without,
-`--tuning`) as the tests do (`tests/live.py`'s LiveAssistant: `python -m bot
+`--tuning`) as the tests do (`tests/live.py`'s AssistantProcess: `python -m bot
 serve` on free ports, its own var dir and SQLite store) and, as the baseline, a stock
 `rasa init --no-prompt` bot (trained in a temporary directory, or reused from
 `--stock-dir`) served with `rasa run --enable-api` on a free port, and the "Rasa floor":
@@ -14,7 +14,7 @@ what the engine allows (issue #21; `--skip-floor` leaves it out). Simulated user
 (asyncio + httpx, no think time) talk to the REST webhook:
 
 * assistant: greeting, a suggestion (Arabic and English users alternate, openings and
-  answers as in tests/test_live_intake.py), the form up to the summary,
+  answers as in tests/integration/test_live_intake.py), the form up to the summary,
   `/confirm_report`, then a status question about the filed reference;
 * stock bot and floor bot: the same number of turns of its greet/mood conversation.
 
@@ -58,13 +58,8 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bot.intake.personal import luhn_valid  # noqa: E402
-from tests.live import LiveAssistant, free_port, free_ports, last_code  # noqa: E402
-
-# the answer tables and openings of tests/test_live_intake.py
-try:
-    from tests.test_live_intake import AR_ANSWERS, EN_ANSWERS, VALID_ID
-except ImportError as error:  # pragma: no cover - the tests need pytest and Pillow
-    raise SystemExit("bench/serve.py needs tests/test_live_intake.py (pytest, Pillow)") from error
+from bot.runtime.process import AssistantProcess, free_port, free_ports, last_code  # noqa: E402
+from bot.runtime.scripted_user import AR_ANSWERS, EN_ANSWERS, VALID_ID  # noqa: E402
 
 OPENINGS = {
     "ar": ("السلام عليكم", "لدي اقتراح لتحسين خدمة في منصة أبشر", "تجديد رخصة القيادة"),
@@ -464,7 +459,7 @@ def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
     """One assistant (`python -m bot serve`, BALAGH_RASA_TUNING=tuning) through every level."""
     var_dir = work / "var"
     var_dir.mkdir(parents=True)
-    live = LiveAssistant(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
+    live = AssistantProcess(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
     SINK["path"] = var_dir / "messages.jsonl"
     live.env["BALAGH_RASA_TUNING"] = tuning
     print(f">> starting the assistant (python -m bot serve, BALAGH_RASA_TUNING={tuning}) ...",

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian's chromium, in which tests/test_browser_webchat.py drives the web widget (Playwright).
+# Debian's chromium, in which tests/live/test_browser_webchat.py drives the web widget (Playwright).
 # Installed when missing and this runs as root with apt (CI, a fresh Debian machine); anyone
 # else is told how to install it, and those tests fail with the same words until it is there.
 set -euo pipefail

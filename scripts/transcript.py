@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.chat import send  # noqa: E402
-from tests.live import last_code  # noqa: E402
+from bot.runtime.process import last_code  # noqa: E402
 
 CODE = "{code}"
 

@@ -1,4 +1,11 @@
-"""Shared fixtures: a PostgreSQL server for the session, and a fresh database per test.
+"""Shared fixtures: the running assistant and a PostgreSQL server for the session, and a
+fresh database per test.
+
+`shared_assistant` is one `python -m bot serve` (trained model, action server, SQL tracker
+store, its own report store) for every test that needs nothing special of it: the whole of
+tests/integration/ and the browser tests. It runs on a Sunday morning (`ON_DUTY`), so a
+person asked for is queued for the call-centre console. Tests use their own senders,
+references and national IDs, so they do not depend on each other's order.
 
 `db_url` runs a test twice: on SQLite in tmp_path and on a real PostgreSQL (a throwaway
 cluster started once per session, or TEST_POSTGRES_URL). Missing PostgreSQL binaries make the
@@ -17,12 +24,20 @@ from typing import Any
 import pytest
 from postgres_server import PostgresServer, PostgresUnavailable
 
+from bot.runtime.process import AssistantProcess
 from bot.store.db import dispose_engine
 from bot.store.repository import AttachmentDraft, ReportDraft, ReporterDraft
 
 SKIP_POSTGRES_ENV = "BALAGH_SKIP_POSTGRES"
 POSTGRES_URL_ENV = "TEST_POSTGRES_URL"
 _skipped_postgres: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def shared_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AssistantProcess]:
+    from tests.live import ON_DUTY, running_assistant
+
+    yield from running_assistant(tmp_path_factory, {"BALAGH_NOW": ON_DUTY})
 
 
 def _postgres_skip_reason() -> str | None:

@@ -59,7 +59,7 @@ CHANNELS = frozenset({"web", "app"})
 
 # A match at or above this score (0-100) is taken without asking. 80 lets one wrong letter
 # through in a 6-letter name (abshar for absher scores 83), and stays above what unrelated
-# names reach against the catalogue (tests/intake/test_catalogue.py keeps a list of them).
+# names reach against the catalogue (tests/unit/intake/test_catalogue.py keeps a list of them).
 CONFIDENT_SCORE = 80.0
 # The best match is confident only this far ahead of the runner-up (an exact match always is,
 # unless another is exact too): two platforms scoring alike mean the user should choose.
@@ -520,7 +520,7 @@ def lookup_table_yaml(catalogue: Catalogue | None = None) -> str:
     catalogue = catalogue or load_catalogue()
     lines = [
         "# Generated from bot/intake/data/catalogue.yml by `python -m bot.intake.catalogue`;",
-        "# do not edit (tests/intake/test_catalogue.py checks that it is up to date).",
+        "# do not edit (tests/unit/intake/test_catalogue.py checks that it is up to date).",
         'version: "3.1"',
         "nlu:",
         f"- lookup: {LOOKUP_TABLE_NAME}",

@@ -98,7 +98,7 @@ REDACTED_SLOTS = frozenset(
     }
 )  # fmt: skip
 # Slots of free types (text, any, list) that hold no personal data: codes, report
-# references, keys. tests/store/test_privacy.py checks that every such slot of domain.yml is
+# references, keys. tests/unit/store/test_privacy.py checks that every such slot of domain.yml is
 # in one of the two sets, so a new slot needs a decision.
 KEPT_SLOTS = frozenset(
     {
