@@ -1,6 +1,6 @@
 # Two commands for people: `make run` and `make test`. Everything else is set-up they do
 # incrementally: the venv is rebuilt only when the lock or requirements change, the model
-# only when its training inputs change (bot/model.py compares a fingerprint).
+# only when its training inputs change (bot/runtime/model.py compares a fingerprint).
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -40,7 +40,7 @@ $(STAMP): constraints.txt pyproject.toml requirements/rasa-deps.txt requirements
 	@touch $(STAMP)
 
 model: venv
-	$(PY) -m bot.model
+	$(PY) -m bot.runtime.model
 
 db: venv
 	$(PY) -m bot db upgrade

@@ -16,8 +16,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_entities
-from bot import settings
 from bot.intake.clarify import FAQ_PICK_ENTITY, faq_button, faq_pair, faq_titles
+from bot.runtime import settings
 
 RESPONSE_PREFIX = "utter_faq/"
 

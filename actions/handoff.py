@@ -26,9 +26,9 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import latest_text, repository, slot_values
-from bot import settings
 from bot.intake import handoff, summary
 from bot.intake.identity import channel_of_sender
+from bot.runtime import settings
 from bot.store import handoffs
 
 logger = logging.getLogger(__name__)

@@ -27,10 +27,10 @@ from actions.common import (
 )
 from actions.forms import attachment_updates, said_back
 from actions.status import drafting
-from bot import settings
 from bot.intake import corrections, filing, flow, summary, triage, volunteered
 from bot.intake.eligibility import Decision, Outcome, ReportType
 from bot.intake.workdays import saudi_today
+from bot.runtime import settings
 from bot.store.access import Principal
 from bot.store.models import ReportStatus
 from bot.store.verification import mobile_is_verified

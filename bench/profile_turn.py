@@ -39,7 +39,7 @@ per call (both from bench/speedups/rasa_speedups.py, which bench/speedups/sitecu
 also applies to `bench/serve.py`), `--selective-domain` sends the domain only to the
 actions that read it (Rasa's `enable_selective_domain`; as if domain.yml marked every
 action but action_detect_language with `send_domain: true`), `--cached-store` keeps each
-tracker in memory in front of the SQL store (bot/rasa_tuning.py's `trackercache`: checked
+tracker in memory in front of the SQL store (bot/runtime/rasa_tuning.py's `trackercache`: checked
 against the SQL store's newest event id before use, so several servers stay correct),
 `--sqlite-wal` opens SQLite in WAL mode with synchronous=NORMAL, `--inprocess-language`
 computes the `language` slot's custom mapping in the Rasa process (the upper bound of
@@ -214,7 +214,7 @@ class ActionServer:
     def __init__(self, work: Path, database_url: str, env_extra: dict[str, str]) -> None:
         self.port = free_port()
         self.log = work / "actions.log"
-        from bot.logmask import write_logging_config
+        from bot.runtime.logmask import write_logging_config
 
         logging_config = write_logging_config(work / "logging.yml")
         env = dict(os.environ)
@@ -455,8 +455,9 @@ def inprocess_language() -> None:
 
 
 def product_tuning(name: str) -> None:
-    """One of bot/rasa_tuning.py's changes, for this process (apply once: it patches Rasa)."""
-    from bot import rasa_tuning
+    """One of bot/runtime/rasa_tuning.py's changes, for this process (apply once: it patches
+    Rasa)."""
+    from bot.runtime import rasa_tuning
 
     rasa_tuning.apply([name])
 
@@ -966,7 +967,7 @@ def threads(args: argparse.Namespace) -> None:
 
 
 def configure_like_rasa_run(work: Path) -> None:
-    """What `rasa run` sets up before serving: logging (bot/logmask.py's config, as
+    """What `rasa run` sets up before serving: logging (bot/runtime/logmask.py's config, as
     `python -m bot serve` passes it), TensorFlow's environment, structlog."""
     import logging
 
@@ -974,7 +975,7 @@ def configure_like_rasa_run(work: Path) -> None:
     from rasa.utils.log_utils import configure_structlog
     from rasa.utils.tensorflow import environment
 
-    from bot.logmask import write_logging_config
+    from bot.runtime.logmask import write_logging_config
 
     configure_logging_and_warnings(None, str(write_logging_config(work / "logging.yml")),
                                    warn_only_once=True, filter_repeated_logs=True)
@@ -999,7 +1000,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keepalive", action="store_true")
     parser.add_argument("--inprocess-language", action="store_true")
     parser.add_argument("--domain-json", action="store_true",
-                        help="bot/rasa_tuning.py's `domainjson`: the domain's JSON made once")
+                        help="bot/runtime/rasa_tuning.py's `domainjson`: the domain's JSON "
+                        "made once")
     parser.add_argument("--all-fixes", action="store_true",
                         help="--fast-validate --keepalive --selective-domain --cached-store "
                         "--sqlite-wal")

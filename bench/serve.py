@@ -3,7 +3,7 @@
     .venv/bin/python bench/serve.py [--users 1,20,100] [--runs 3] [--stock-dir DIR]
         [--tuning all/none] [--cluster N] [--think S]
 
-Starts the assistant (by default twice: with bot/rasa_tuning.py's changes and without,
+Starts the assistant (by default twice: with bot/runtime/rasa_tuning.py's changes and without,
 `--tuning`) as the tests do (`tests/live.py`'s AssistantProcess: `python -m bot
 serve` on free ports, its own var dir and SQLite store) and, as the baseline, a stock
 `rasa init --no-prompt` bot (trained in a temporary directory, or reused from
@@ -562,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
              "PostgreSQL, Redis, the proxy) the same way; 0: not (the default)")
     parser.add_argument(
         "--tuning", default="all/none",
-        help="run the assistant once per BALAGH_RASA_TUNING value (bot/rasa_tuning.py), "
+        help="run the assistant once per BALAGH_RASA_TUNING value (bot/runtime/rasa_tuning.py), "
              "values separated by '/': 'all/none' (default) runs it tuned, then untuned; "
              "'all/validator,keepalive' compares with two of the changes")
     parser.add_argument(

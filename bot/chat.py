@@ -15,7 +15,7 @@ import urllib.request
 import uuid
 from typing import Any
 
-from bot import settings
+from bot.runtime import settings
 
 
 def send(url: str, sender: str, text: str, timeout: float = 60.0) -> list[dict[str, Any]]:

@@ -20,10 +20,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from tabulate import tabulate
 
-from bot import logmask, settings
 from bot.digits import to_ascii_digits
 from bot.intake.filing import CHANNELS
 from bot.intake.reference import parse_reference
+from bot.runtime import logmask, settings
 from bot.runtime.secrets import restrict_umask
 from bot.store.access import Principal
 from bot.store.migrate import upgrade
@@ -349,8 +349,8 @@ def _moment_argument(text: str) -> datetime:
 def _jobs(args: argparse.Namespace, _rest: list[str]) -> int:
     import logging
 
-    from bot import jobs
     from bot.clock import SYSTEM_CLOCK, FixedClock, OffsetClock
+    from bot.runtime import jobs
 
     repository = _repository()
     if args.once:
@@ -470,7 +470,7 @@ def _db_upgrade(_args: argparse.Namespace, _rest: list[str]) -> int:
 
 
 def _serve(_args: argparse.Namespace, rest_args: list[str]) -> int:
-    from bot.serve import main as serve_main
+    from bot.runtime.serve import main as serve_main
 
     return serve_main(rest_args)
 
@@ -500,7 +500,7 @@ def _proxy(_args: argparse.Namespace, rest_args: list[str]) -> int:
 
 
 def _cluster(_args: argparse.Namespace, rest_args: list[str]) -> int:
-    from bot.cluster import main as cluster_main
+    from bot.runtime.cluster import main as cluster_main
 
     return cluster_main(rest_args)
 
@@ -754,7 +754,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cluster = commands.add_parser(
         "cluster",
-        add_help=False,  # --help is the launcher's own (bot/cluster.py)
+        add_help=False,  # --help is the launcher's own (bot/runtime/cluster.py)
         help="several Rasa and action servers behind one port, with PostgreSQL and Redis",
         description="Start the scaled-out topology on this machine.",
     )

@@ -65,7 +65,7 @@ def running_assistant(
 ) -> Iterator[AssistantProcess]:
     """The body of a module's `assistant` fixture: one server, its own store, stopped after.
     `env`: more of the servers' environment (e.g. BALAGH_NOW)."""
-    from bot.model import model_path
+    from bot.runtime.model import model_path
 
     assert model_path().exists(), "no model: run `make test` (it trains one) first"
     var_dir = tmp_path_factory.mktemp("var")

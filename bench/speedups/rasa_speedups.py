@@ -4,7 +4,7 @@ through sitecustomize.py beside this file, by bench/serve.py (the whole assistan
     PYTHONPATH=bench/speedups BALAGH_BENCH_SPEEDUPS=validate,keepalive \\
         .venv/bin/python bench/serve.py --users 1,20 --skip-stock
 
-`validate` and `keepalive` are bot/rasa_tuning.py's changes, which the assistant now applies
+`validate` and `keepalive` are bot/runtime/rasa_tuning.py's changes, which the assistant now applies
 itself (BALAGH_RASA_TUNING=none turns them off there); `sqlite-wal` is still only a
 measurement.
 
@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from bot import rasa_tuning
+from bot.runtime import rasa_tuning
 
 ALL = ("validate", "keepalive", "sqlite-wal")
 
 
-# The first two are now applied to the assistant's Rasa server by bot/rasa_tuning.py (through
-# bot/rasa_server.py); the benchmarks use the same code, e.g. on a stock `rasa run`.
+# The first two are now applied to the assistant's Rasa server by
+# bot/runtime/rasa_tuning.py (through
+# bot/runtime/rasa_server.py); the benchmarks use the same code, e.g. on a stock `rasa run`.
 fast_validate = rasa_tuning.use_one_validator
 keepalive_sessions = rasa_tuning.keep_sessions_alive
 

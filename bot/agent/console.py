@@ -41,13 +41,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot import settings
 from bot.agent import calls, display, faq, lookup, panel
 from bot.agent.desk import Desk, request_lines
 from bot.agent.display import Mode
 from bot.digits import to_ascii_digits
 from bot.intake.reference import parse_reference
 from bot.intake.workdays import saudi_today
+from bot.runtime import settings
 from bot.store.access import Principal
 
 __all__ = ["Console", "Screen", "build_parser", "main"]
@@ -421,7 +421,7 @@ class Console:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.model import model_path
+    from bot.runtime.model import model_path
 
     parser = argparse.ArgumentParser(
         prog="python -m bot agent",

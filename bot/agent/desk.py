@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot import settings
 from bot.clock import Clock
 from bot.intake import handoff
 from bot.notify import relay
+from bot.runtime import settings
 from bot.store import handoffs
 from bot.store.db import resolve_engine
 from bot.store.handoffs import Line, Request

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot import logmask, settings
+from bot.runtime import logmask, settings
 from bot.runtime.secrets import ACTIONS_SECRET_ENV, ACTIONS_SECRET_HEADER, actions_secret
 
 __all__ = ["Assistant", "StartError", "free_port"]
@@ -191,7 +191,7 @@ class Assistant:
         if not self.model.is_file():
             raise StartError(
                 f"no trained model at {self.model}. Run `make run` (it trains one) "
-                "or `.venv/bin/python -m bot.model`."
+                "or `.venv/bin/python -m bot.runtime.model`."
             )
         quiet_logging(self.console_log)
         from bot.store.migrate import upgrade

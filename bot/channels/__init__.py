@@ -1,1 +1,8 @@
-"""Rasa input channels of the assistant (wired in through credentials.yml)."""
+"""Rasa input and output channels of the assistant, one a module (named in credentials.yml).
+
+It owns how a user reaches the assistant and proves who they are: REST with attached files
+(`rest`), the web widget with its signed sessions, history and inbox (`webchat`), Telegram
+through python-telegram-bot (`telegram`, `telegram_polling`, `telegram_limits`), and the
+checks of uploaded files (`uploads`). It may import `bot.intake`, `bot.store`,
+`bot.notify.inbox` and `bot.runtime.settings`; the domain never imports a channel.
+"""

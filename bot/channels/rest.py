@@ -66,7 +66,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
-from bot import settings
 from bot.channels import faults
 from bot.channels.faults import AttachmentStorageFailed
 from bot.channels.uploads import check_and_store
@@ -78,6 +77,7 @@ from bot.intake.attachments import (
 )
 from bot.intake.identity import REST_PREFIX, VERIFIED_CONTACT, client_sender, rest_sender_id
 from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
+from bot.runtime import settings
 from bot.store.files import discard_attachment, display_filename
 from bot.store.uploads import keys as upload_keys
 

@@ -60,7 +60,6 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ExtBot
 
-from bot import settings
 from bot.channels import faults
 from bot.channels.telegram_limits import TelegramRateLimiter
 from bot.channels.uploads import check_and_store
@@ -71,6 +70,7 @@ from bot.intake.attachments import (
     AttachmentRejected,
 )
 from bot.intake.identity import VERIFIED_CONTACT
+from bot.runtime import settings
 from bot.store.files import display_filename
 from bot.store.uploads import keys as upload_keys
 

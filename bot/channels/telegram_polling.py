@@ -25,7 +25,6 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot import settings
 from bot.channels.telegram import (
     ALLOWED_UPDATES,
     CHANNEL,
@@ -33,6 +32,7 @@ from bot.channels.telegram import (
     api_urls,
     webhook_secret,
 )
+from bot.runtime import settings
 
 logger = logging.getLogger("bot.telegram_bridge")
 READY_LINE = "Telegram bridge: polling"

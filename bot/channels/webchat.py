@@ -64,7 +64,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import settings
 from bot.channels import faults
 from bot.channels.rest import (
     _METADATA_ATTRIBUTE,
@@ -77,6 +76,7 @@ from bot.channels.rest import (
     check_sender,
 )
 from bot.notify import inbox
+from bot.runtime import settings
 from bot.runtime.secrets import generated_secret
 from bot.store import handoffs
 

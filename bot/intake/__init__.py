@@ -1,0 +1,13 @@
+"""The domain of report intake, in plain Python: no Rasa, no SQL, no network.
+
+It owns what the official guide decides: the four report types and their eligibility
+(`eligibility`), working days and holidays (`workdays`), report references (`reference`),
+the catalogue of platforms and services (`catalogue`), the parsers of answers, dates, IDs
+and mobiles (`answers`, `dates`, `personal`), the facts a message volunteers and the
+corrections it makes (`volunteered`, `corrections`), the order of the forms' questions
+(`flow`), conversation repair (`repair`, `clarify`), attachments, the summary and filing.
+It may import `bot.nlu.normalise`, `bot.digits`, `bot.clock`, `bot.runtime.settings` and
+`bot.store` (filing, status, requests, attachments); the actions, channels, console and
+notifications import it, never the other way round. Most unit tests live in
+tests/unit/intake/.
+"""

@@ -333,7 +333,7 @@ def language_after_message(
 
     A button payload ("/intent{...}") says nothing about the language. Used by both
     implementations of the slot mapping: the action server's `action_detect_language` and
-    the in-process one of bot/rasa_tuning.py.
+    the in-process one of bot/runtime/rasa_tuning.py.
     """
     if text.startswith("/"):
         return None

@@ -9,5 +9,5 @@
 * `inbox.py` — the web widget's side of the web inbox.
 
 The timed rules that queue notices (48-hour missing-data cancellation, reminders, delay
-notice, survey) are in bot/jobs.py.
+notice, survey) are in bot/runtime/jobs.py.
 """

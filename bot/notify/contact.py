@@ -35,7 +35,7 @@ import httpx
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 
-from bot import settings
+from bot.runtime import settings
 from bot.store.db import resolve_engine, session_scope
 from bot.store.models import ContactMessage, OutboxState, utc_now
 

@@ -34,9 +34,9 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot import settings
 from bot.intake.identity import client_sender
 from bot.notify.outbox import Notice
+from bot.runtime import settings
 from bot.store.db import resolve_engine, session_scope
 from bot.store.models import WebInboxMessage, utc_now
 

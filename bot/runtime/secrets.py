@@ -13,7 +13,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from bot import settings
+from bot.runtime import settings
 
 # Files and directories the assistant creates: readable by their owner only.
 PRIVATE_UMASK = 0o077

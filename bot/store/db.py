@@ -21,7 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import settings
+from bot.runtime import settings
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 _WRITE_OPTION = "balagh_write"

@@ -19,7 +19,7 @@ import secrets
 import tempfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from bot import settings
+from bot.runtime import settings
 from bot.store.repository import AttachmentDraft
 
 MAX_FILENAME_LENGTH = 255

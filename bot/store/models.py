@@ -32,7 +32,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declarative_base, relationship, validates
 from sqlalchemy.types import JSON
 
-from bot import settings
+from bot.runtime import settings
 
 # Deterministic constraint names, the same as in the hand-written migrations.
 NAMING_CONVENTION = {

@@ -23,7 +23,7 @@ Each redacted conversation also gets one new event, a `slot` event for `privacy_
 (the time of the redaction; a slot that influences nothing). It is how the retention knows
 what it already did (only events after it are looked at again), and it changes the
 conversation's newest event id, which is what a Rasa server's kept trackers are checked
-against (bot.rasa_tuning `trackercache`): a tracker kept in memory with the personal data
+against (bot.runtime.rasa_tuning `trackercache`): a tracker kept in memory with the personal data
 is not served again. The idle time is counted from the newest event that is not such a mark.
 
 A turn that is running while its conversation is redacted could lose an event (Rasa counts
@@ -52,8 +52,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.sql import Select
 
-from bot import settings
 from bot.digits import to_ascii_digits
+from bot.runtime import settings
 from bot.store import handoffs
 from bot.store.db import resolve_engine, session_scope, writer
 from bot.store.lifecycle import OPEN_STATUSES

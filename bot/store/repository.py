@@ -705,7 +705,7 @@ class ReportRepository:
             session.flush()
             return report
 
-    # -- timed rules (bot/jobs.py) -------------------------------------------------------
+    # -- timed rules (bot/runtime/jobs.py) -------------------------------------------------------
 
     def missing_data_requested_before(
         self, moment: datetime, *, unless_notified: str | None = None

@@ -5,7 +5,7 @@ An upload is written at once under settings.attachments_dir() (bot.store.files
 A draft that is abandoned, or cancelled and never resumed, leaves its files behind, with
 whatever personal data the screenshots show. `sweep_staged_files` deletes the files that no
 `attachments` row names and that are older than `max_age` (default 14 days, the time a
-draft may lie untouched or a cancelled one be resumed); the scheduler (bot.jobs) calls it on
+draft may lie untouched or a cancelled one be resumed); the scheduler (bot.runtime.jobs) calls it on
 every tick.
 
 Cheap enough for every tick: one `scandir` of the fan-out folders and one `lstat` a file;
@@ -39,7 +39,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot import settings
+from bot.runtime import settings
 from bot.store.models import Attachment
 
 __all__ = [

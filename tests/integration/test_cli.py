@@ -174,7 +174,7 @@ def test_serve_hands_the_remaining_arguments_over(monkeypatch: pytest.MonkeyPatc
         received.append(argv)
         return 3
 
-    monkeypatch.setitem(sys.modules, "bot.serve", types.SimpleNamespace(main=fake_main))
+    monkeypatch.setitem(sys.modules, "bot.runtime.serve", types.SimpleNamespace(main=fake_main))
     assert cli.main(["serve", "--rasa-port", "5006", "extra"]) == 3
     assert cli.main(["serve", "--", "--help"]) == 3
     assert cli.main(["serve"]) == 3

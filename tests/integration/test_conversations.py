@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.model import model_path
+from bot.runtime.model import model_path
 
 ROOT = Path(__file__).resolve().parents[2]
 

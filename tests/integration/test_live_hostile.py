@@ -31,10 +31,10 @@ import pytest
 import sqlalchemy
 from PIL import Image
 
-from bot import settings
 from bot.channels.rest import MAX_BODY_BYTES, MAX_SENDER_CHARS
 from bot.channels.webchat import STATIC_DIR
 from bot.intake.attachments import MAX_IMAGE_PIXELS
+from bot.runtime import settings
 from bot.store.repository import ReportRepository
 from tests.live import ARABIC, AssistantProcess, conversation_id, texts
 

@@ -1,5 +1,5 @@
 """`python -m bot privacy purge|export` as people run it (a subprocess, DATABASE_URL set), and
-the scheduler's hourly retention pass (bot/jobs.py)."""
+the scheduler's hourly retention pass (bot/runtime/jobs.py)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import jobs
 from bot.clock import FixedClock
+from bot.runtime import jobs
 from bot.store.migrate import upgrade
 from bot.store.repository import ReportDraft, ReportRepository
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bot.agent import calls, display
-from bot.model import model_path
+from bot.runtime.model import model_path
 from bot.store.db import dispose_engine
 from bot.store.repository import ReportRepository
 from tests.live import ROOT, last_code

@@ -40,7 +40,7 @@ import pytest
 from postgres_server import PostgresServer, own_cluster
 from sqlalchemy import create_engine, text
 
-from bot.model import model_path
+from bot.runtime.model import model_path
 from bot.store.db import dispose_engine
 from bot.store.migrate import upgrade
 from bot.store.models import Report
@@ -168,9 +168,9 @@ class Servers:
         self.rasa = Part(
             "Rasa server",
             [
-                python, "-m", "bot.rasa_server", "run", "--model", str(model),
+                python, "-m", "bot.runtime.rasa_server", "run", "--model", str(model),
                 "--port", str(self.rasa_port),
-                "--enable-api", "--cors", "*",  # the token: RASA_TOKEN (bot.rasa_server)
+                "--enable-api", "--cors", "*",  # the token: RASA_TOKEN (bot.runtime.rasa_server)
                 "--credentials", str(credentials), "--endpoints", str(endpoints),
             ],
             env,

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.intake.personal import luhn_valid, parse_mobile
-from bot.model import model_path
+from bot.runtime.model import model_path
 from tests.live import AssistantProcess, texts
 
 pytestmark = pytest.mark.servers

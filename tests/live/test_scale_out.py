@@ -48,7 +48,7 @@ from postgres_server import PostgresUnavailable, find_bin_dir
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-from bot.model import model_path
+from bot.runtime.model import model_path
 from tests.integration.test_live_intake import (
     AR_ANSWERS,
     EN_ANSWERS,
@@ -303,7 +303,7 @@ def test_conversations_alternating_between_two_rasa_servers(cluster: Cluster) ->
     # and the lock store that serialised them was Redis
     import redis
 
-    # (the cluster's own Redis wants the password it generated; bot/cluster.py)
+    # (the cluster's own Redis wants the password it generated; bot/runtime/cluster.py)
     password = (cluster.var_dir / "cluster_redis_password").read_text().strip()
     stats = redis.Redis(port=cluster.redis_port, password=password).info("commandstats")
     turns = len(arabic.sent) + len(english.sent) + len(status.sent)
@@ -339,14 +339,14 @@ def test_simultaneous_turns_of_one_conversation_are_serialised(cluster: Cluster)
 
 
 def _rasa_pid(port: int) -> int:
-    """The Rasa server (`python -m bot.rasa_server run`) serving `port` (from /proc: this
+    """The Rasa server (`python -m bot.runtime.rasa_server run`) serving `port` (from /proc: this
     test's own child)."""
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             argv = cmdline.read_bytes().split(b"\0")
         except OSError:
             continue
-        if (b"bot.rasa_server" in argv and b"run" in argv and b"--port" in argv
+        if (b"bot.runtime.rasa_server" in argv and b"run" in argv and b"--port" in argv
                 and argv[argv.index(b"--port") + 1] == str(port).encode()):
             return int(cmdline.parent.name)
     raise AssertionError(f"no Rasa server on port {port}")

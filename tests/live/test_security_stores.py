@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot import cluster
-from bot.serve import _start, _wait_ready, stop
+from bot.runtime import cluster
+from bot.runtime.serve import _start, _wait_ready, stop
 
 PASSWORD = "pg-test-password-7f3a"
 

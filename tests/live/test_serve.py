@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bot.model import model_path
+from bot.runtime.model import model_path
 from tests.live import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

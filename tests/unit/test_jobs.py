@@ -1,5 +1,6 @@
-"""The scheduler's timed rules (bot/jobs.py) driven by a fixed clock, on SQLite and PostgreSQL:
-48-hour cancellation, day-one reminder, delay notice across a weekend, survey, dispatch."""
+"""The scheduler's timed rules (bot/runtime/jobs.py) driven by a fixed clock, on SQLite and
+PostgreSQL: 48-hour cancellation, day-one reminder, delay notice across a weekend, survey,
+dispatch."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import jobs
 from bot.clock import FixedClock
 from bot.intake.filing import due_at as reply_due_at
 from bot.intake.workdays import RIYADH
 from bot.notify.outbox import Notice, list_messages
 from bot.notify.senders import Delivered
+from bot.runtime import jobs
 from bot.store.access import Principal
 from bot.store.migrate import upgrade
 from bot.store.repository import AttachmentDraft, ReportDraft, ReportRepository

@@ -1,4 +1,4 @@
-"""The atomic Redis lock store (bot/lockstore.py) that several Rasa servers share, and the
+"""The atomic Redis lock store (bot/runtime/lockstore.py) that several Rasa servers share, and the
 lock-store section `python -m bot serve` writes from REDIS_URL.
 
 The lock tests run against a real redis-server on a free port (Debian's package; skipped
@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.serve import StartError, lock_store_lines
+from bot.runtime.serve import StartError, lock_store_lines
 
 
 def test_redis_url_becomes_rasa_lock_store_settings() -> None:
     config = yaml.safe_load("\n".join(lock_store_lines("redis://:s%40cret@10.0.0.5:6380/2")))
     assert config["lock_store"] == {
-        "type": "bot.lockstore.AtomicRedisLockStore",
+        "type": "bot.runtime.lockstore.AtomicRedisLockStore",
         "url": "10.0.0.5",
         "port": 6380,
         "db": 2,
@@ -72,13 +72,13 @@ def _store(port: int):
     from rasa.utils.endpoints import EndpointConfig
 
     return LockStore.create(EndpointConfig(
-        type="bot.lockstore.AtomicRedisLockStore", url="127.0.0.1", port=port, db=0,
+        type="bot.runtime.lockstore.AtomicRedisLockStore", url="127.0.0.1", port=port, db=0,
         key_prefix="balagh",
     ))
 
 
 def test_rasa_builds_it_from_the_endpoint_config(redis_port: int) -> None:
-    from bot.lockstore import AtomicRedisLockStore
+    from bot.runtime.lockstore import AtomicRedisLockStore
 
     store = _store(redis_port)
     assert isinstance(store, AtomicRedisLockStore)

@@ -1,4 +1,4 @@
-"""No personal data in the logs (bot/logmask.py): what is masked, what is not, and where.
+"""No personal data in the logs (bot/runtime/logmask.py): what is masked, what is not, and where.
 
 The Rasa and sanic cases run in a child process configured the way `python -m bot serve`
 configures the servers (Rasa's and Rasa SDK's `--logging-config-file`), so that Rasa's
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import logmask
-from bot.logmask import mask_slots, mask_text, scrub
+from bot.runtime import logmask
+from bot.runtime.logmask import mask_slots, mask_text, scrub
 
 ROOT = Path(__file__).resolve().parents[2]
 NATIONAL_ID = "1000000008"
@@ -237,7 +237,7 @@ def test_logging_config_file_is_written_once_and_loads_the_filter(tmp_path: Path
     path = tmp_path / "var" / "logging.yml"
     args = logmask.logging_config_args(path)
     assert args == ["--logging-config-file", str(path)]
-    assert "bot.logmask.installed_filter" in path.read_text(encoding="utf-8")
+    assert "bot.runtime.logmask.installed_filter" in path.read_text(encoding="utf-8")
     assert logmask.write_logging_config(path) == path
 
 
@@ -271,7 +271,7 @@ CHILD = (
             configure_structlog(logging.DEBUG)
             import structlog
             structlog.get_logger().debug("before.install", text="ok")  # a cached logger
-            from bot import logmask
+            from bot.runtime import logmask
             logmask.install()
         import structlog
         log = structlog.get_logger()
@@ -347,7 +347,7 @@ def test_warnings_are_masked_too() -> None:
     records warnings itself)."""
     script = (
         "import warnings\n"
-        "from bot import logmask\n"
+        "from bot.runtime import logmask\n"
         "logmask.install()\n"
         "warnings.warn(\"Failed to parse arguments in line '/inform{\\\"national_id\\\": "
         "\\\"1000000073\\\", \\\"mobile\\\": \\\"0556660006\\\"}'\", UserWarning)\n"

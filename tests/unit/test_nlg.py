@@ -13,7 +13,7 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
-from bot import serve
+from bot.runtime import serve
 from bot.runtime.nlg import LiteralValuesNLG, fill_text
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""bot/rasa_tuning.py: each change to Rasa's server process keeps Rasa's behaviour.
+"""bot/runtime/rasa_tuning.py: each change to Rasa's server process keeps Rasa's behaviour.
 
 Every test applies its change inside `monkeypatch`, so Rasa's classes are restored after it.
 """
@@ -26,7 +26,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import ActionDetectLanguage
-from bot import rasa_tuning
+from bot.runtime import rasa_tuning
 
 
 def test_setting_names_the_changes() -> None:

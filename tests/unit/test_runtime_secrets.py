@@ -37,8 +37,7 @@ def test_processes_racing_for_a_new_secret_all_get_the_same_whole_one(tmp_path: 
 def test_the_environment_wins_and_an_empty_file_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot import settings
-    from bot.runtime import secrets
+    from bot.runtime import secrets, settings
 
     monkeypatch.setattr(settings, "VAR_DIR", tmp_path)
     monkeypatch.setenv("X_TEST_SECRET", "from-env")

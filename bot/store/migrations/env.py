@@ -13,7 +13,7 @@ from alembic import context
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from bot import settings
+from bot.runtime import settings
 from bot.store.db import get_engine, writer
 from bot.store.migrate import ADVISORY_LOCK_KEY, VERSION_TABLE, include_object
 from bot.store.models import Base

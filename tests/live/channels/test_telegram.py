@@ -33,11 +33,11 @@ from sanic import Sanic
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot import serve
 from bot.channels import telegram as tg
 from bot.channels.telegram_limits import TelegramRateLimiter
 from bot.intake.attachments import MAX_ATTACHMENT_BYTES
-from bot.model import model_path
+from bot.runtime import serve
+from bot.runtime.model import model_path
 from bot.store.repository import ReportRepository
 from tests.live import ROOT, AssistantProcess, is_arabic
 from tests.telegram_stub import TelegramStub

@@ -71,7 +71,7 @@ def test_two_close_faq_answers_are_both_offered() -> None:
 
 def test_faq_buttons_carry_the_key_and_a_question_of_the_faq_as_title() -> None:
     from bot.intake.clarify import faq_button, faq_titles
-    from bot.settings import PROJECT_ROOT
+    from bot.runtime.settings import PROJECT_ROOT
 
     titles = faq_titles(PROJECT_ROOT / "nlu")
     assert len(titles) >= 18 and all(set(t) == {"ar", "en"} for t in titles.values())

@@ -26,7 +26,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import rasa_tuning
+from bot.runtime import rasa_tuning
 from bot.store import privacy
 from bot.store.migrate import upgrade
 from bot.store.repository import ReportDraft, ReporterDraft, ReportRepository
@@ -264,7 +264,7 @@ def test_nothing_to_do_without_conversations(repo: ReportRepository) -> None:
 def test_a_kept_tracker_is_not_served_after_redaction(
     repo: ReportRepository, trackers: SQLTrackerStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """bot.rasa_tuning's trackercache keeps trackers while the newest event id is unchanged:
+    """bot.runtime.rasa_tuning's trackercache keeps trackers while the newest event id is unchanged:
     the redaction's mark changes it, so the kept copy with the personal data is dropped."""
     monkeypatch.setattr(SQLTrackerStore, "retrieve", SQLTrackerStore.retrieve)
     monkeypatch.setattr(SQLTrackerStore, "save", SQLTrackerStore.save)

@@ -1,5 +1,5 @@
 """Staged uploads: owner-only on disk, and deleted by the scheduler when no report took them
-(bot.store.staged, bot.jobs), on a real SQLite store."""
+(bot.store.staged, bot.runtime.jobs), on a real SQLite store."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from bot import jobs
 from bot.clock import FixedClock
+from bot.runtime import jobs
 from bot.store import staged
 from bot.store.files import store_attachment
 from bot.store.migrate import upgrade
@@ -231,7 +231,7 @@ def test_a_failing_sweep_does_not_stop_the_tick(
         raise OSError("the disk went away")
 
     monkeypatch.setattr(staged, "sweep_staged_files", broken)
-    with caplog.at_level(logging.ERROR, logger="bot.jobs"):
+    with caplog.at_level(logging.ERROR, logger="bot.runtime.jobs"):
         result = jobs.tick(repo, FixedClock(now()), dispatch=False)
     assert result.staged_files is None
     assert "sweep of staged files failed" in caplog.text

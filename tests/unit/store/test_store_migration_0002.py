@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from alembic import command
 from sqlalchemy import inspect, text
 
-from bot import jobs
 from bot.clock import FixedClock
+from bot.runtime import jobs
 from bot.store.db import get_engine, writer
 from bot.store.migrate import alembic_config, current_revision, upgrade
 from bot.store.repository import ReportRepository

@@ -45,7 +45,6 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bot import settings
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.intake import handoff
 from bot.intake.filing import due_at as reply_due_at
@@ -54,6 +53,7 @@ from bot.notify.contact import deliver_pending
 from bot.notify.dispatcher import DispatchStats, dispatch_once
 from bot.notify.messages import NoticeKind
 from bot.notify.senders import Sender
+from bot.runtime import settings
 from bot.store import handoffs, privacy, staged
 from bot.store.lifecycle import MISSING_DATA_DEADLINE
 from bot.store.models import Report, ReportStatus

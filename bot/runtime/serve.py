@@ -37,9 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bot import settings
-from bot.logmask import logging_config_args
-from bot.model import model_path
+from bot.runtime import settings
+from bot.runtime.logmask import logging_config_args
+from bot.runtime.model import model_path
 from bot.runtime.secrets import (
     ACTIONS_SECRET_ENV,
     ACTIONS_SECRET_HEADER,
@@ -159,7 +159,7 @@ def lock_store_lines(redis_url: str) -> list[str]:
     """endpoints.yml's Redis lock store from `REDIS_URL` (redis[s]://[user:pass@]host:port/db).
 
     Rasa's RedisLockStore takes the host, port, db and password apart, not a URL. The class
-    is bot.lockstore's, which issues tickets atomically: Rasa's own lets two servers that
+    is bot.runtime.lockstore's, which issues tickets atomically: Rasa's own lets two servers that
     get one conversation's messages at the same moment process them at once.
     """
     parts = urlsplit(redis_url)
@@ -170,7 +170,7 @@ def lock_store_lines(redis_url: str) -> list[str]:
         )
     lines = [
         "lock_store:",
-        "  type: bot.lockstore.AtomicRedisLockStore",
+        "  type: bot.runtime.lockstore.AtomicRedisLockStore",
         f"  url: {json.dumps(parts.hostname or 'localhost')}",
         f"  port: {parts.port or 6379}",
         '  key_prefix: "balagh"',
@@ -342,7 +342,7 @@ def build_parts(args: argparse.Namespace, token: str, endpoints: Path) -> list[P
     args = with_node_defaults(args)
     python = sys.executable
     log_dir = node_log_dir(args)
-    # Both servers load bot/logmask.py through this file: no personal data in their logs.
+    # Both servers load bot/runtime/logmask.py through this file: no personal data in their logs.
     logging_config = settings.VAR_DIR / "logging.yml"
     actions = Part(
         name="action server",
@@ -358,11 +358,11 @@ def build_parts(args: argparse.Namespace, token: str, endpoints: Path) -> list[P
     rasa = Part(
         name="Rasa server",
         command=[
-            python, "-m", "bot.rasa_server", "run",
+            python, "-m", "bot.runtime.rasa_server", "run",
             "--model", str(args.model),
             "--port", str(args.rasa_port),
             "--interface", args.interface,
-            "--enable-api",  # the token: RASA_TOKEN in its environment (bot.rasa_server)
+            "--enable-api",  # the token: RASA_TOKEN in its environment (bot.runtime.rasa_server)
             "--cors", "*",
             "--credentials", str(write_credentials(node_var_dir(args) / "credentials.yml")),
             "--endpoints", str(endpoints),
@@ -371,7 +371,7 @@ def build_parts(args: argparse.Namespace, token: str, endpoints: Path) -> list[P
         log_path=log_dir / "rasa.log",
         ready=lambda: rasa_ready(args.rasa_port, token, log_dir / "rasa.log"),
     )
-    # the timed rules and the notification outbox (bot/jobs.py), once a minute
+    # the timed rules and the notification outbox (bot/runtime/jobs.py), once a minute
     jobs = Part(
         name="scheduler (jobs)",
         command=[python, "-m", "bot", "jobs"],
@@ -409,7 +409,7 @@ def preflight(args: argparse.Namespace) -> None:
     if not Path(args.model).is_file():
         raise StartError(
             f"Rasa server: no trained model at {args.model}. "
-            "Run `make run` (it trains one) or `.venv/bin/python -m bot.model`."
+            "Run `make run` (it trains one) or `.venv/bin/python -m bot.runtime.model`."
         )
     if not tarfile.is_tarfile(args.model):
         raise StartError(

@@ -571,7 +571,7 @@ def installed_filter() -> PiiFilter:
 # -- the logging config file of the servers -----------------------------------------------
 
 LOGGING_CONFIG = """\
-# Written by `python -m bot serve` (bot/logmask.py); edits are overwritten.
+# Written by `python -m bot serve` (bot/runtime/logmask.py); edits are overwritten.
 # Given to `rasa run` and `rasa_sdk` as their logging config file: loading the filter below
 # masks national IDs, mobiles, e-mail addresses and personal slot values in every log
 # record of the process. It adds no handler: Rasa's own output is kept.
@@ -579,7 +579,7 @@ version: 1
 disable_existing_loggers: false
 filters:
   mask_personal_data:
-    "()": bot.logmask.installed_filter
+    "()": bot.runtime.logmask.installed_filter
 """
 
 

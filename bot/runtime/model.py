@@ -1,4 +1,4 @@
-"""Train the Rasa model only when its inputs changed (run: python -m bot.model).
+"""Train the Rasa model only when its inputs changed (run: python -m bot.runtime.model).
 
 The fingerprint covers what shapes the model: config, domain, training data, the
 custom NLU components' code and the pinned dependency set. It is compared by content,
@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.settings import MODELS_DIR, PROJECT_ROOT
+from bot.runtime.settings import MODELS_DIR, PROJECT_ROOT
 
 MODEL_NAME = "balagh"
 TRAINING_INPUTS = ("config.yml", "domain.yml", "nlu", "stories", "bot/nlu", "constraints.txt")

@@ -1,8 +1,8 @@
 """Changes to Rasa 3.6's server process, each measured (README "Where a turn's time goes").
 
-The Rasa server of `python -m bot serve` is started through bot/rasa_server.py, which applies
-them before Rasa runs. Measured by bench/profile_turn.py, a turn of the assistant cost the
-stock Rasa process about 84 ms of CPU:
+The Rasa server of `python -m bot serve` is started through bot/runtime/rasa_server.py,
+which applies them before Rasa runs. Measured by bench/profile_turn.py, a turn of the
+assistant cost the stock Rasa process about 84 ms of CPU:
 
 * `validator`: Rasa checks every action-server reply with `jsonschema.validate()`, which
   checks the schema against its metaschema and builds a new validator each time (about

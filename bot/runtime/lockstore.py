@@ -12,7 +12,7 @@ between), so tickets are unique and served in order across servers.
 `python -m bot serve` configures it when `REDIS_URL` is set:
 
     lock_store:
-      type: bot.lockstore.AtomicRedisLockStore
+      type: bot.runtime.lockstore.AtomicRedisLockStore
       url: 127.0.0.1        # host; port, db, password, use_ssl, key_prefix as for Rasa's
 """
 

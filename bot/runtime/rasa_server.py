@@ -1,4 +1,5 @@
-"""`python -m bot.rasa_server run …`: Rasa's own command line, with bot/rasa_tuning.py applied.
+"""`python -m bot.runtime.rasa_server run …`: Rasa's own command line, with
+bot/runtime/rasa_tuning.py applied.
 
 `python -m bot serve` starts the Rasa server this way; the arguments are those of
 `python -m rasa`. BALAGH_RASA_TUNING=none gives stock Rasa (for comparisons).
@@ -15,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot import rasa_tuning
+from bot.runtime import rasa_tuning
 from bot.runtime.secrets import restrict_umask
 
 TOKEN_OPTION = "--auth-token"

@@ -46,10 +46,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from bot import settings
-from bot.model import model_path
+from bot.runtime import settings
+from bot.runtime.model import model_path
 from bot.runtime.secrets import generated_secret, write_private
-from bot.serve import Part, StartError, _start, _wait_ready, log_tail, port_free
+from bot.runtime.serve import Part, StartError, _start, _wait_ready, log_tail, port_free
 
 LOG_DIR = settings.VAR_DIR / "logs" / "cluster"
 CLUSTER_DIR = settings.VAR_DIR / "cluster"
@@ -422,7 +422,7 @@ def _preflight(args: argparse.Namespace) -> None:
     if not Path(args.model).is_file():
         raise StartError(
             f"no trained model at {args.model}: run `make run` once, or "
-            "`.venv/bin/python -m bot.model`."
+            "`.venv/bin/python -m bot.runtime.model`."
         )
     ports = [("proxy (--port)", args.port)]
     ports += [(f"Rasa server {i + 1}", args.rasa_port + i) for i in range(args.rasa_servers)]

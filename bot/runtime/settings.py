@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.clock import SYSTEM_CLOCK, Clock, OffsetClock
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("BALAGH_VAR_DIR", PROJECT_ROOT / "var"))
 MODELS_DIR = PROJECT_ROOT / "models"
 
