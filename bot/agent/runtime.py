@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.runtime import logmask, settings
+from bot.runtime import logmask, rasa_tuning, settings
 from bot.runtime.secrets import ACTIONS_SECRET_ENV, ACTIONS_SECRET_HEADER, actions_secret
 
 __all__ = ["Assistant", "StartError", "free_port"]
@@ -167,6 +167,11 @@ class Assistant:
 
     def _load_agent(self) -> Any:
         os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")  # no usage data leaves
+        # the same measured changes to Rasa as the server of `make run` (bot/runtime/rasa_server)
+        try:
+            rasa_tuning.apply()
+        except (ValueError, rasa_tuning.RasaChanged) as error:
+            raise StartError(str(error)) from error
         from rasa.core.agent import load_agent
         from rasa.core.utils import AvailableEndpoints
         from rasa.utils.endpoints import EndpointConfig

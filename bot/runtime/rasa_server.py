@@ -44,7 +44,7 @@ def main() -> None:
     restrict_umask()
     try:
         applied = rasa_tuning.apply()
-    except ValueError as error:
+    except (ValueError, rasa_tuning.RasaChanged) as error:  # refuse to start
         sys.exit(str(error))
     from rasa.__main__ import main as rasa_main
 

@@ -35,11 +35,20 @@ assistant cost the stock Rasa process about 84 ms of CPU:
 BALAGH_RASA_TUNING picks the changes (comma-separated names; "all" — the default — for all
 of them, also inside a list such as "all,keepalive"; or "none"), so benchmarks can compare
 them in one run.
+
+Rasa 3.6 has no seam for these (they replace or wrap private methods), so each is guarded:
+`TARGETS` records every Rasa function a change replaces or wraps, with the signature it was
+written for, and `apply()` first checks the installed Rasa's version and those signatures.
+On any difference it applies nothing and raises `RasaChanged`, so the server refuses to
+start rather than run a patch against code it was not written for
+(tests/unit/test_rasa_tuning.py checks the records against the installed Rasa).
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
+import inspect
 import json
 import logging
 import os
@@ -366,6 +375,79 @@ CHANGES: dict[str, Callable[[], None]] = {
 DEFAULT = ("validator", "keepalive", "language", "domainjson", "leandomain", "trackercache")
 
 
+# The Rasa release the changes were written and measured for.
+RASA_VERSION = "3.6.21"
+_ACTION = "rasa.core.actions.action"
+_ENDPOINTS = "rasa.utils.endpoints"
+_TRACKER_STORE = "rasa.core.tracker_store"
+_REQUEST = (
+    _ENDPOINTS,
+    "EndpointConfig.request",
+    "(self, method: str = 'post', subpath: Optional[str] = None, content_type: "
+    "Optional[str] = 'application/json', compress: bool = False, **kwargs: Any) "
+    "-> Optional[Any]",
+)
+# Every Rasa function a change replaces, wraps or calls on, with its signature in RASA_VERSION.
+TARGETS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "validator": (
+        (_ACTION, "RemoteAction._validate_action_result",
+         "(self, result: Dict[str, Any]) -> bool"),
+        (_ACTION, "RemoteAction.action_response_format_spec", "() -> Dict[str, Any]"),
+    ),
+    "keepalive": (
+        (_ENDPOINTS, "EndpointConfig.session", "(self) -> aiohttp.client.ClientSession"),
+    ),
+    "language": (
+        (_ACTION, "ActionExtractSlots._run_custom_action",
+         "(self, custom_action: str, output_channel: 'OutputChannel', nlg: "
+         "'NaturalLanguageGenerator', tracker: 'DialogueStateTracker', domain: 'Domain') "
+         "-> List[rasa.shared.core.events.Event]"),
+    ),
+    "trackercache": (
+        (_TRACKER_STORE, "SQLTrackerStore.retrieve",
+         "(self, sender_id: 'Text') -> 'Optional[DialogueStateTracker]'"),
+        (_TRACKER_STORE, "SQLTrackerStore.save",
+         "(self, tracker: 'DialogueStateTracker') -> 'None'"),
+    ),
+    "domainjson": (_REQUEST,),
+    "leandomain": (_REQUEST,),
+}
+
+
+class RasaChanged(RuntimeError):
+    """The installed Rasa is not the one a change was written for: nothing was applied."""
+
+
+def _resolve(module: str, qualname: str) -> Any:
+    target: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def mismatches(names: list[str]) -> list[str]:
+    """What differs between the installed Rasa and the one the named changes were written
+    for (its version, the signatures in TARGETS); functions a change already applied in
+    this process replaced are not checked again."""
+    import rasa
+
+    found: list[str] = []
+    if rasa.__version__ != RASA_VERSION:
+        found.append(f"Rasa {rasa.__version__} is installed, the changes are for {RASA_VERSION}")
+    for name in names:
+        for module, qualname, expected in TARGETS[name]:
+            if (module, qualname) in _patched:
+                continue
+            try:
+                signature = str(inspect.signature(_resolve(module, qualname)))
+            except (ImportError, AttributeError) as error:
+                found.append(f"{name}: {module}.{qualname} is gone ({error})")
+                continue
+            if signature != expected:
+                found.append(f"{name}: {module}.{qualname}{signature}, written for {expected}")
+    return found
+
+
 def wanted(setting: str | None) -> list[str]:
     """The change names a BALAGH_RASA_TUNING value asks for (unknown names are an error).
 
@@ -389,13 +471,25 @@ def wanted(setting: str | None) -> list[str]:
 
 
 def apply(names: list[str] | None = None) -> list[str]:
-    """Applies the named changes (default: those BALAGH_RASA_TUNING asks for), once each."""
+    """Applies the named changes (default: those BALAGH_RASA_TUNING asks for), once each,
+    after checking that Rasa is the one they were written for (else `RasaChanged`, and
+    nothing applied)."""
     names = wanted(os.environ.get(ENVIRONMENT)) if names is None else names
-    for name in names:
-        if name not in _applied:
-            CHANGES[name]()
-            _applied.add(name)
+    todo = [name for name in names if name not in _applied]
+    found = mismatches(todo)
+    if found:
+        raise RasaChanged(
+            "refusing to change Rasa: " + "; ".join(found)
+            + f". Update bot/runtime/rasa_tuning.py for this Rasa, or set {ENVIRONMENT}=none "
+            "to run it unchanged."
+        )
+    for name in todo:
+        CHANGES[name]()
+        _applied.add(name)
+        _patched.update((module, qualname) for module, qualname, _ in TARGETS[name])
     return names
 
 
 _applied: set[str] = set()
+# (module, qualified name) of the Rasa functions the applied changes replaced
+_patched: set[tuple[str, str]] = set()

@@ -9,6 +9,8 @@ import asyncio
 import contextlib
 import json
 import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -558,3 +560,55 @@ def test_the_actions_answer_the_same_with_the_lean_domain(intent: str, text: str
     assert lean_answer == full
     expected = response if isinstance(response, list) else [response]
     assert [answer.get("response") for answer in full["responses"]] == expected
+
+
+# --------------------------------------------------------------------------- guards
+
+
+def test_every_patched_rasa_function_is_as_the_changes_expect() -> None:
+    """Fails when Rasa changes one of the functions a change replaces or wraps (or its
+    version): checked in a fresh interpreter, before anything was patched."""
+    script = (
+        "from bot.runtime import rasa_tuning\n"
+        "print('|'.join(rasa_tuning.mismatches(list(rasa_tuning.CHANGES))) or 'none')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "none", done.stdout + done.stderr
+    assert set(rasa_tuning.TARGETS) == set(rasa_tuning.CHANGES)
+
+
+def test_a_changed_signature_refuses_every_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    module, qualname, _ = rasa_tuning.TARGETS["keepalive"][0]
+    monkeypatch.setitem(
+        rasa_tuning.TARGETS, "keepalive", ((module, qualname, "(self, timeout: float)"),)
+    )
+    monkeypatch.setattr(rasa_tuning, "_applied", set())
+    monkeypatch.setattr(rasa_tuning, "_patched", set())
+    called: list[str] = []
+    for name in ("validator", "keepalive"):
+        monkeypatch.setitem(rasa_tuning.CHANGES, name, lambda name=name: called.append(name))
+    with pytest.raises(rasa_tuning.RasaChanged, match=r"EndpointConfig\.session"):
+        rasa_tuning.apply(["validator", "keepalive"])
+    assert called == [] and rasa_tuning._applied == set()  # nothing half-applied
+
+
+def test_another_rasa_version_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    found = rasa_tuning.mismatches([])
+    assert found and "3.7.0" in found[0] and rasa_tuning.RASA_VERSION in found[0]
+
+
+def test_the_rasa_server_refuses_to_start_on_a_mismatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.runtime import rasa_server
+
+    def refuse(names: list[str] | None = None) -> list[str]:
+        raise rasa_tuning.RasaChanged("refusing to change Rasa: test")
+
+    monkeypatch.setattr(rasa_tuning, "apply", refuse)
+    with pytest.raises(SystemExit, match="refusing to change Rasa"):
+        rasa_server.main()
