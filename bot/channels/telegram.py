@@ -62,6 +62,7 @@ from telegram.ext import ExtBot
 
 from bot.channels import faults
 from bot.channels.telegram_limits import TelegramRateLimiter
+from bot.channels.telegram_text import SENDER_PREFIX, api_root, chat_id_of, split_text
 from bot.channels.uploads import check_and_store
 from bot.intake.attachments import (
     FILE_TOO_LARGE,
@@ -79,10 +80,8 @@ logger = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 CHANNEL = "telegram"
-SENDER_PREFIX = "telegram:"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "callback_query")
-MAX_MESSAGE_LENGTH = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH, UTF-16 units
 MAX_CALLBACK_DATA = 64  # telegram.constants.InlineKeyboardButtonLimit.MAX_CALLBACK_DATA, bytes
 # The REST channel's intent for a message with files and no text (bot/channels/rest.py).
 SEND_ATTACHMENT_PAYLOAD = "/send_attachment"
@@ -136,8 +135,7 @@ def api_urls(api_url: str | None = None) -> tuple[str, str]:
     Accepts the Bot API root (`http://127.0.0.1:8081`) or PTB's form (`…/bot`); files are
     served under `<root>/file/bot<token>/…` as by Telegram and the local Bot API server.
     """
-    url = (api_url or settings.telegram_api_url()).rstrip("/")
-    root = url.removesuffix("/bot")
+    root = api_root(api_url or settings.telegram_api_url())
     return f"{root}/bot", f"{root}/file/bot"
 
 
@@ -148,17 +146,6 @@ def webhook_secret(token: str) -> str:
 
 def sender_id(chat_id: int | str) -> str:
     return f"{SENDER_PREFIX}{chat_id}"
-
-
-def chat_id_of(value: int | str) -> int | None:
-    """The chat id in `telegram:<id>`, `<id>` or an int; None for anything else."""
-    if isinstance(value, int):
-        return value
-    text = str(value).removeprefix(SENDER_PREFIX)
-    try:
-        return int(text)
-    except ValueError:
-        return None
 
 
 _DEFAULT_LIMITER = TelegramRateLimiter()
@@ -442,50 +429,6 @@ def chat_of(update: Update) -> int | None:
 
 
 # -- Rasa -> Telegram ---------------------------------------------------------------------
-
-
-def utf16_length(text: str) -> int:
-    """Telegram counts lengths in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _fitting_prefix(text: str, limit: int) -> int:
-    """The number of characters of `text` that fit in `limit` UTF-16 units."""
-    if utf16_length(text) <= limit:
-        return len(text)
-    low, high = 0, min(len(text), limit)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if utf16_length(text[:middle]) <= limit:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
-    """`text` in pieces of at most `limit` UTF-16 units, cut at a paragraph, a line or a
-    space where one lies in the second half of a piece. Only the blanks at the cuts are
-    dropped (Telegram trims them anyway); the text itself is not changed."""
-    if utf16_length(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    rest = text
-    while utf16_length(rest) > limit:
-        fits = _fitting_prefix(rest, limit)
-        cut = fits
-        for separator in ("\n\n", "\n", " "):
-            position = rest.rfind(separator, 0, fits)
-            if position >= fits // 2:
-                cut = position + len(separator)
-                break
-        piece = rest[:cut].rstrip()
-        if piece:
-            pieces.append(piece)
-        rest = rest[cut:].lstrip("\n")
-    if rest.strip():
-        pieces.append(rest.rstrip())
-    return pieces
 
 
 def keyboard(

@@ -34,6 +34,7 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.channels.telegram_text import api_root, chat_id_of, split_text
 from bot.intake.identity import client_sender
 from bot.notify.outbox import Notice
 from bot.runtime import settings
@@ -54,8 +55,6 @@ __all__ = [
 ]
 
 HTTP_TIMEOUT_S = 10.0
-TELEGRAM_SENDER_PREFIX = "telegram:"
-TELEGRAM_MAX_LENGTH = 4096
 
 
 @dataclass(frozen=True)
@@ -92,17 +91,6 @@ def _describe(response: httpx.Response) -> str:
 # -- Telegram -----------------------------------------------------------------------------
 
 
-def telegram_chat_id(recipient: str | None) -> int | None:
-    """The chat id in `telegram:<id>` (or a bare id); None for anything else."""
-    if not recipient:
-        return None
-    text = recipient.removeprefix(TELEGRAM_SENDER_PREFIX).strip()
-    try:
-        return int(text)
-    except ValueError:
-        return None
-
-
 class TelegramSender:
     """sendMessage through the Bot API; the token and base URL come from the environment."""
 
@@ -120,22 +108,28 @@ class TelegramSender:
         self._timeout = timeout
 
     def _endpoint(self, token: str) -> str:
-        url = (self._api_url or settings.telegram_api_url()).rstrip("/")
-        root = url.removesuffix("/bot")
-        return f"{root}/bot{token}/sendMessage"
+        return f"{api_root(self._api_url or settings.telegram_api_url())}/bot{token}/sendMessage"
 
     def send(self, notice: Notice) -> Delivered | Held:
         return self.send_text(notice.recipient, notice.text)
 
     def send_text(self, recipient: str | None, text: str) -> Delivered | Held:
         """Send `text` to the chat of the sender id `recipient` (`telegram:<chat>`)."""
-        chat_id = telegram_chat_id(recipient)
+        chat_id = chat_id_of(recipient)
         if chat_id is None:
             return Held(f"no Telegram chat in the sender id {recipient!r}")
         token = self._token or settings.telegram_token()
         if not token:
             raise SendError("TELEGRAM_TOKEN is not set: cannot reach Telegram")
-        body = {"chat_id": chat_id, "text": text[:TELEGRAM_MAX_LENGTH]}
+        # a notice longer than one Telegram message (bot.notify.messages caps back-office
+        # notes, so in practice one piece) goes in pieces, split as the channel splits
+        sent = [self._post(token, chat_id, piece) for piece in split_text(text) or [text]]
+        return Delivered("telegram message_id=" + ",".join(sent))
+
+    def _post(self, token: str, chat_id: int, text: str) -> str:
+        """One sendMessage; the message id, else SendError (permanent where retrying cannot
+        help)."""
+        body = {"chat_id": chat_id, "text": text}
         try:
             if self._client is not None:
                 response = self._client.post(self._endpoint(token), json=body)
@@ -149,8 +143,7 @@ class TelegramSender:
         except ValueError:
             answer = {}
         if response.status_code == 200 and answer.get("ok"):
-            message_id = (answer.get("result") or {}).get("message_id")
-            return Delivered(f"telegram message_id={message_id}")
+            return str((answer.get("result") or {}).get("message_id"))
         problem = f"Telegram refused: {_describe(response)}"
         if response.status_code == 429:
             seconds = (answer.get("parameters") or {}).get("retry_after") or 1

@@ -34,6 +34,7 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.channels import telegram as tg
+from bot.channels import telegram_text
 from bot.channels.telegram_limits import TelegramRateLimiter
 from bot.intake.attachments import MAX_ATTACHMENT_BYTES
 from bot.runtime import serve
@@ -283,10 +284,11 @@ async def test_payloads_over_64_bytes_travel_by_key(stub: TelegramStub, bot: Any
 def test_long_arabic_replies_are_split_at_telegram_limit_and_sent_as_written() -> None:
     paragraph = "تم استلام بلاغك رقم \u2066BR-7K2M9QXH\u2069 وسيتم الرد خلال 5 أيام عمل. " * 12
     text = "\n\n".join([paragraph] * 12)
-    assert len(text) > 2 * tg.MAX_MESSAGE_LENGTH
+    assert len(text) > 2 * telegram_text.MAX_MESSAGE_LENGTH
     parts = tg.render({"text": text, "buttons": [{"title": "إرسال", "payload": "/confirm"}]})
     assert len(parts) >= 3
-    assert all(tg.utf16_length(p.text or "") <= tg.MAX_MESSAGE_LENGTH for p in parts)
+    limit = telegram_text.MAX_MESSAGE_LENGTH
+    assert all(telegram_text.utf16_length(p.text or "") <= limit for p in parts)
     assert [p.reply_markup is not None for p in parts] == [False] * (len(parts) - 1) + [True]
     joined = "".join(p.text or "" for p in parts)
     assert re.sub(r"\s", "", joined) == re.sub(r"\s", "", text)  # nothing but blanks lost
@@ -296,11 +298,11 @@ def test_long_arabic_replies_are_split_at_telegram_limit_and_sent_as_written() -
 
 def test_split_counts_utf16_units_and_cuts_words_only_when_it_must() -> None:
     emoji = "😀" * 3000  # 2 UTF-16 units each
-    pieces = tg.split_text(emoji)
+    pieces = telegram_text.split_text(emoji)
     assert [len(p) for p in pieces] == [2048, 952]
-    assert tg.split_text("كلمة " * 10, limit=12) == ["كلمة كلمة"] * 5
-    assert tg.split_text("ا" * 30, limit=12) == ["ا" * 12, "ا" * 12, "ا" * 6]
-    assert tg.split_text("قصير") == ["قصير"]
+    assert telegram_text.split_text("كلمة " * 10, limit=12) == ["كلمة كلمة"] * 5
+    assert telegram_text.split_text("ا" * 30, limit=12) == ["ا" * 12, "ا" * 12, "ا" * 6]
+    assert telegram_text.split_text("قصير") == ["قصير"]
 
 
 def test_keyboards_render_short_buttons_side_by_side_and_long_ones_in_rows() -> None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from http_standin import Answer, HttpStandIn
 
+from bot.channels import telegram_text
 from bot.clock import FixedClock
 from bot.notify import inbox
 from bot.notify.dispatcher import dispatch_once
@@ -247,3 +248,20 @@ def test_status_change_reaches_every_channel(
     assert rows[refs["telegram"]].attempts == 2
     assert "HTTP 502" in rows[refs["telegram"]].last_error
     assert json.dumps(rows[refs["web"]].payload, ensure_ascii=False)
+
+
+def test_a_notice_longer_than_one_telegram_message_goes_in_pieces(
+    standin: HttpStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Split as the channel splits (bot.channels.telegram_text), never cut off."""
+    monkeypatch.setenv("TELEGRAM_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_URL", standin.url + "/bot")
+    standin.default = Answer(body=_telegram_ok)
+    text = "\n\n".join(f"فقرة {n}: " + "كلمة " * 300 for n in range(4))
+    assert telegram_text.utf16_length(text) > telegram_text.MAX_MESSAGE_LENGTH
+    assert TelegramSender().send_text("telegram:42", text) == Delivered(
+        "telegram message_id=77,77"
+    )
+    sent = [request.json["text"] for request in standin.requests]
+    assert sent == telegram_text.split_text(text) and len(sent) == 2
+    assert all(request.json["chat_id"] == 42 for request in standin.requests)
