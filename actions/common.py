@@ -7,6 +7,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.nlu.normalise import typed_text
 from bot.store.repository import ReportRepository
 
 # Entities the NLU pipeline adds to every message; they are not answers.
@@ -14,9 +15,8 @@ _PIPELINE_ENTITIES = frozenset({"language", "message_script", "greeting_style"})
 
 
 def latest_text(tracker: Tracker) -> str:
-    """The message as typed: the NLU pipeline's normaliser keeps it under `original_text`."""
-    message = tracker.latest_message or {}
-    return message.get("original_text") or message.get("text") or ""
+    """The latest message as typed (bot.nlu.normalise.typed_text)."""
+    return typed_text(tracker.latest_message)
 
 
 def latest_intent(tracker: Tracker) -> str | None:

@@ -30,6 +30,7 @@ from actions.status import drafting
 from bot.intake import corrections, filing, flow, summary, triage, volunteered
 from bot.intake.eligibility import Decision, Outcome, ReportType
 from bot.intake.workdays import saudi_today
+from bot.nlu.normalise import typed_text
 from bot.runtime import settings
 from bot.store.access import Principal
 from bot.store.models import ReportStatus
@@ -73,7 +74,7 @@ def _was_redirected(tracker: Tracker, language: str) -> bool:
         if event.get("event") != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
-        text = (event.get("parse_data") or {}).get("original_text") or event.get("text") or ""
+        text = typed_text(event.get("parse_data"), event.get("text"))
         proposal = triage.propose(intent, text, language)
         if proposal is not None:
             return proposal.redirected

@@ -43,7 +43,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu import language, normalise
 from bot.nlu.greetings import greeting_style
 from bot.nlu.language import detect_script, language_of
-from bot.nlu.normalise import normalise_pattern, normalise_text
+from bot.nlu.normalise import ORIGINAL_TEXT, normalise_pattern, normalise_text
 
 __all__ = [
     "LANGUAGE_ENTITY",
@@ -53,7 +53,6 @@ __all__ = [
     "ArabicNormaliser",
 ]
 
-ORIGINAL_TEXT = "original_text"
 LANGUAGE_ENTITY = "language"
 SCRIPT_ENTITY = "message_script"
 GREETING_ENTITY = "greeting_style"

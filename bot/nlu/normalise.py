@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
@@ -39,12 +41,24 @@ from camel_tools.utils.normalize import (
 from bot.digits import to_ascii_digits
 
 __all__ = [
+    "ORIGINAL_TEXT",
     "NormalisedText",
     "normalise",
     "normalise_digits",
     "normalise_pattern",
     "normalise_text",
+    "typed_text",
 ]
+
+# Where ArabicNormaliser (bot.nlu.components) keeps a message as typed, in the parse output.
+ORIGINAL_TEXT = "original_text"
+
+
+def typed_text(parse_data: Mapping[str, Any] | None, text: str | None = None) -> str:
+    """A message as the user typed it: NLU's `text` is the normalised one, the typed one is
+    kept under `original_text` (a payload or an unparsed message has only `text`)."""
+    data = parse_data or {}
+    return data.get(ORIGINAL_TEXT) or data.get("text") or text or ""
 
 # One-to-one letter substitutions that camel_tools has no function for.
 _LETTERS = str.maketrans(

@@ -249,11 +249,11 @@ def send_lean_domain() -> None:
 
 
 def latest_text(tracker: Any) -> str:
-    """The latest user message as typed (the normaliser keeps it under `original_text`)."""
+    """The latest user message as typed (bot.nlu.normalise.typed_text)."""
+    from bot.nlu.normalise import typed_text
+
     message = tracker.latest_message
-    if message is None:
-        return ""
-    return (message.parse_data or {}).get("original_text") or message.text or ""
+    return "" if message is None else typed_text(message.parse_data, message.text)
 
 
 def language_events(tracker: Any) -> list[Any]:
