@@ -28,11 +28,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import latest_entities, latest_intent, latest_text, repository
 from actions.forms import attachment_updates, is_interruption
-from actions.status import status_label
 from bot.intake import answers, requests
 from bot.intake.filing import attachment_drafts
 from bot.intake.requests import RequestKind
 from bot.intake.status import StatusOutcome, look_up
+from bot.intake.status_names import status_label
 from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 from bot.store.access import Principal
 from bot.store.lifecycle import TransitionNotAllowed

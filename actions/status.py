@@ -30,7 +30,7 @@ from bot.intake import requests
 from bot.intake.reference import parse_reference
 from bot.intake.requests import RequestKind
 from bot.intake.status import StatusAnswer, StatusOutcome, find_reference_texts, look_up
-from bot.notify.messages import STATUS_LABELS
+from bot.intake.status_names import status_label
 from bot.store import throttle
 from bot.store.access import Principal
 from bot.store.models import Report
@@ -54,10 +54,6 @@ def _utter_report(dispatcher: CollectingDispatcher, report: Report) -> None:
     dispatcher.utter_message(
         response=f"utter_status_{report.status}", reference=report.reference, due_date=due
     )
-
-
-def status_label(status: str, language: str | None) -> str:
-    return STATUS_LABELS.get(status, {}).get("en" if language == "en" else "ar", status)
 
 
 def drafting(tracker: Tracker) -> bool:

@@ -14,22 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.agent.panel import type_name
+from bot.intake.bidi import ltr
+from bot.intake.status_names import status_label
 from bot.intake.workdays import RIYADH
 from bot.store.models import ReportStatus
 
-__all__ = ["STATUS_LABELS", "identity_hint", "status_label", "status_lines"]
+__all__ = ["identity_hint", "status_lines"]
 
-STATUS_LABELS: dict[str, tuple[str, str]] = {
-    ReportStatus.RECEIVED: ("تم الاستلام", "Received"),
-    ReportStatus.UNDER_REVIEW: ("قيد المراجعة", "Under review"),
-    ReportStatus.REFERRED: ("أحيل إلى مقدم الخدمة", "Referred to the service provider"),
-    ReportStatus.IN_PROGRESS: ("جارٍ العمل عليه", "In progress"),
-    ReportStatus.MISSING_DATA: ("نقص في البيانات", "Missing data"),
-    ReportStatus.CLOSED: ("مغلق", "Closed"),
-    ReportStatus.CANCELLED: ("ملغى", "Cancelled"),
-    ReportStatus.ACCEPTED: ("مقبول", "Accepted"),
-    ReportStatus.REJECTED: ("مرفوض", "Rejected"),
-}
 # What the status means for the caller (SPEC "Life of a report").
 _MEANING: dict[str, tuple[str, str]] = {
     ReportStatus.RECEIVED: (
@@ -66,16 +57,6 @@ def _say(pair: tuple[str, str], language: str) -> str:
     return pair[1] if language == "en" else pair[0]
 
 
-def _ltr(text: str, language: str) -> str:
-    """A reference, date or number, kept whole inside an Arabic sentence."""
-    return text if language == "en" else f"\u2066{text}\u2069"
-
-
-def status_label(status: str, language: str) -> str:
-    pair = STATUS_LABELS.get(status)
-    return _say(pair, language) if pair else status
-
-
 def _when(value: str | None, *, with_time: bool = True) -> str:
     if not value:
         return "—"
@@ -86,7 +67,7 @@ def _when(value: str | None, *, with_time: bool = True) -> str:
 def status_lines(report: Mapping[str, Any], language: str) -> list[str]:
     """The report's status, dates and history, to read to the caller in `language`."""
     status = str(report["status"])
-    reference = _ltr(str(report["reference"]), language)
+    reference = ltr(str(report["reference"]), language)
     lines = [
         f"{_say(_WORDS['report'], language)} {reference} — {type_name(report['type'], language)}",
         f"{_say(_WORDS['status'], language)}: {status_label(status, language)}",
@@ -95,14 +76,14 @@ def status_lines(report: Mapping[str, Any], language: str) -> list[str]:
     if meaning:
         lines.append(_say(meaning, language))
     riyadh = _say(_WORDS["riyadh"], language)
-    filed = _ltr(_when(report.get("created_at")), language)
+    filed = ltr(_when(report.get("created_at")), language)
     lines.append(f"{_say(_WORDS['filed'], language)}: {filed} ({riyadh})")
     if report.get("due_at") and status not in ("closed", "cancelled", "accepted", "rejected"):
-        due = _ltr(_when(report["due_at"], with_time=False), language)
+        due = ltr(_when(report["due_at"], with_time=False), language)
         lines.append(f"{_say(_WORDS['due'], language)}: {due}")
     lines.append(f"{_say(_WORDS['history'], language)}:")
     for row in report.get("history") or []:
-        at = _ltr(_when(row.get("at")), language)
+        at = ltr(_when(row.get("at")), language)
         entry = f"  {at} — {status_label(row['status'], language)}"
         if row.get("note"):
             entry += f": {row['note']}"

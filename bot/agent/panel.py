@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.digits import to_ascii_digits
 from bot.intake import flow
+from bot.intake.bidi import ltr
 from bot.intake.eligibility import (
     CRISIS_TEAM_ROLES,
     Decision,
@@ -47,7 +48,6 @@ __all__ = [
 ]
 
 VALUE_CELLS = 60  # longer values (a description) are cut in the panel
-LTR_ISOLATE, POP_ISOLATE = "\u2066", "\u2069"
 
 
 class State(StrEnum):
@@ -478,7 +478,7 @@ def _isolated(text: str, language: str) -> str:
     """Left-to-right text (numbers, references) kept whole inside an Arabic line."""
     if language == "en" or any("\u0600" <= char <= "\u06ff" for char in text):
         return text
-    return f"{LTR_ISOLATE}{text}{POP_ISOLATE}"
+    return ltr(text, language)
 
 
 def _shorten(text: str, cells: int = VALUE_CELLS) -> str:

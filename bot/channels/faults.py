@@ -31,6 +31,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from bot.intake.bidi import LRI, PDI
 from bot.nlu.language import DEFAULT_LANGUAGE, decide_language
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,6 @@ logger = logging.getLogger(__name__)
 NO_REPLY = "no_reply"
 STORAGE_FAILED = "storage_failed"
 LANGUAGES = ("ar", "en")
-LRI, PDI = "\u2066", "\u2069"
 TRACKER_TIMEOUT_S = 5.0
 # Payloads that are not a button the user pressed (a file-only message).
 _NOT_A_BUTTON = frozenset({"/send_attachment"})

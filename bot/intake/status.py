@@ -25,6 +25,7 @@ from bot.store.repository import ReportRepository
 
 __all__ = ["StatusAnswer", "StatusOutcome", "find_reference_texts", "look_up"]
 
+
 # Something typed as a reference: "BR-7K3Q9PX2", "br 7k3q9px2", or 8 letters/digits with a digit.
 # With the BR prefix the body may be all letters (about 1 reference in 20 is).
 _REFERENCE_LIKE = re.compile(

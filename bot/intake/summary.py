@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from bot.intake.bidi import LRI, PDI
 from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 
 __all__ = ["NOT_GIVEN", "noted_facts", "option_label", "summary_values", "weekday_name"]
@@ -139,6 +140,6 @@ def noted_facts(facts: Mapping[str, Any], language: str | None) -> str:
             continue
         shown = _shown(name, value, language)
         if index == 0 and name in _ISOLATED:
-            shown = f"\u2066{shown}\u2069"
+            shown = f"{LRI}{shown}{PDI}"
         lines.append(f"• {labels[index]}: {shown}")
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.intake.bidi import fsi, ltr
+from bot.intake.status_names import status_label
 from bot.intake.workdays import RIYADH
 
 __all__ = [
@@ -141,20 +142,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "note:rejected": {"ar": "السبب: {note}", "en": "Reason: {note}"},
 }
 
-# Status names in the reporter's words (the same as the call-centre console's).
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "received": {"ar": "تم الاستلام", "en": "Received"},
-    "under_review": {"ar": "قيد المراجعة", "en": "Under review"},
-    "referred": {"ar": "أحيل إلى مقدم الخدمة", "en": "Referred to the service provider"},
-    "in_progress": {"ar": "جارٍ العمل عليه", "en": "In progress"},
-    "missing_data": {"ar": "نقص في البيانات", "en": "Missing data"},
-    "closed": {"ar": "مغلق", "en": "Closed"},
-    "cancelled": {"ar": "ملغى", "en": "Cancelled"},
-    "accepted": {"ar": "مقبول", "en": "Accepted"},
-    "rejected": {"ar": "مرفوض", "en": "Rejected"},
-}
-
-
 def riyadh_date(value: datetime | date) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(RIYADH).date()
@@ -195,7 +182,7 @@ def render(kind: str, language: str, fields: Mapping[str, Any]) -> str:
         "phone": ltr("199099", language),
         "one": ltr("1", language),
         "five": ltr("5", language),
-        "status_label": STATUS_LABELS.get(str(status), {}).get(language, str(status)),
+        "status_label": status_label(str(status), language),
         "due_on": "",
         "deadline": "",
     }
