@@ -1,4 +1,5 @@
-"""Changes to Rasa 3.6's server process, each measured (README "Where a turn's time goes").
+"""Changes to Rasa 3.6's server process, each measured (bench/results/HISTORY.md, "Where a
+turn's time goes").
 
 The Rasa server of `python -m bot serve` is started through bot/runtime/rasa_server.py,
 which applies them before Rasa runs. Measured by bench/profile_turn.py, a turn of the
@@ -370,8 +371,8 @@ CHANGES: dict[str, Callable[[], None]] = {
 }
 
 
-# what "all" (the default) means: the changes that measurably pay (README "Where a turn's
-# time goes")
+# what "all" (the default) means: the changes that measurably pay (bench/results/HISTORY.md,
+# "Where a turn's time goes")
 DEFAULT = ("validator", "keepalive", "language", "domainjson", "leandomain", "trackercache")
 
 
