@@ -12,7 +12,7 @@ PIP_FLAGS := --quiet --disable-pip-version-check -c constraints.txt
 QUIET_PIP := sed -u '/is ignored: it is neither a file nor a directory/d'
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast setup venv model db browser lint clean bench bench-e5
+.PHONY: run test test-fast coverage setup venv model db browser lint clean bench bench-e5
 
 run: setup
 	$(PY) -m bot serve
@@ -25,6 +25,14 @@ test: setup browser
 test-fast: venv
 	$(VENV)/bin/ruff check .
 	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -p no:cacheprovider -q -m "not postgres" -n auto tests/unit
+
+# Line coverage of bot/ and actions/ over the whole suite, the servers it starts included
+# (pyproject.toml [tool.coverage.*]); about twice as long as `make test`. Not part of it.
+coverage: setup browser
+	rm -f .coverage .coverage.*
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -p no:cacheprovider -q --cov --cov-report= -n auto tests/unit
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -p no:cacheprovider -q --cov --cov-append \
+	  --cov-report=term:skip-covered --cov-report=html tests/integration tests/live
 
 setup: venv model db
 
