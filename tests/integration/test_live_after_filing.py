@@ -9,15 +9,9 @@ import io
 import pytest
 from PIL import Image
 
+from bot.runtime.scripted_user import AR_ANSWERS, EN_ANSWERS, VALID_ID
 from bot.store.repository import ReportRepository
-from tests.integration.test_live_intake import (
-    AR_ANSWERS,
-    EN_ANSWERS,
-    RESIDENT_ID,
-    VALID_ID,
-    Chat,
-    answer_until_summary,
-)
+from tests.integration.test_live_intake import RESIDENT_ID, Chat, answer_until_summary
 from tests.live import AssistantProcess
 
 pytestmark = pytest.mark.servers

@@ -21,11 +21,12 @@ from bot.agent.desk import Desk
 from bot.clock import OffsetClock
 from bot.intake.dates import parse_user_date
 from bot.intake.workdays import saudi_today
+from bot.runtime.scripted_user import VALID_ID
 from bot.store import handoffs
 from bot.store.db import session_scope
 from bot.store.models import Handoff
 from bot.store.repository import ReportRepository
-from tests.integration.test_live_intake import VALID_ID, Chat
+from tests.integration.test_live_intake import Chat
 from tests.live import ON_DUTY, AssistantProcess, conversation_id, is_arabic, is_english
 
 pytestmark = pytest.mark.servers

@@ -41,17 +41,12 @@ from postgres_server import PostgresServer, own_cluster
 from sqlalchemy import create_engine, text
 
 from bot.runtime.model import model_path
+from bot.runtime.scripted_user import EN_ANSWERS, VALID_ID
 from bot.store.db import dispose_engine
 from bot.store.migrate import upgrade
 from bot.store.models import Report
 from bot.store.repository import ReportRepository
-from tests.integration.test_live_intake import (
-    EN_ANSWERS,
-    VALID_ID,
-    Chat,
-    answer_until_summary,
-    png_attachment,
-)
+from tests.integration.test_live_intake import Chat, answer_until_summary, png_attachment
 from tests.live import ROOT, conversation_id, free_port, last_code
 
 pytestmark = pytest.mark.servers

@@ -49,12 +49,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from bot.runtime.model import model_path
-from tests.integration.test_live_intake import (
-    AR_ANSWERS,
-    EN_ANSWERS,
-    VALID_ID,
-    answer_until_summary,
-)
+from bot.runtime.scripted_user import AR_ANSWERS, EN_ANSWERS, VALID_ID
+from tests.integration.test_live_intake import answer_until_summary
 from tests.live import conversation_id, free_ports, is_arabic, is_english, last_code, texts
 
 pytestmark = pytest.mark.servers

@@ -23,8 +23,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bot.runtime.scripted_user import EN_ANSWERS
 from bot.store.repository import ReportRepository
-from tests.integration.test_live_intake import EN_ANSWERS, answer_until_summary
+from tests.integration.test_live_intake import answer_until_summary
 from tests.live import ROOT, AssistantProcess, conversation_id, texts
 
 pytestmark = pytest.mark.servers
