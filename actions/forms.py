@@ -39,7 +39,8 @@ from bot.intake import answers, corrections, flow, summary, volunteered
 from bot.intake.attachments import MAX_ATTACHMENTS_PER_REPORT
 from bot.intake.catalogue import match_platform, match_service
 from bot.intake.codes import ReplyKind, read_code_reply
-from bot.intake.eligibility import Decision, ReportType
+from bot.intake.dialogue_spec import Form, form_named
+from bot.intake.eligibility import Decision
 from bot.intake.filing import prior_complaint_escalated_as
 from bot.intake.text import clean_free_text
 from bot.intake.workdays import saudi_today
@@ -193,9 +194,14 @@ def attachment_updates(
 
 
 class IntakeFormValidation(FormValidationAction, ABC):
-    """The shared part of the intake forms; subclasses name the form and its report type."""
+    """The shared part of the intake forms; subclasses name their form of the dialogue spec
+    (bot.intake.dialogue_spec), which gives the report type and the validation's name."""
 
-    report_type: str | None = None
+    form: Form
+
+    @property
+    def report_type(self) -> str | None:
+        return self.form.report_type
 
     @abstractmethod
     def name(self) -> str:
@@ -530,17 +536,17 @@ def _was_just_confirmed(tracker: Tracker) -> bool:
 
 
 class ValidateComplaintForm(IntakeFormValidation):
-    report_type = ReportType.COMPLAINT_ESCALATION
+    form = form_named("complaint_form")
 
     def name(self) -> str:
-        return "validate_complaint_form"
+        return self.form.validation
 
 
 class ValidateTransformationForm(IntakeFormValidation):
-    report_type = ReportType.TRANSFORMATION_REQUEST
+    form = form_named("transformation_form")
 
     def name(self) -> str:
-        return "validate_transformation_form"
+        return self.form.validation
 
     async def validate_service_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -549,36 +555,36 @@ class ValidateTransformationForm(IntakeFormValidation):
 
 
 class ValidateSuggestionForm(IntakeFormValidation):
-    report_type = ReportType.DEVELOPMENT_SUGGESTION
+    form = form_named("suggestion_form")
 
     def name(self) -> str:
-        return "validate_suggestion_form"
+        return self.form.validation
 
 
 class ValidateOutageForm(IntakeFormValidation):
-    report_type = ReportType.ENTITY_OUTAGE
+    form = form_named("outage_form")
 
     def name(self) -> str:
-        return "validate_outage_form"
+        return self.form.validation
 
 
 class ValidatePersonalForm(IntakeFormValidation):
     """Personal data: asked once per conversation, reused for every later report."""
 
-    report_type = None
+    form = form_named("personal_form")
 
     def name(self) -> str:
-        return "validate_personal_form"
+        return self.form.validation
 
 
 class ValidateIdentityForm(IntakeFormValidation):
     """Someone asking about a report from another channel: the ID number on the report, then
     the code sent to the mobile on file with it (actions/verification.py)."""
 
-    report_type = None
+    form = form_named("identity_form")
 
     def name(self) -> str:
-        return "validate_identity_form"
+        return self.form.validation
 
     async def required_slots(
         self,
@@ -587,4 +593,4 @@ class ValidateIdentityForm(IntakeFormValidation):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        return ["national_id", "follow_code"]
+        return list(self.form.collects)

@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.intake.dialogue_spec import report_forms
 from bot.intake.flow import FORM_OF_TYPE, REPORT_SLOTS
 
 # The forms of the intake: a draft cancelled in another loop (a request about a filed
 # report) is not a report being prepared.
-INTAKE_FORMS = frozenset({*FORM_OF_TYPE.values(), "personal_form"})
+INTAKE_FORMS = frozenset({*(form.name for form in report_forms()), "personal_form"})
 # Where the user was when no form was asking: at the summary.
 AFTER_FORMS = "action_intake_next"
 # A name waiting for "is that the right name?": that question is not shown again on resume

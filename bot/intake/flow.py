@@ -13,13 +13,10 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
+from bot.intake.dialogue_spec import QUESTIONS, form_named, form_of_type, report_forms
 from bot.intake.eligibility import (
-    ComplaintFacts,
     Decision,
-    OutageFacts,
     ReportType,
-    SuggestionFacts,
-    TransformationFacts,
     decide,
     facts_from_slots,
     next_question,
@@ -41,51 +38,23 @@ __all__ = [
     "report_form_slots",
 ]
 
+# Everything below is read from the one table of the forms (bot.intake.dialogue_spec).
 # The form that collects each report type; the personal data form follows it.
-FORM_OF_TYPE: dict[str, str] = {
-    ReportType.COMPLAINT_ESCALATION: "complaint_form",
-    ReportType.TRANSFORMATION_REQUEST: "transformation_form",
-    ReportType.DEVELOPMENT_SUGGESTION: "suggestion_form",
-    ReportType.ENTITY_OUTAGE: "outage_form",
-}
-PERSONAL_SLOTS = ("full_name", "national_id", "mobile", "email")
+FORM_OF_TYPE: dict[str, str] = {form.report_type: form.name for form in report_forms()}
+PERSONAL_SLOTS = form_named("personal_form").collects
 
 # What an eligible report collects after the eligibility questions (SPEC "Collected").
 DATA_SLOTS: dict[str, tuple[str, ...]] = {
-    ReportType.COMPLAINT_ESCALATION: (
-        "platform",
-        "service_name",
-        "service_channel",
-        "title",
-        "description",
-        "attachments_done",
-    ),
-    ReportType.TRANSFORMATION_REQUEST: ("service_name", "entity_name", "description"),
-    ReportType.DEVELOPMENT_SUGGESTION: (
-        "platform",
-        "service_name",
-        "service_channel",
-        "description",
-    ),
-    ReportType.ENTITY_OUTAGE: (
-        "entity_name",
-        "platform",
-        "service_name",
-        "title",
-        "description",
-        "attachments_done",
-    ),
+    form.report_type: form.collects for form in report_forms()
 }
 # A lodged complaint also records when it was lodged (asked for the 5-day rule otherwise).
-_LODGED_COMPLAINT_SLOTS = ("prior_complaint_ref", "prior_complaint_date")
+_LODGED_COMPLAINT_SLOTS = form_of_type(ReportType.COMPLAINT_ESCALATION).when_lodged
 
 # Facts the actions look up in the store, never asked.
-STORE_FACTS = frozenset(
-    {"already_escalated_as", "similar_previous_request", "same_previous_suggestion"}
-)
+STORE_FACTS = frozenset(slot for form in report_forms() for slot in form.looked_up)
 
 # Slots the user may leave empty: they hold SKIPPED ("") once declined.
-OPTIONAL_SLOTS = frozenset({"email", "service_channel"})
+OPTIONAL_SLOTS = frozenset(slot for slot, question in QUESTIONS.items() if question.optional)
 SKIPPED = ""
 
 # Fields the user can change from the summary, per type (personal data for every type).
@@ -148,16 +117,9 @@ def missing_personal_slots(slots: Mapping[str, Any]) -> list[str]:
 
 
 def _questions() -> tuple[str, ...]:
-    """Every slot an intake form asks: the eligibility facts (not the store's), the data
-    slots, the personal data."""
-    facts = [
-        item.name
-        for kind in (ComplaintFacts, TransformationFacts, SuggestionFacts, OutageFacts)
-        for item in fields(kind)
-        if item.name not in STORE_FACTS
-    ]
-    data = [slot for slots in DATA_SLOTS.values() for slot in slots]
-    return tuple(dict.fromkeys([*facts, *data, *PERSONAL_SLOTS]))
+    """Every slot an intake form asks: each report form's, then the personal data."""
+    forms = [*report_forms(), form_named("personal_form")]
+    return tuple(dict.fromkeys(slot for form in forms for slot in form.slots))
 
 
 # The questions of the intake forms (each has an explanation, actions/ask.py).

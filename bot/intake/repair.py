@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from bot.intake.dialogue_spec import QUESTIONS
+
 __all__ = [
     "DONT_KNOW_SLOTS",
     "OPTIONAL_SLOTS",
@@ -32,9 +34,9 @@ class Step(StrEnum):
 
 
 # Questions whose "I don't know" is an answer the eligibility rules explain.
-DONT_KNOW_SLOTS = frozenset({"platform", "service_name", "entity_name", "prior_complaint_ref"})
-# Questions the user may skip (bot.intake.flow.OPTIONAL_SLOTS).
-OPTIONAL_SLOTS = frozenset({"email", "service_channel"})
+DONT_KNOW_SLOTS = frozenset(slot for slot, question in QUESTIONS.items() if question.dont_know)
+# Questions the user may skip.
+OPTIONAL_SLOTS = frozenset(slot for slot, question in QUESTIONS.items() if question.optional)
 
 # (Arabic, English) titles of the way-out buttons, with their payloads.
 _DONT_KNOW = (("لا أعرف", "I don't know"), None)

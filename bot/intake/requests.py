@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 from bot.digits import to_ascii_digits
+from bot.intake.dialogue_spec import form_named
 from bot.store.lifecycle import is_open
 from bot.store.models import Report, ReportStatus
 
@@ -62,10 +63,8 @@ INTENT_OF_KIND: dict[RequestKind, str] = {kind: intent for intent, kind in KIND_
 
 # The questions of `after_filing_form` for each request (the status needs none).
 FORM_SLOTS: dict[RequestKind, tuple[str, ...]] = {
-    RequestKind.WITHDRAW: ("withdraw_confirmed",),
-    RequestKind.CORRECTION: ("correction_text",),
-    RequestKind.DOCUMENTS: ("documents_done",),
-    RequestKind.RATING: ("rating_solution", "rating_service", "rating_comment"),
+    RequestKind(kind): slots
+    for kind, slots in (form_named("after_filing_form").per_request or {}).items()
 }
 
 CORRECTION_LENGTH = (3, 1000)
