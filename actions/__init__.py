@@ -1,4 +1,8 @@
-"""Rasa action server: thin adapters over bot.* (run: python -m rasa_sdk --actions actions)."""
+"""Rasa action server: thin adapters over bot.* (run: python -m rasa_sdk --actions actions).
+
+The actions say the domain's responses (domain.yml) by name; a text they build in code (a
+button's title) comes from the text catalogue, `bot.texts`.
+"""
 
 import logging
 

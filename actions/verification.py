@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.ask import ask_with_repair
 from actions.common import latest_metadata, latest_text, repository
+from bot import texts
 from bot.intake.codes import (
     BUTTONS,
     ReplyKind,
@@ -112,7 +113,6 @@ def store_down(dispatcher: CollectingDispatcher) -> None:
     dispatcher.utter_message(response="utter_code_unavailable")
 
 
-CONTACT_BUTTON = {"ar": "📱 مشاركة رقمي", "en": "📱 Share my number"}
 
 
 def telegram_vouches_for(tracker: Tracker, mobile: str | None) -> bool:
@@ -137,7 +137,7 @@ def contact_button(tracker: Tracker) -> list[dict[str, Any]]:
     """On Telegram, the button that shares the user's own number (no code needed then)."""
     if not tracker.sender_id.startswith(TELEGRAM_PREFIX):
         return []
-    title = CONTACT_BUTTON[_language(tracker)]
+    title = texts.text("verification.contact_button", _language(tracker))
     return [{"title": title, "payload": title, "request_contact": True}]
 
 

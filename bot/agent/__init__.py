@@ -8,7 +8,8 @@ panel with the report type, the eligibility conditions and the fields collected 
 * `console.py`: the loop, the commands and the screen layout;
 * `runtime.py`: the Rasa agent and the action server underneath;
 * `display.py`: Arabic for terminals that cannot shape or reorder it (pure);
-* `panel.py`: the side panel, built from the tracker's slots (pure);
+* `panel.py`: the side panel, built from the tracker's slots (pure; its words are the
+  text catalogue's `panel.*`, bot.texts);
 * `lookup.py`: a report's status and history, to read to the caller (pure);
 * `faq.py`: searching the domain's answers (pure);
 * `calls.py`: agent ids and the sender ids of calls (pure).

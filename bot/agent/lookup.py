@@ -2,7 +2,8 @@
 
 Works on the CONTRACT JSON of a report (`bot.store.serialize.report_to_dict`), so the
 console and its tests share one shape. Times are shown in Riyadh time. The caller's part
-is in the conversation's language; `identity_hint` is for the agent only: whom the report
+is in the conversation's language (the text catalogue's `lookup.*`, bot.texts);
+`identity_hint` is for the agent only: whom the report
 belongs to, to check before reading anything out (SPEC: a reporter sees only their own
 reports).
 """
@@ -17,44 +18,12 @@ from bot.agent.panel import type_name
 from bot.intake.bidi import ltr
 from bot.intake.status_names import status_label
 from bot.intake.workdays import RIYADH
-from bot.store.models import ReportStatus
+from bot.texts import has, text
 
 __all__ = ["identity_hint", "status_lines"]
 
-# What the status means for the caller (SPEC "Life of a report").
-_MEANING: dict[str, tuple[str, str]] = {
-    ReportStatus.RECEIVED: (
-        "وصل البلاغ إلى مركز آمر وسيُراجع.",
-        "The report reached the Amer centre and will be reviewed.",
-    ),
-    ReportStatus.UNDER_REVIEW: ("يراجع مركز آمر البلاغ.", "The Amer centre is reviewing it."),
-    ReportStatus.REFERRED: (
-        "أحيل البلاغ إلى الجهة المقدمة للخدمة.",
-        "It was referred to the entity that provides the service.",
-    ),
-    ReportStatus.IN_PROGRESS: ("تعمل الجهة على معالجته.", "The entity is working on it."),
-    ReportStatus.MISSING_DATA: (
-        "تنقصه مستندات: يجب استكمالها خلال 48 ساعة وإلا أُلغي البلاغ تلقائيًا.",
-        "Documents are missing: they must be added within 48 hours, or the report is "
-        "cancelled automatically.",
-    ),
-    ReportStatus.CLOSED: ("أُغلق البلاغ.", "The report is closed."),
-    ReportStatus.CANCELLED: ("أُلغي البلاغ.", "The report was cancelled."),
-    ReportStatus.ACCEPTED: ("قُبل الطلب.", "The request was accepted."),
-    ReportStatus.REJECTED: ("رُفض الطلب.", "The request was rejected."),
-}
-_WORDS = {
-    "report": ("البلاغ", "Report"),
-    "status": ("الحالة", "Status"),
-    "filed": ("تاريخ التقديم", "Filed"),
-    "due": ("موعد الرد", "Reply due"),
-    "history": ("سجل الحالات", "History"),
-    "riyadh": ("بتوقيت الرياض", "Riyadh time"),
-}
-
-
-def _say(pair: tuple[str, str], language: str) -> str:
-    return pair[1] if language == "en" else pair[0]
+def _say(key: str, language: str) -> str:
+    return text(key, language)
 
 
 def _when(value: str | None, *, with_time: bool = True) -> str:
@@ -68,20 +37,20 @@ def status_lines(report: Mapping[str, Any], language: str) -> list[str]:
     """The report's status, dates and history, to read to the caller in `language`."""
     status = str(report["status"])
     reference = ltr(str(report["reference"]), language)
+    kind = type_name(report["type"], language)
     lines = [
-        f"{_say(_WORDS['report'], language)} {reference} — {type_name(report['type'], language)}",
-        f"{_say(_WORDS['status'], language)}: {status_label(status, language)}",
+        f"{_say('lookup.word.report', language)} {reference} — {kind}",
+        f"{_say('lookup.word.status', language)}: {status_label(status, language)}",
     ]
-    meaning = _MEANING.get(status)
-    if meaning:
-        lines.append(_say(meaning, language))
-    riyadh = _say(_WORDS["riyadh"], language)
+    if has(f"lookup.meaning.{status}"):
+        lines.append(_say(f"lookup.meaning.{status}", language))
+    riyadh = _say("lookup.word.riyadh", language)
     filed = ltr(_when(report.get("created_at")), language)
-    lines.append(f"{_say(_WORDS['filed'], language)}: {filed} ({riyadh})")
+    lines.append(f"{_say('lookup.word.filed', language)}: {filed} ({riyadh})")
     if report.get("due_at") and status not in ("closed", "cancelled", "accepted", "rejected"):
         due = ltr(_when(report["due_at"], with_time=False), language)
-        lines.append(f"{_say(_WORDS['due'], language)}: {due}")
-    lines.append(f"{_say(_WORDS['history'], language)}:")
+        lines.append(f"{_say('lookup.word.due', language)}: {due}")
+    lines.append(f"{_say('lookup.word.history', language)}:")
     for row in report.get("history") or []:
         at = ltr(_when(row.get("at")), language)
         entry = f"  {at} — {status_label(row['status'], language)}"

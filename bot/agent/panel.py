@@ -33,6 +33,7 @@ from bot.intake.eligibility import (
 )
 from bot.intake.summary import option_label
 from bot.intake.workdays import escalation_opens_on
+from bot.texts import has, text
 
 __all__ = [
     "Condition",
@@ -110,139 +111,29 @@ class Panel:
         return [row for _title, rows in self.sections for row in rows]
 
 
-# -- words ---------------------------------------------------------------------------------
-
-_TYPES = {
-    ReportType.COMPLAINT_ESCALATION: ("تقديم شكوى", "Complaint escalation"),
-    ReportType.TRANSFORMATION_REQUEST: ("طلب تحول", "Transformation request"),
-    ReportType.DEVELOPMENT_SUGGESTION: ("اقتراح تطوير", "Development suggestion"),
-    ReportType.ENTITY_OUTAGE: ("بلاغ تعطل من جهة حكومية", "Government-entity outage report"),
-}
-_WORDS = {
-    "type": ("نوع البلاغ", "Report type"),
-    "proposed": ("مقترح", "proposed"),
-    "asking": ("السؤال الحالي", "Asking now"),
-    "filed": ("رقم البلاغ المرسل", "Filed as"),
-    "eligibility": ("شروط التقديم", "ELIGIBILITY"),
-    "decision": ("القرار", "Decision"),
-    "collected": ("البيانات المجمعة", "COLLECTED"),
-    "skipped": ("تخطى", "skipped"),
-    "not_known": ("لا يعرفه", "not known"),
-    "none": ("لا يوجد", "none"),
-    "from": ("من", "from"),
-    "pending": ("بانتظار الإجابات", "waiting for answers"),
-}
-_CONDITIONS = {
-    "digital_service": ("الخدمة رقمية", "Digital service"),
-    "prior_complaint": (
-        "شكوى سابقة للجهة برقمها، أو صورة عطل منع تقديمها",
-        "Earlier complaint with its number, or a fault screenshot",
-    ),
-    "not_escalated_before": ("لم تُصعَّد إلى آمر من قبل", "Not escalated to Amer before"),
-    "escalation_ground": ("سبب للتصعيد", "A ground to escalate"),
-    "service_name_known": ("اسم الخدمة معروف", "Service name known"),
-    "paper_service": ("الخدمة ورقية", "Paper-only service"),
-    "no_digital_alternative": ("لا بديل رقمي لها", "No digital alternative"),
-    "entity_known": ("الجهة المقدمة للخدمة معروفة", "Providing entity known"),
-    "not_requested_before": ("لم يقدم طلبًا مماثلًا من قبل", "No similar request before"),
-    "platform_known": ("المنصة معروفة", "Platform known"),
-    "not_suggested_before": ("لم يقدم الاقتراح نفسه من قبل", "Same suggestion not made before"),
-    "government_entity": ("المبلغ جهة حكومية", "Reported by a government entity"),
-    "crisis_team": ("مدير فريق الأزمات أو نائبه", "Crisis-team manager or deputy"),
-    "outage_kind": ("نوع التعطل محدد", "Kind of outage given"),
-}
-_GROUNDS = {
-    Ground.SLA_PASSED: ("انقضت مدة الرد المحددة", "the entity's response time has passed"),
-    Ground.FIVE_WORKING_DAYS_PASSED: ("مضت 5 أيام عمل دون رد", "5 working days without reply"),
-    Ground.CLOSED_UNRESOLVED_TECHNICAL: (
-        "أُغلقت شكوى تقنية والمشكلة قائمة",
-        "closed technical complaint, problem persists",
-    ),
-    Ground.LODGING_BLOCKED_BY_FAULT: ("عطل منع تقديم الشكوى", "a fault stopped the lodging"),
-}
-_OUTCOMES = {
-    Outcome.ELIGIBLE: ("يحق له التقديم", "Eligible"),
-    Outcome.NOT_YET: ("ليس بعد", "Not yet"),
-    Outcome.REDIRECT: ("مسار آخر", "Other path"),
-    Outcome.REFUSED: ("لا يمكن تقديمه", "Cannot be filed"),
-}
-_REDIRECTS = {
-    RedirectTarget.COMPLAINT_ESCALATION: _TYPES[ReportType.COMPLAINT_ESCALATION],
-    RedirectTarget.TRANSFORMATION_REQUEST: _TYPES[ReportType.TRANSFORMATION_REQUEST],
-    RedirectTarget.DEVELOPMENT_SUGGESTION: _TYPES[ReportType.DEVELOPMENT_SUGGESTION],
-    RedirectTarget.LODGE_WITH_ENTITY: ("تقديم شكوى للجهة أولًا", "lodge with the entity first"),
-    RedirectTarget.CONTACT_ENTITY: ("التواصل مع الجهة", "contact the entity"),
-}
-_REASONS = {
-    Reason.CONDITIONS_MET: ("الشروط مستوفاة", "conditions met"),
-    Reason.PAPER_SERVICE: ("خدمة ورقية", "paper service"),
-    Reason.NO_PRIOR_COMPLAINT: ("لم تُقدم شكوى للجهة", "no complaint lodged"),
-    Reason.MISSING_FAULT_SCREENSHOT: ("لا توجد صورة للعطل", "no screenshot of the fault"),
-    Reason.MISSING_PRIOR_REFERENCE: ("رقم الشكوى غير معروف", "complaint number not known"),
-    Reason.ALREADY_ESCALATED: ("صُعّدت من قبل", "already escalated"),
-    Reason.PROCEDURAL_COMPLAINT_CLOSED: ("شكوى إجرائية مغلقة", "closed procedural complaint"),
-    Reason.PROBLEM_RESOLVED: ("حُلت المشكلة", "the problem was solved"),
-    Reason.WAITING_FOR_SLA: ("لم تنقض مدة الرد", "response time not over"),
-    Reason.WAITING_FOR_FIVE_WORKING_DAYS: ("لم تمض 5 أيام عمل", "5 working days not over"),
-    Reason.SERVICE_NAME_UNKNOWN: ("اسم الخدمة غير معروف", "service name not known"),
-    Reason.ENTITY_UNKNOWN: ("الجهة غير معروفة", "entity not known"),
-    Reason.PLATFORM_UNKNOWN: ("المنصة غير معروفة", "platform not known"),
-    Reason.SERVICE_ALREADY_DIGITAL: ("الخدمة رقمية أصلًا", "the service is already digital"),
-    Reason.DIGITAL_ALTERNATIVE_EXISTS: ("لها بديل رقمي", "a digital alternative exists"),
-    Reason.DUPLICATE_REQUEST: ("طلب مماثل سابق", "a similar request exists"),
-    Reason.DUPLICATE_SUGGESTION: ("الاقتراح نفسه سابقًا", "the same suggestion exists"),
-    Reason.NOT_A_GOVERNMENT_ENTITY: ("ليس جهة حكومية", "not a government entity"),
-    Reason.NOT_A_CRISIS_TEAM_MEMBER: ("ليس من فريق الأزمات", "not in the crisis team"),
-}
-FIELD_LABELS = {
-    "full_name": ("الاسم الكامل", "Full name"),
-    "national_id": ("رقم الهوية/الإقامة", "National ID/iqama"),
-    "mobile": ("رقم الجوال", "Mobile"),
-    "email": ("البريد الإلكتروني", "E-mail"),
-    "platform": ("المنصة", "Platform"),
-    "service_name": ("الخدمة", "Service"),
-    "service_channel": ("قناة الخدمة", "Service channel"),
-    "entity_name": ("الجهة", "Entity"),
-    "prior_complaint_ref": ("رقم الشكوى السابقة", "Earlier complaint no."),
-    "prior_complaint_date": ("تاريخ الشكوى", "Complaint date"),
-    "title": ("العنوان", "Title"),
-    "description": ("الوصف", "Description"),
-    "attachments": ("المرفقات", "Attachments"),
-}
-# The eligibility questions, as the panel's "asking now" names them.
-QUESTION_LABELS = {
-    "service_is_digital": ("هل الخدمة رقمية؟", "Is the service digital?"),
-    "prior_complaint_lodged": ("هل قدم شكوى للجهة؟", "Complaint lodged with the entity?"),
-    "lodging_blocked_by_fault": ("هل منعه عطل من تقديمها؟", "Did a fault stop the lodging?"),
-    "has_fault_screenshot": ("هل لديه صورة للعطل؟", "Screenshot of the fault?"),
-    "complaint_closed": ("هل أُغلقت الشكوى؟", "Was the complaint closed?"),
-    "closed_complaint_kind": ("تقنية أم إجرائية؟", "Technical or procedural?"),
-    "problem_persists": ("هل ما زالت المشكلة قائمة؟", "Does the problem persist?"),
-    "entity_gave_response_time": ("هل حددت الجهة مدة للرد؟", "Did the entity give a time?"),
-    "response_due": ("متى تنتهي مدة الرد؟", "When does the response time end?"),
-    "service_is_paper": ("هل الخدمة ورقية؟", "Is the service paper-only?"),
-    "has_digital_alternative": ("هل لها بديل رقمي؟", "Is there a digital alternative?"),
-    "reporter_role": ("صفة المتصل في الجهة", "Caller's role at the entity"),
-    "outage_kind": ("نوع التعطل", "Kind of outage"),
-    "attachments_done": ("المرفقات", "Attachments"),
-    "edit_field": ("الحقل المراد تعديله", "Field to change"),
-    "mobile_code": ("رمز التحقق المرسل إلى الجوال", "Code sent to the mobile"),
-    "follow_code": ("رمز التحقق المرسل إلى جوال البلاغ", "Code sent to the report's mobile"),
-}
+# -- words (the text catalogue's panel.*, bot.texts) ---------------------------------------
 
 
-def _say(pair: tuple[str, str], language: str) -> str:
-    return pair[1] if language == "en" else pair[0]
+def _say(key: str, language: str) -> str:
+    return text(key, language)
 
 
 def type_name(report_type: str | None, language: str) -> str:
-    pair = _TYPES.get(report_type)  # type: ignore[call-overload]
-    return _say(pair, language) if pair else str(report_type or "—")
+    key = f"panel.type.{report_type}"
+    return text(key, language) if report_type and has(key) else str(report_type or "—")
 
 
 def question_label(slot: str, language: str) -> str:
-    pair = QUESTION_LABELS.get(slot) or FIELD_LABELS.get(slot)
-    return _say(pair, language) if pair else slot
+    for key in (f"panel.question.{slot}", f"panel.field.{slot}"):
+        if has(key):
+            return text(key, language)
+    return slot
+
+
+def _redirect(target: RedirectTarget, language: str) -> str:
+    """Where a redirect goes: a report type by its name, else the other path."""
+    key = f"panel.type.{target}"
+    return text(key, language) if has(key) else text(f"panel.redirect.{target}", language)
 
 
 # -- conditions ------------------------------------------------------------------------------
@@ -421,17 +312,17 @@ def _decision(report_type: str, slots: Mapping[str, Any], today: date) -> Decisi
 def decision_text(decision: Decision | None, language: str) -> str:
     """The decision in a few words: outcome, then the date, the path or the grounds."""
     if decision is None:
-        return _say(_WORDS["pending"], language)
-    outcome = _say(_OUTCOMES[decision.outcome], language)
+        return _say("panel.word.pending", language)
+    outcome = _say(f"panel.outcome.{decision.outcome}", language)
     if decision.outcome is Outcome.ELIGIBLE:
-        grounds = [_say(_GROUNDS[ground], language) for ground in decision.grounds]
+        grounds = [_say(f"panel.ground.{ground}", language) for ground in decision.grounds]
         return f"{outcome} — {', '.join(grounds)}" if grounds else outcome
     if decision.outcome is Outcome.NOT_YET and decision.eligible_from is not None:
         start = _isolated(decision.eligible_from.isoformat(), language)
-        return f"{outcome} — {_say(_WORDS['from'], language)} {start}"
+        return f"{outcome} — {_say('panel.word.from', language)} {start}"
     if decision.outcome is Outcome.REDIRECT and decision.redirect_to is not None:
-        return f"{outcome} → {_say(_REDIRECTS[decision.redirect_to], language)}"
-    detail = _say(_REASONS[decision.reason], language)
+        return f"{outcome} → {_redirect(decision.redirect_to, language)}"
+    detail = _say(f"panel.reason.{decision.reason}", language)
     if decision.existing_reference:
         detail += f" {_isolated(decision.existing_reference, language)}"
     return f"{outcome} — {detail}"
@@ -492,10 +383,10 @@ def _shown(field: Field, language: str) -> str:
         return "—"
     if field.name == "attachments":
         names = [str(item.get("filename")) for item in value if isinstance(item, Mapping)]
-        return ", ".join(names) if names else _say(_WORDS["none"], language)
+        return ", ".join(names) if names else _say("panel.word.none", language)
     if value == "":
         optional = field.name in flow.OPTIONAL_SLOTS
-        return _say(_WORDS["skipped" if optional else "not_known"], language)
+        return _say("panel.word.skipped" if optional else "panel.word.not_known", language)
     if field.name == "service_channel":
         return option_label(str(value), language)
     return _isolated(_shorten(str(value)), language)
@@ -505,26 +396,26 @@ def _shown(field: Field, language: str) -> str:
 
 
 def _type_row(slots: Mapping[str, Any], language: str) -> Row:
-    label = _say(_WORDS["type"], language)
+    label = _say("panel.word.type", language)
     report_type = slots.get("report_type")
     if report_type:
         return Row("", label, type_name(report_type, language))
     proposed = slots.get("proposed_report_type")
     if proposed:
-        note = _say(_WORDS["proposed"], language)
+        note = _say("panel.word.proposed", language)
         return Row("", label, f"{type_name(proposed, language)} ({note})")
     return Row("", label, "—")
 
 
 def _condition_row(condition: Condition, language: str) -> Row:
-    label = _say(_CONDITIONS[condition.key], language)
+    label = _say(f"panel.condition.{condition.key}", language)
     note = condition.note
     if note in {ground.value for ground in Ground}:
-        note = _say(_GROUNDS[Ground(note)], language)
+        note = _say(f"panel.ground.{Ground(note)}", language)
     elif note in {reason.value for reason in Reason}:
-        note = _say(_REASONS[Reason(note)], language)
+        note = _say(f"panel.reason.{Reason(note)}", language)
     elif _date(note) is not None and condition.state is State.UNMET:
-        note = f"{_say(_WORDS['from'], language)} {_isolated(note, language)}"
+        note = f"{_say('panel.word.from', language)} {_isolated(note, language)}"
     elif note:
         note = _isolated(_shorten(note), language)
     return Row(MARKS[condition.state], label, note)
@@ -536,30 +427,29 @@ def build_panel(slots: Mapping[str, Any], *, today: date, language: str = "ar") 
     head = [_type_row(slots, language)]
     asking = slots.get("requested_slot")
     if asking:
-        head.append(Row(ASKING, _say(_WORDS["asking"], language), question_label(asking, language)))
+        label = _say("panel.word.asking", language)
+        head.append(Row(ASKING, label, question_label(asking, language)))
     if slots.get("report_ref"):
         ref = _isolated(str(slots["report_ref"]), language)
-        head.append(Row(FILLED, _say(_WORDS["filed"], language), ref))
+        head.append(Row(FILLED, _say("panel.word.filed", language), ref))
     sections: list[tuple[str, tuple[Row, ...]]] = [("", tuple(head))]
     report_type = slots.get("report_type")
     if report_type in flow.FORM_OF_TYPE:
         rows = [_condition_row(item, language) for item in conditions(report_type, slots, today)]
         decision = decision_text(_decision(report_type, slots, today), language)
-        rows.append(Row("", _say(_WORDS["decision"], language), decision))
-        sections.append((_say(_WORDS["eligibility"], language), tuple(rows)))
+        rows.append(Row("", _say("panel.word.decision", language), decision))
+        sections.append((_say("panel.word.eligibility", language), tuple(rows)))
     fields = collected_fields(report_type, slots)
     if fields:
         rows = []
         for field in fields:
             mark = ASKING if field.asking else (FILLED if field.filled else EMPTY)
-            label = _say(FIELD_LABELS[field.name], language)
+            label = _say(f"panel.field.{field.name}", language)
             rows.append(Row(mark, label, _shown(field, language)))
-        sections.append((_say(_WORDS["collected"], language), tuple(rows)))
+        sections.append((_say("panel.word.collected", language), tuple(rows)))
     return Panel(language, tuple(sections))
 
 
 def legend(language: str) -> str:
     """What the marks mean, for the console's help."""
-    if language == "en":
-        return "✓ met/filled  ✗ not met  ? open  ▶ asking now  · not yet given"
-    return "✓ مستوفى  ✗ غير مستوفى  ? لم يُعرف بعد  ▶ يُسأل الآن  · لم يُعط بعد"
+    return text("panel.legend", language)

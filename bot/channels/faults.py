@@ -31,8 +31,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from bot.intake.bidi import LRI, PDI
 from bot.nlu.language import DEFAULT_LANGUAGE, decide_language
+from bot.texts import text
 
 logger = logging.getLogger(__name__)
 
@@ -42,34 +42,6 @@ LANGUAGES = ("ar", "en")
 TRACKER_TIMEOUT_S = 5.0
 # Payloads that are not a button the user pressed (a file-only message).
 _NOT_A_BUTTON = frozenset({"/send_attachment"})
-
-TEXTS: dict[str, dict[str, str]] = {
-    NO_REPLY: {
-        "ar": (
-            "عذرًا، حدث خلل مؤقت من جهتنا فلم أتمكن من الرد على رسالتك. ما أخبرتني به قبلها "
-            "محفوظ: أعد إرسال رسالتك الأخيرة بعد قليل، وإن تكرر ذلك فاتصل على "
-            f"{LRI}199099{PDI}."
-        ),
-        "en": (
-            "Sorry, a temporary fault on our side kept me from answering your message. What "
-            "you told me before it is kept: please send your last message again in a moment. "
-            "If this keeps happening, call 199099."
-        ),
-    },
-    STORAGE_FAILED: {
-        "ar": (
-            "عذرًا، تعذّر حفظ {files} الآن بسبب خلل مؤقت من جهتنا، فلم تصلني هذه الرسالة ولم "
-            "يُحفظ منها شيء. أعد إرسالها بعد قليل، أو أكمل دون الملف."
-        ),
-        "en": (
-            "Sorry, {files} could not be saved just now because of a temporary fault on our "
-            "side, so this message was not received and nothing of it was kept. Please send "
-            "it again in a moment, or carry on without the file."
-        ),
-    },
-}
-RETRY_TITLE = {"ar": "إعادة المحاولة", "en": "Try again"}
-
 
 class AttachmentStorageFailed(OSError):
     """A file of the message could not be written; none of the message's files were kept.
@@ -83,8 +55,8 @@ class AttachmentStorageFailed(OSError):
 
 def _files(names: Sequence[str], language: str) -> str:
     if language == "ar":
-        return "، ".join(f"«{name}»" for name in names) or "الملف"
-    return ", ".join(f'"{name}"' for name in names) or "the file"
+        return "، ".join(f"«{name}»" for name in names) or text("faults.the_file", language)
+    return ", ".join(f'"{name}"' for name in names) or text("faults.the_file", language)
 
 
 def fault_message(
@@ -97,10 +69,11 @@ def fault_message(
 ) -> dict[str, Any]:
     """One bot message in the REST output format (`recipient_id`, `text`, `buttons`)."""
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    text = TEXTS[kind][language].format(files=_files(files, language))
-    message: dict[str, Any] = {"recipient_id": recipient_id, "text": text}
+    # the catalogue's faults.no_reply, faults.storage_failed
+    said = text(f"faults.{kind}", language, files=_files(files, language))
+    message: dict[str, Any] = {"recipient_id": recipient_id, "text": said}
     if retry_payload and retry_payload.startswith("/") and retry_payload not in _NOT_A_BUTTON:
-        message["buttons"] = [{"title": RETRY_TITLE[language], "payload": retry_payload}]
+        message["buttons"] = [{"title": text("faults.retry", language), "payload": retry_payload}]
     return message
 
 

@@ -60,6 +60,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ExtBot
 
+from bot import texts
 from bot.channels import faults
 from bot.channels.telegram_limits import TelegramRateLimiter
 from bot.channels.telegram_text import SENDER_PREFIX, api_root, chat_id_of, split_text
@@ -94,19 +95,13 @@ COMMANDS: dict[str, str] = {
 }
 UNKNOWN_COMMAND = "/ask_help"
 # The bot's command menu, per language of the user's Telegram app (default: English).
+# Their descriptions are the text catalogue's telegram.command.<command>.
 COMMAND_MENU: dict[str | None, list[tuple[str, str]]] = {
-    None: [
-        ("start", "Start a conversation"),
-        ("help", "What I can do"),
-        ("cancel", "Cancel the report in progress"),
-        ("language", "العربية / English"),
-    ],
-    "ar": [
-        ("start", "ابدأ المحادثة"),
-        ("help", "ماذا أستطيع أن أفعل"),
-        ("cancel", "إلغاء البلاغ الجاري"),
-        ("language", "English / العربية"),
-    ],
+    app_language: [
+        (command, texts.text(f"telegram.command.{command}", language))
+        for command in ("start", "help", "cancel", "language")
+    ]
+    for app_language, language in ((None, "en"), ("ar", "ar"))
 }
 # A keyboard after its button was pressed: one inert button that shows the choice.
 CHOSEN_MARK = "✓ "

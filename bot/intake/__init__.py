@@ -6,8 +6,9 @@ the catalogue of platforms and services (`catalogue`), the parsers of answers, d
 and mobiles (`answers`, `dates`, `personal`), the facts a message volunteers and the
 corrections it makes (`volunteered`, `corrections`), the order of the forms' questions
 (`flow`), conversation repair (`repair`, `clarify`), attachments, the summary and filing.
-It may import `bot.nlu.normalise`, `bot.digits`, `bot.clock`, `bot.runtime.settings` and
-`bot.store` (filing, status, requests, attachments); the actions, channels, console and
-notifications import it, never the other way round. Most unit tests live in
-tests/unit/intake/.
+The words it shows (status names, summary values, buttons) are in the text catalogue,
+`bot.texts`. It may import `bot.texts`, `bot.nlu.normalise`, `bot.digits`, `bot.clock`,
+`bot.runtime.settings` and `bot.store` (filing, status, requests, attachments); the
+actions, channels, console and notifications import it, never the other way round. Most
+unit tests live in tests/unit/intake/.
 """

@@ -16,28 +16,19 @@ from pathlib import Path
 
 import yaml
 
+from bot.texts import text
+
 __all__ = ["CHOICES", "Clarification", "clarify", "faq_button", "faq_pair", "faq_titles"]
 
-# Intents the user can be offered to pick, with their button (Arabic, English) and payload.
-CHOICES: dict[str, tuple[tuple[str, str], str]] = {
-    "report_complaint": (
-        ("تصعيد شكوى قدمتها لجهة", "Escalate a complaint I lodged"),
-        '/choose_report_type{"report_type": "complaint_escalation"}',
-    ),
-    "request_transformation": (
-        ("تحويل خدمة ورقية إلى رقمية", "Make a paper service digital"),
-        '/choose_report_type{"report_type": "transformation_request"}',
-    ),
-    "suggest_development": (
-        ("اقتراح تطوير لخدمة رقمية", "Suggest an improvement"),
-        '/choose_report_type{"report_type": "development_suggestion"}',
-    ),
-    "report_outage": (
-        ("بلاغ جهة حكومية عن تعطل خدماتها", "An entity reporting its outage"),
-        '/choose_report_type{"report_type": "entity_outage"}',
-    ),
-    "check_status": (("معرفة حالة بلاغ", "Check a report's status"), "/check_status"),
-    "human_handoff": (("التحدث إلى موظف", "Talk to a person"), "/human_handoff"),
+# Intents the user can be offered to pick, with their button's payload; the button's title
+# is the text catalogue's clarify.<intent>.
+CHOICES: dict[str, str] = {
+    "report_complaint": '/choose_report_type{"report_type": "complaint_escalation"}',
+    "request_transformation": '/choose_report_type{"report_type": "transformation_request"}',
+    "suggest_development": '/choose_report_type{"report_type": "development_suggestion"}',
+    "report_outage": '/choose_report_type{"report_type": "entity_outage"}',
+    "check_status": "/check_status",
+    "human_handoff": "/human_handoff",
 }
 # The two guesses must carry at least this much of the classifier's belief between them,
 # and the second at least MIN_SECOND, or they are no better than any other two.
@@ -54,8 +45,7 @@ class Clarification:
 
 
 def _button(intent: str, language: str | None) -> dict[str, str]:
-    titles, payload = CHOICES[intent]
-    return {"title": titles[1 if language == "en" else 0], "payload": payload}
+    return {"title": text(f"clarify.{intent}", language), "payload": CHOICES[intent]}
 
 
 def clarify(

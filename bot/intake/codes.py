@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.digits import to_ascii_digits
+from bot.texts import LANGUAGES, text
 
 CODE_DIGITS = 6
 _CODE = re.compile(r"(?<!\d)(\d[\s-]?){5}\d(?!\d)")
@@ -31,9 +32,10 @@ _CHANGE_NUMBER = re.compile(
 
 # The buttons that go with a code question send their own words (no intent of their own):
 # these are read by the patterns above, in both languages.
-BUTTONS = {
-    "resend": {"en": "Send a new code", "ar": "أرسل رمزًا جديدًا"},
-    "change_number": {"en": "Change the number", "ar": "تغيير الرقم"},
+# Their words are the text catalogue's codes.button.<name>.
+BUTTONS: dict[str, dict[str, str]] = {
+    name: {language: text(f"codes.button.{name}", language) for language in LANGUAGES}
+    for name in ("resend", "change_number")
 }
 
 
@@ -75,12 +77,4 @@ def masked_mobile(mobile: str) -> str:
 
 def code_text(code: str, language: str) -> str:
     """The SMS/e-mail that carries a code, in the conversation's language."""
-    if language == "en":
-        return (
-            f"Balagh Raqmi verification code: {code}. It is valid for 10 minutes. "
-            "Do not share it with anyone; our staff will never ask you for it."
-        )
-    return (
-        f"رمز التحقق لخدمة بلاغ رقمي: {code}. صالح لمدة 10 دقائق. "
-        "لا تشاركه مع أحد؛ لن يطلبه منك موظفونا أبدًا."
-    )
+    return text("codes.message", language, code=code)

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from bot.intake.bidi import fsi, ltr
+from bot import texts
+from bot.intake.bidi import fsi
 from bot.intake.flow import QUESTION_SLOTS
 from bot.intake.workdays import RIYADH, is_working_day
 
@@ -94,58 +95,15 @@ def answers_of(slots: Mapping[str, Any]) -> dict[str, Any]:
 
 LEAVE_PAYLOAD = "/handoff_leave"  # the intent handoff_leave, as a button
 
-# What the user is told about the chat with an agent, in this module only: the assistant's
-# actions say it in a turn, the console and the scheduler push it to Telegram between turns.
-TEXTS: dict[str, dict[str, str]] = {
-    "queued": {
-        "ar": (
-            "طلبت لك موظفًا من مركز آمر، وسيكتب لك هنا في هذه المحادثة. يمكنك كتابة ما تريد "
-            "الآن وسيقرؤه حين ينضم. إن لم يتفرغ أحد خلال دقيقتين أخبرتك، وإجاباتك محفوظة."
-        ),
-        "en": (
-            "I have asked an agent of the Amer centre to join: they will write to you here, in "
-            "this chat. You can write now, and they will read it when they join. If nobody is "
-            "free within 2 minutes I will tell you; your answers are kept."
-        ),
-    },
-    "still_waiting": {
-        "ar": "وصلت رسالتك، وسيقرؤها الموظف حين ينضم.",
-        "en": "Got it: the agent will read this when they join.",
-    },
-    "agent_joined": {
-        "ar": "انضم إليك موظف مركز آمر ({agent}).",
-        "en": "An Amer centre agent ({agent}) has joined the chat.",
-    },
-    "agent_line": {"ar": "الموظف: {text}", "en": "Agent: {text}"},
-    "nobody": {
-        "ar": (
-            "عذرًا، لم يتفرغ أحد من الموظفين الآن. يمكنك الاتصال بالرقم المجاني "
-            + ltr("{number}", "ar")
-            + " من الأحد إلى الخميس، من 8 صباحًا إلى 5 مساءً، أو المتابعة معي هنا؛ إجاباتك محفوظة."
-        ),
-        "en": (
-            "Sorry, no agent is free right now. You can call the toll-free number {number}, "
-            "Sunday to Thursday, 8 am to 5 pm, or go on with me here; your answers are kept."
-        ),
-    },
-    "handed_back": {
-        "ar": "أنهى الموظف المحادثة وأعادها إليّ، وأنا في خدمتك.",
-        "en": "The agent has handed the chat back to me; I am here to help.",
-    },
-    "left": {
-        "ar": "عدت إلى المساعد الآلي، وأنا في خدمتك.",
-        "en": "You are back with the assistant; I am here to help.",
-    },
-    "leave_button": {"ar": "العودة إلى المساعد", "en": "Back to the assistant"},
-}
-
-
+# What the user is told about the chat with an agent (the text catalogue's `handoff.*`): the
+# assistant's actions say it in a turn, the console and the scheduler push it to Telegram
+# between turns.
 def text(key: str, language: str | None, **values: str) -> str:
-    """One of `TEXTS` in `language` (Arabic unless English), its placeholders filled; in
+    """`handoff.<key>` in `language` (Arabic unless English), its placeholders filled; in
     Arabic, a value of another direction (an agent's id, their message) is isolated."""
     language = "en" if language == "en" else "ar"
     values = {name: fsi(value, language) for name, value in values.items()}
-    return TEXTS[key][language].format(number=CALL_CENTRE, **values)
+    return texts.text(f"handoff.{key}", language, number=CALL_CENTRE, **values)
 
 
 def leave_button(language: str | None) -> dict[str, str]:

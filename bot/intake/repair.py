@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.intake.dialogue_spec import QUESTIONS
+from bot.texts import text
 
 __all__ = [
     "DONT_KNOW_SLOTS",
@@ -38,12 +39,13 @@ DONT_KNOW_SLOTS = frozenset(slot for slot, question in QUESTIONS.items() if ques
 # Questions the user may skip.
 OPTIONAL_SLOTS = frozenset(slot for slot, question in QUESTIONS.items() if question.optional)
 
-# (Arabic, English) titles of the way-out buttons, with their payloads.
-_DONT_KNOW = (("لا أعرف", "I don't know"), None)
-_SKIP = (("تخطي", "Skip"), "/deny")
-_PERSON = (("التحدث إلى موظف", "Talk to a person"), "/human_handoff")
-_RESTART = (("ابدأ من جديد", "Start over"), "/restart")
-_CANCEL = (("إلغاء البلاغ", "Cancel the report"), "/cancel")
+# The way-out buttons: their titles' keys in the text catalogue, with their payloads (none:
+# the button sends its title).
+_DONT_KNOW = ("repair.dont_know", None)
+_SKIP = ("repair.skip", "/deny")
+_PERSON = ("repair.person", "/human_handoff")
+_RESTART = ("repair.restart", "/restart")
+_CANCEL = ("repair.cancel", "/cancel")
 
 
 def asked_times(state: Mapping[str, Any] | None, slot: str, *, counts: bool = True) -> int:
@@ -70,14 +72,11 @@ def step_for(times: int) -> Step:
 
 def way_out_buttons(slot: str, language: str | None) -> list[dict[str, str]]:
     """The ways on from `slot`'s question, as buttons in the conversation's language."""
-    index = 1 if language == "en" else 0
     options = []
     if slot in DONT_KNOW_SLOTS:
         options.append(_DONT_KNOW)
     if slot in OPTIONAL_SLOTS:
         options.append(_SKIP)
     options += [_PERSON, _RESTART, _CANCEL]
-    return [
-        {"title": titles[index], "payload": payload or titles[index]}
-        for titles, payload in options
-    ]
+    titles = [(text(key, language), payload) for key, payload in options]
+    return [{"title": title, "payload": payload or title} for title, payload in titles]

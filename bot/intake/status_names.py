@@ -1,25 +1,18 @@
-"""A report's statuses in the reporter's words, Arabic and English (plain Python, no
-imports): the assistant's answers, the notices and the call-centre console all name a
-status through `status_label`."""
+"""A report's statuses in the reporter's words, Arabic and English: the assistant's
+answers, the notices and the call-centre console all name a status through `status_label`.
+The names are the text catalogue's `status.<status>` (bot.texts; SPEC "Life of a report")."""
 
 from __future__ import annotations
 
-__all__ = ["STATUS_LABELS", "status_label"]
+from bot.texts import has, keys, text
 
-# SPEC "Life of a report"
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "received": {"ar": "تم الاستلام", "en": "Received"},
-    "under_review": {"ar": "قيد المراجعة", "en": "Under review"},
-    "referred": {"ar": "أحيل إلى مقدم الخدمة", "en": "Referred to the service provider"},
-    "in_progress": {"ar": "جارٍ العمل عليه", "en": "In progress"},
-    "missing_data": {"ar": "نقص في البيانات", "en": "Missing data"},
-    "closed": {"ar": "مغلق", "en": "Closed"},
-    "cancelled": {"ar": "ملغى", "en": "Cancelled"},
-    "accepted": {"ar": "مقبول", "en": "Accepted"},
-    "rejected": {"ar": "مرفوض", "en": "Rejected"},
-}
+__all__ = ["STATUSES", "status_label"]
+
+# Every status the catalogue names, in its order.
+STATUSES: tuple[str, ...] = tuple(key.removeprefix("status.") for key in keys("status."))
 
 
 def status_label(status: str, language: str | None) -> str:
     """The status in the reporter's language (Arabic unless English); unknown: as given."""
-    return STATUS_LABELS.get(str(status), {}).get("en" if language == "en" else "ar", str(status))
+    key = f"status.{status}"
+    return text(key, language) if has(key) else str(status)

@@ -1,7 +1,8 @@
 """Values that fill the summary and decision replies (the sentences live in domain.yml).
 
 Only data is rendered here: slot values, a "not given" dash, option labels and weekday
-names in the conversation's language. Every value shown goes through `clean_free_text`
+names in the conversation's language (their words are the text catalogue's `summary.*`,
+bot.texts). Every value shown goes through `clean_free_text`
 again, whatever put it into the slot: the summary is what the reporter confirms, so a name
 or file name carrying U+202E RIGHT-TO-LEFT OVERRIDE (or any other invisible, directional or
 control character) must not make it read differently from what is filed.
@@ -15,27 +16,14 @@ from typing import Any
 
 from bot.intake.bidi import LRI, PDI
 from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
+from bot.texts import has, text
 
 __all__ = ["NOT_GIVEN", "noted_facts", "option_label", "summary_values", "weekday_name"]
 
 NOT_GIVEN = "—"
 
-# Button values of choice slots, as shown back to the user.
-_OPTION_LABELS: dict[str, tuple[str, str]] = {
-    "web": ("الموقع الإلكتروني", "Website"),
-    "app": ("التطبيق", "App"),
-    "kiosk": ("جهاز الخدمة الذاتية", "Self-service kiosk"),
-    "phone": ("مركز الاتصال", "Call centre"),
-}
-_WEEKDAYS = (
-    ("الاثنين", "Monday"),
-    ("الثلاثاء", "Tuesday"),
-    ("الأربعاء", "Wednesday"),
-    ("الخميس", "Thursday"),
-    ("الجمعة", "Friday"),
-    ("السبت", "Saturday"),
-    ("الأحد", "Sunday"),
-)
+# date.weekday() -> the weekday's key in the catalogue (summary.weekday.<name>).
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SUMMARY_FIELDS = (
     "full_name",
     "national_id",
@@ -53,18 +41,15 @@ SUMMARY_FIELDS = (
 )
 
 
-def _index(language: str | None) -> int:
-    return 1 if language == "en" else 0
-
-
 def option_label(value: str, language: str | None) -> str:
-    """A stored option value in words; values typed by the user come back unchanged."""
-    labels = _OPTION_LABELS.get(value)
-    return labels[_index(language)] if labels else value
+    """A stored option value in words (summary.option.<value>); values typed by the user
+    come back unchanged."""
+    key = f"summary.option.{value}"
+    return text(key, language) if value and has(key) else value
 
 
 def weekday_name(day: date, language: str | None) -> str:
-    return _WEEKDAYS[day.weekday()][_index(language)]
+    return text(f"summary.weekday.{_WEEKDAYS[day.weekday()]}", language)
 
 
 # Fields shown with their line breaks; every other one is shown on one line.
@@ -94,52 +79,49 @@ def summary_values(slots: Mapping[str, Any], language: str | None) -> dict[str, 
 
 
 # Facts taken from a message besides the answer asked for (bot.intake.volunteered), as shown
-# back to the user: (Arabic, English) labels; yes/no facts have a sentence for each value.
-_FACT_LABELS: dict[str, tuple[str, str]] = {
-    "platform": ("المنصة", "Platform"),
-    "service_name": ("الخدمة", "Service"),
-    "service_channel": ("القناة", "Channel"),
-    "entity_name": ("الجهة", "Entity"),
-    "title": ("العنوان", "Title"),
-    "description": ("الوصف", "Description"),
-    "response_due": ("نهاية مدة الرد", "End of the response time"),
-    "prior_complaint_ref": ("رقم الشكوى", "Complaint number"),
-    "prior_complaint_date": ("تاريخ الشكوى", "Complaint date"),
-    "full_name": ("الاسم", "Name"),
-    "national_id": ("رقم الهوية", "ID number"),
-    "mobile": ("الجوال", "Mobile"),
-    "email": ("البريد الإلكتروني", "E-mail"),
-}
-_FACT_SENTENCES: dict[tuple[str, bool], tuple[str, str]] = {
-    ("prior_complaint_lodged", True): (
-        "رفعتَ شكوى لدى الجهة", "you lodged a complaint with the entity"),
-    ("prior_complaint_lodged", False): (
-        "لم ترفع شكوى لدى الجهة بعد", "you have not lodged a complaint with the entity"),
-    ("lodging_blocked_by_fault", True): (
-        "عطل تقني منعك من رفع الشكوى", "a technical fault stopped you lodging it"),
-    ("complaint_closed", True): ("أُغلقت الشكوى", "the complaint was closed"),
-    ("complaint_closed", False): ("لم يُرد عليها بعد", "there has been no reply yet"),
-    ("problem_persists", True): ("المشكلة ما زالت قائمة", "the problem persists"),
-    ("entity_gave_response_time", False): (
-        "لم تحدد الجهة مدة للرد", "the entity gave no response time"),
-}
+# back to the user: yes/no facts have a sentence for each value (summary.fact.<name>.yes|no),
+# the others their label (summary.label.<name>) and value; in this order.
+_FACT_SENTENCES: tuple[tuple[str, bool], ...] = (
+    ("prior_complaint_lodged", True),
+    ("prior_complaint_lodged", False),
+    ("lodging_blocked_by_fault", True),
+    ("complaint_closed", True),
+    ("complaint_closed", False),
+    ("problem_persists", True),
+    ("entity_gave_response_time", False),
+)
+_FACT_LABELS = (
+    "platform",
+    "service_name",
+    "service_channel",
+    "entity_name",
+    "title",
+    "description",
+    "response_due",
+    "prior_complaint_ref",
+    "prior_complaint_date",
+    "full_name",
+    "national_id",
+    "mobile",
+    "email",
+)
 _ISOLATED = frozenset({"prior_complaint_ref", "prior_complaint_date", "national_id", "mobile",
                        "email", "response_due"})
 
 
 def noted_facts(facts: Mapping[str, Any], language: str | None) -> str:
     """One line a fact, for "I noted from your message: …" (empty when there is none)."""
-    index = _index(language)
     lines: list[str] = []
-    for (name, value), sentences in _FACT_SENTENCES.items():
+    for name, value in _FACT_SENTENCES:
         if facts.get(name) is value:
-            lines.append(f"• {sentences[index]}")
-    for name, labels in _FACT_LABELS.items():
+            answer = "yes" if value else "no"
+            lines.append(f"• {text(f'summary.fact.{name}.{answer}', language)}")
+    for name in _FACT_LABELS:
         value = facts.get(name)
         if value in (None, ""):
             continue
         shown = _shown(name, value, language)
-        if index == 0 and name in _ISOLATED:
+        if language != "en" and name in _ISOLATED:
             shown = f"{LRI}{shown}{PDI}"
-        lines.append(f"• {labels[index]}: {shown}")
+        lines.append(f"• {text(f'summary.label.{name}', language)}: {shown}")
     return "\n".join(lines)

@@ -1,6 +1,7 @@
 """Notifications to reporters: the outbox table and its senders.
 
-* `messages.py` — the texts, Arabic and English, in one table (pure).
+* `messages.py` — a notice's text in the reporter's language, its sentences taken from the
+  text catalogue (bot.texts, keys `notify.*`) and its values isolated (pure).
 * `outbox.py` — enqueue (in the transaction of the change), claim under a lease, record the
   outcome with retries and backoff.
 * `senders.py` — one sender per channel (Telegram Bot API, web inbox, REST callback, call

@@ -10,7 +10,7 @@ import pytest
 
 from bot.agent import calls, faq, lookup
 from bot.agent.console import PROMPT, Console, Screen, script_of
-from bot.intake.status_names import STATUS_LABELS
+from bot.intake.status_names import STATUSES
 from bot.store.migrate import upgrade
 from bot.store.repository import ReportRepository
 from bot.store.serialize import report_to_dict
@@ -173,7 +173,7 @@ def test_status_lines_in_english() -> None:
         "  2026-11-23 12:00 — Received",
         "  2026-11-25 13:00 — Accepted: digital by Q2",
     ]
-    assert set(STATUS_LABELS) == {
+    assert set(STATUSES) == {
         "received",
         "under_review",
         "referred",

@@ -12,6 +12,7 @@ from bot.agent.panel import State, build_panel, collected_fields, conditions
 from bot.intake import flow
 from bot.intake.eligibility import Ground, Outcome, Reason, RedirectTarget
 from bot.intake.workdays import escalation_opens_on
+from bot.texts import has, pair
 
 TODAY = date(2026, 11, 23)
 
@@ -268,17 +269,18 @@ def test_long_values_are_cut() -> None:
 
 
 def test_every_code_of_the_rules_has_words_in_both_languages() -> None:
-    for codes, table in (
-        (Reason, panel._REASONS),
-        (Ground, panel._GROUNDS),
-        (RedirectTarget, panel._REDIRECTS),
-        (Outcome, panel._OUTCOMES),
+    for codes, prefix in (
+        (Reason, "panel.reason."),
+        (Ground, "panel.ground."),
+        (Outcome, "panel.outcome."),
     ):
         for code in codes:
-            arabic, english = table[code]
+            arabic, english = pair(f"{prefix}{code}")
             assert arabic and english
+    for target in RedirectTarget:
+        assert panel._redirect(target, "ar") and panel._redirect(target, "en")
     for fields in flow.EDITABLE_FIELDS.values():
-        assert set(fields) <= set(panel.FIELD_LABELS)
+        assert all(has(f"panel.field.{field}") for field in fields)
 
 
 def test_unknown_slot_values_do_not_break_the_panel() -> None:

@@ -10,6 +10,7 @@ import pytest
 from bot.intake import handoff
 from bot.intake.handoff import next_opening, on_duty
 from bot.intake.workdays import RIYADH, is_holiday
+from bot.texts import catalogue, keys
 
 NATIONAL_DAY = date(2026, 9, 23)  # a Wednesday
 
@@ -104,9 +105,9 @@ def test_the_answers_are_the_questions_and_the_report_type_only() -> None:
     }  # fmt: skip
 
 
-@pytest.mark.parametrize("key", sorted(handoff.TEXTS))
+@pytest.mark.parametrize("key", keys("handoff."))
 def test_every_text_has_both_languages_and_the_same_placeholders(key: str) -> None:
-    texts = handoff.TEXTS[key]
+    texts = catalogue()[key]
     assert set(texts) == {"ar", "en"}
     names = [set(re.findall(r"{(\w+)}", texts[lang])) for lang in ("ar", "en")]
     assert names[0] == names[1]
@@ -117,7 +118,7 @@ def test_in_arabic_the_number_and_other_direction_values_are_isolated() -> None:
     assert "199099" in handoff.text("nobody", "en")
     assert handoff.text("agent_line", "ar", text="hello") == "الموظف: \u2068hello\u2069"
     assert handoff.text("agent_line", "en", text="hello") == "Agent: hello"
-    assert handoff.text("queued", None) == handoff.TEXTS["queued"]["ar"]
+    assert handoff.text("queued", None) == catalogue()["handoff.queued"]["ar"]
     assert handoff.leave_button("en") == {
         "title": "Back to the assistant", "payload": "/handoff_leave",
     }  # fmt: skip

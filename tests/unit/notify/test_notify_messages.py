@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.notify.messages import MESSAGES, NoticeKind, render
+from bot.notify.messages import NoticeKind, render
 from bot.store.lifecycle import TRANSITIONS
+from bot.texts import catalogue, has, keys
 
 LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 FIELDS = {
@@ -19,7 +20,9 @@ FIELDS = {
 
 
 def test_every_text_exists_in_arabic_and_english() -> None:
-    for key, texts in MESSAGES.items():
+    assert keys("notify.")
+    for key in keys("notify."):
+        texts = catalogue()[key]
         assert set(texts) == {"ar", "en"}, key
         assert all(text.strip() for text in texts.values()), key
         # The same placeholders in both languages (the Arabic one may wrap digits).
@@ -31,7 +34,7 @@ def test_every_text_exists_in_arabic_and_english() -> None:
 
 def test_every_status_a_move_can_reach_has_its_own_text() -> None:
     for status in {move.target.value for move in TRANSITIONS}:
-        assert f"status_changed:{status}" in MESSAGES, status
+        assert has(f"notify.status_changed.{status}"), status
 
 
 @pytest.mark.parametrize("kind", list(NoticeKind))
