@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.intake import dates, personal
+from bot.intake.dialogue_spec import QUESTIONS
 from bot.intake.parsing import Parsed
 from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 from bot.nlu.normalise import normalise_text
@@ -81,15 +82,20 @@ _YES = frozenset(
 )
 _NO = frozenset(
     "no n nope not never false didn't didnt haven't havent لا ما مو مب ابدا لم ليس ليست "
-    "مافي مااعرف".split()
+    "مافي".split()
 )
 _SKIP = frozenset(
     "skip none nothing done finished no later تخطي تخطى لاحقا لا انتهيت خلاص تم بس "
     "لايوجد".split()
 )
+# A "yes" that answers before an "I don't know" ("yes, but I don't know the number").
+_YES_FIRST = frozenset("yes yeah yep yup نعم ايه اي ايوه ايوا".split())
 _DONT_KNOW = (
-    "don't know", "dont know", "do not know", "not sure", "no idea", "unknown",
+    "don't know", "dont know", "do not know", "not sure", "no idea", "unknown", "idk",
+    "no clue", "don't remember", "dont remember", "can't remember", "cant remember",
     "لا اعرف", "ما اعرف", "مااعرف", "ما ادري", "مادري", "لا ادري", "مو عارف", "غير معروف",
+    "مدري", "لا اعلم", "ما اذكر", "مااذكر", "ما اتذكر", "لا اتذكر", "مو متاكد", "مب متاكد",
+    "ماني متاكد", "لست متاكد", "مش متاكد",
 )
 _WORD = re.compile(r"[\w']+")
 # Replies that say nothing: "hmm", "what?", «ههه», «وش» (free text made only of these is no
@@ -135,7 +141,14 @@ def _folded(text: str) -> str:
 
 
 def parse_yes_no(text: str, intent: str | None = None) -> bool | None:
-    """True/False for a yes/no reply (intent affirm/deny, or the words), else None."""
+    """True/False for a yes/no reply (intent affirm/deny, or the words), else None.
+
+    "I don't know" («ما ادري», "not sure") is neither, whatever NLU made of it, unless a
+    "yes" comes first ("yes, but I don't know the number").
+    """
+    if is_dont_know(text):
+        words = _words(text)
+        return True if words and words[0] in _YES_FIRST else None
     if intent == "affirm":
         return True
     if intent == "deny":
@@ -253,6 +266,13 @@ def parse_answer(
     entities = entities or {}
     if slot in BOOLEAN_SLOTS:
         value = parse_yes_no(text, intent)
+        if value is None and is_dont_know(text):
+            # where the rules have an answer for "I don't know" (no response time known: the
+            # guide's five working days) it is "no"; elsewhere it is explained, not stored
+            question = QUESTIONS.get(slot)
+            if question is not None and question.dont_know:
+                return Answer(False)
+            return Answer(error="dont_know_yes_no")
         return Answer(value) if value is not None else Answer(error="yes_no_expected")
     if slot in CHOICES:
         if slot == "service_channel" and is_skip(text, intent):

@@ -48,7 +48,10 @@ class Question:
     slot: str
     ask: Ask = Ask.ACTION
     optional: bool = False  # may be skipped: holds "" once declined (a "Skip" button)
-    dont_know: bool = False  # "I don't know" is an answer the eligibility rules explain
+    # "I don't know" is an answer the eligibility rules explain: a name or number left empty,
+    # or "no" to a yes/no question whose "no" the rules read as "not known" (no response
+    # time given: five working days; no digital alternative known)
+    dont_know: bool = False
     data: bool = False  # the answer is data (a name, a number): it never switches language
 
 
@@ -92,12 +95,12 @@ QUESTIONS: dict[str, Question] = {
         Question("complaint_closed"),
         Question("closed_complaint_kind"),
         Question("problem_persists"),
-        Question("entity_gave_response_time"),
+        Question("entity_gave_response_time", dont_know=True),
         Question("response_due"),
         Question("prior_complaint_date", data=True),
         Question("prior_complaint_ref", dont_know=True, data=True),
         Question("service_is_paper"),
-        Question("has_digital_alternative"),
+        Question("has_digital_alternative", dont_know=True),
         Question("reporter_role"),
         Question("outage_kind"),
         # the report's data

@@ -219,6 +219,45 @@ def test_a_yes_no_question_answered_in_words(assistant: AssistantProcess, answer
     assert slots["requested_slot"] == "prior_complaint_date"  # and the date is asked
 
 
+@pytest.mark.parametrize(
+    ("opening", "dont_know", "why"),
+    [
+        ("I want to escalate a complaint about Absher", "not sure", "I need a yes or a no"),
+        ("ابي اصعد شكوى على ابشر", "والله ما ادري", "أحتاج هنا إلى «نعم» أو «لا»"),
+        ("أرغب في تصعيد شكوى على منصة أبشر", "لست متأكدًا", "أحتاج هنا إلى «نعم» أو «لا»"),
+    ],
+    ids=["en", "gulf", "msa"],
+)
+def test_i_dont_know_to_a_yes_no_question_is_not_taken_for_no(
+    assistant: AssistantProcess, opening: str, dont_know: str, why: str
+) -> None:
+    """"Did you lodge a complaint?" - "I don't know" was stored as "no" (#17)."""
+    chat = Chat(assistant)
+    chat.say(opening)
+    chat.say("/affirm")
+    assert chat.slots()["requested_slot"] == "prior_complaint_lodged"
+    reply = chat.say(dont_know)
+    slots = chat.slots()
+    assert slots["prior_complaint_lodged"] is None and slots["lodging_blocked_by_fault"] is None
+    assert slots["requested_slot"] == "prior_complaint_lodged"
+    assert why in reply, reply
+    chat.say("/affirm")
+    assert chat.slots()["prior_complaint_lodged"] is True
+
+
+def test_i_dont_know_the_response_time_counts_five_working_days(
+    assistant: AssistantProcess,
+) -> None:
+    chat = Chat(assistant)
+    chat.say("ابي اصعد شكوى على ابشر")
+    chat.say("/affirm")
+    answer_until(chat, "entity_gave_response_time", arabic=True)
+    chat.say("مدري والله")
+    slots = chat.slots()
+    assert slots["entity_gave_response_time"] is False
+    assert slots["requested_slot"] == "prior_complaint_date"
+
+
 # -- a question answered off-topic: explained, then ways out ---------------------------------
 
 

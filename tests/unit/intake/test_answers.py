@@ -132,3 +132,39 @@ def test_sounds_and_question_words_are_no_answer_to_a_free_text_question(text: s
 )
 def test_short_real_answers_are_not_fillers(text: str) -> None:
     assert not is_filler(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ما ادري", None),
+        ("مدري والله", None),
+        ("مو متأكد", None),
+        ("لا والله ما ادري", "deny"),  # NLU's "deny" does not make it a "no"
+        ("not sure", None),
+        ("no idea", "deny"),
+        ("I don't remember", None),
+    ],
+)
+def test_i_dont_know_is_neither_yes_nor_no(text: str, intent: str | None) -> None:
+    assert parse_yes_no(text, intent) is None
+
+
+def test_a_yes_before_i_dont_know_is_a_yes() -> None:
+    assert parse_yes_no("ايه بس ما اعرف رقمها") is True
+    assert parse_yes_no("yes, but I don't know the number") is True
+
+
+@pytest.mark.parametrize("text", ["ما ادري", "not sure", "مو متأكد"])
+def test_i_dont_know_to_a_yes_no_question_is_explained_not_stored(text: str) -> None:
+    """"Did you lodge a complaint?" - "I don't know" is not stored as "no" (#17)."""
+    for slot in ("prior_complaint_lodged", "complaint_closed", "service_is_digital"):
+        answer = parse_answer(slot, text, today=TODAY)
+        assert (answer.value, answer.error) == (None, "dont_know_yes_no"), slot
+
+
+@pytest.mark.parametrize("text", ["ما ادري", "not sure", "لا أعرف"])
+def test_i_dont_know_is_no_where_the_rules_read_no_as_not_known(text: str) -> None:
+    """No response time known: the guide's five working days; no alternative known."""
+    for slot in ("entity_gave_response_time", "has_digital_alternative"):
+        assert parse_answer(slot, text, today=TODAY).value is False, slot
