@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, slot_values
@@ -35,7 +35,9 @@ class ActionOfferSwitch(Action):
         target = triage.switch_target(latest_text(tracker), current, _ranking(tracker))
         loop = tracker.active_loop.get("name") if tracker.active_loop else None
         draft = cancelled.kept_draft(slot_values(tracker), loop)
-        if draft is None:  # no report started: this is a plain choice of type
+        if draft is None:  # no report started: the type it names is proposed, or the list
+            if triage.switch_target(latest_text(tracker), None) is not None:
+                return [SlotSet("switch_to", None), FollowupAction("action_propose_report_type")]
             dispatcher.utter_message(response="utter_choose_report_type")
             return [SlotSet("switch_to", None)]
         dispatcher.utter_message(

@@ -68,8 +68,13 @@ def mentions_paper_service(text: str) -> bool:
 
 
 def propose(intent: str, text: str, language: str) -> Proposal | None:
-    """The proposal for a report intent, or None when the intent is not a report type."""
+    """The proposal for a report intent, or None when the intent is not a report type.
+
+    A switch of type before any report started ("a suggestion, not a complaint") proposes
+    the type it names as wanted."""
     report_type = INTENT_REPORT_TYPES.get(intent)
+    if report_type is None and intent == "switch_report_type":
+        report_type = switch_target(text, None)
     if report_type is None:
         return None
     paper = mentions_paper_service(text)

@@ -388,6 +388,27 @@ def test_switching_type_mid_form_keeps_the_personal_data(
     assert slots["report_type"] == new_type and slots["prior_complaint_lodged"] is None
 
 
+@pytest.mark.parametrize(
+    ("opening", "wanted"),
+    [
+        ("خلها اقتراح مو شكوى", "development_suggestion"),
+        ("make it an outage report, not a complaint", "entity_outage"),
+    ],
+    ids=["gulf", "en"],
+)
+def test_a_switch_before_any_report_proposes_the_type_it_names(
+    assistant: AssistantProcess, opening: str, wanted: str
+) -> None:
+    """Was the list of types: the switch had no draft to leave, and the type was lost."""
+    chat = Chat(assistant)
+    chat.say(opening)
+    tracker = assistant.tracker(chat.sender)
+    assert tracker["latest_message"]["intent"]["name"] == "switch_report_type"
+    assert chat.slots()["proposed_report_type"] == wanted
+    chat.say("/affirm")
+    assert chat.slots()["report_type"] == wanted
+
+
 def test_switching_declined_resumes_the_draft(assistant: AssistantProcess) -> None:
     chat = Chat(assistant)
     chat.say("ابي اصعد شكوى على ابشر")

@@ -35,3 +35,10 @@ def test_proposals(intent, text, report_type, platform_id, paper) -> None:
 
 def test_not_a_report_intent() -> None:
     assert propose("greet", "hello", "en") is None
+
+
+def test_a_switch_before_any_report_proposes_the_type_it_wants() -> None:
+    """"a suggestion, not a complaint" as a first message: the suggestion is proposed."""
+    proposal = propose("switch_report_type", "خلها اقتراح مو شكوى", "ar")
+    assert proposal is not None and proposal.report_type == "development_suggestion"
+    assert propose("switch_report_type", "I want another type", "en") is None
