@@ -290,6 +290,10 @@ def parse_answer(
     if slot == "prior_complaint_ref":
         if is_dont_know(text):
             return Answer("")  # no number: the rules explain what can be done without one
+        if is_filler(text) or (
+            parse_yes_no(text) is not None and not any(char.isdigit() for char in text)
+        ):
+            return Answer(error="not_an_answer")  # "no", «لا ما عندي»: not a mistyped number
         return _parse_prior_reference(text)
     if slot == "full_name":
         return _from_parsed(personal.parse_full_name(text))

@@ -70,7 +70,7 @@ def test_values(slot: str, text: str, value: object) -> None:
         ("prior_complaint_date", "2027-01-01", "date_in_future"),
         ("prior_complaint_date", "بكرة", "date_in_future"),
         ("prior_complaint_date", "sometime", "date_unrecognised"),
-        ("prior_complaint_ref", "no number", "prior_ref_invalid"),
+        ("prior_complaint_ref", "no number", "not_an_answer"),
         ("national_id", "1000000009", "national_id_check_digit"),
         ("national_id", "3000000003", "national_id_first_digit"),
         ("mobile", "0112345678", "mobile_not_mobile"),
@@ -168,3 +168,9 @@ def test_i_dont_know_is_no_where_the_rules_read_no_as_not_known(text: str) -> No
     """No response time known: the guide's five working days; no alternative known."""
     for slot in ("entity_gave_response_time", "has_digital_alternative"):
         assert parse_answer(slot, text, today=TODAY).value is False, slot
+
+
+@pytest.mark.parametrize("text", ["لا", "no", "لا ما عندي", "nope"])
+def test_a_no_to_the_number_question_is_no_answer_not_a_mistyped_number(text: str) -> None:
+    assert parse_answer("prior_complaint_ref", text, today=TODAY).error == "not_an_answer"
+    assert parse_answer("prior_complaint_ref", "no 4471-X", today=TODAY).error is None
