@@ -395,6 +395,13 @@ def preflight(args: argparse.Namespace) -> None:
     args = with_node_defaults(args)
     if args.no_rasa and args.actions_url:
         raise StartError("--no-rasa with --actions-url leaves nothing to start on this node.")
+    try:
+        settings.clock()  # a BALAGH_NOW that cannot be read stops the start, not a handoff later
+    except ValueError as error:
+        raise StartError(
+            f"BALAGH_NOW={os.environ.get('BALAGH_NOW')!r}: {error}. "
+            "Give a time with its zone, e.g. 2026-12-06T10:00+03:00, or unset it."
+        ) from error
     ports = [] if args.no_rasa else [("Rasa server", args.rasa_port)]
     ports += [] if args.actions_url else [("action server", args.actions_port)]
     for label, port in ports:

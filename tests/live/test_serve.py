@@ -34,6 +34,16 @@ def test_missing_model_is_named(tmp_path: Path) -> None:
     assert "no trained model" in result.stderr and "none.tar.gz" in result.stderr
 
 
+def test_unreadable_balagh_now_is_named(tmp_path: Path, monkeypatch) -> None:
+    """It used to start, then fail the first request for a person (found by hand)."""
+    monkeypatch.setenv("BALAGH_NOW", "ON_DUTY")
+    result = run_serve(
+        tmp_path, "--rasa-port", str(free_port()), "--actions-port", str(free_port()),
+    )
+    assert result.returncode == 1
+    assert "BALAGH_NOW='ON_DUTY'" in result.stderr and "+03:00" in result.stderr, result.stderr
+
+
 def test_port_in_use_is_named(tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("0.0.0.0", 0))
