@@ -42,6 +42,7 @@ from bot.intake.codes import ReplyKind, read_code_reply
 from bot.intake.dialogue_spec import Form, form_named
 from bot.intake.eligibility import Decision
 from bot.intake.filing import prior_complaint_escalated_as
+from bot.intake.status import find_reference_texts
 from bot.intake.text import clean_free_text
 from bot.intake.workdays import saudi_today
 from bot.nlu.language import requested_language
@@ -62,6 +63,7 @@ INTERRUPTIONS = frozenset(
         "switch_report_type",
         "faq",
         "insult",
+        "check_status",
     }
 )
 # "cancel the report" while one is prepared means that one (actions/status.py hands it over)
@@ -92,6 +94,8 @@ _NAMES_A_PERSON = re.compile(
     r"call cent(?:re|er))\b|(?:موظف|انسان|بشر|شخص|احد من|خدمه العملاء|ممثل)"
 )
 CORRECTION_WORDS = 10
+# A status question without a question mark: a reference in a short message.
+STATUS_WORDS = 10
 SWITCH_WORDS = 14
 
 
@@ -131,6 +135,11 @@ def is_interruption(slot: str, intent: str | None, text: str) -> bool:
         return True  # "actually, a suggestion instead"
     if intent == "faq" and (text.rstrip().endswith(("?", "؟")) or text.startswith("/faq")):
         return True  # a question in the middle of a form (CONVERSATIONS 6), or its button
+    if intent == "check_status" and (
+        text.rstrip().endswith(("?", "؟"))
+        or (find_reference_texts(text) and len(text.split()) <= STATUS_WORDS)
+    ):
+        return True  # "where is my report BR-…?" is not a name or a title
     return (
         intent in CANCEL_INTENTS
         and len(text.split()) <= SHORT_COMMAND_WORDS

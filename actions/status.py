@@ -67,6 +67,8 @@ def drafting(tracker: Tracker) -> bool:
 class ActionCheckStatus(Action):
     """Looks a report up for its reporter; asks for ID and mobile from another channel."""
 
+    in_form = False
+
     def name(self) -> str:
         return "action_check_status"
 
@@ -119,6 +121,12 @@ class ActionCheckStatus(Action):
                 return answered(tracker)
         if guessable and answer.outcome in FAILED_LOOKUPS:
             throttle.record_failure(repository().engine, keys)
+        if answer.outcome == StatusOutcome.NEED_IDENTITY and self.in_form:
+            # proving who asks is a form of its own: not while a report is being prepared
+            dispatcher.utter_message(
+                response="utter_status_need_identity_in_form", reference=answer.reference
+            )
+            return answered(tracker)
         if answer.outcome == StatusOutcome.NEED_IDENTITY and not after_identity:
             dispatcher.utter_message(response="utter_status_need_identity")
             return [
@@ -184,13 +192,13 @@ class ActionCheckStatus(Action):
         ]
         dispatcher.utter_message(response="utter_request_choose_report", buttons=buttons)
 
-    @staticmethod
-    def _answer(dispatcher: CollectingDispatcher, answer: Any) -> None:
+    def _answer(self, dispatcher: CollectingDispatcher, answer: Any) -> None:
         outcome = answer.outcome
         if outcome == StatusOutcome.FOUND:
             report = answer.reports[0]
             _utter_report(dispatcher, report)
-            can = requests.options(report)
+            # mid-form, the form's question comes next, not what to do with that report
+            can = () if self.in_form else requests.options(report)
             if RequestKind.WITHDRAW in can:
                 dispatcher.utter_message(
                     response="utter_status_options_open", reference=report.reference
@@ -213,6 +221,17 @@ class ActionCheckStatus(Action):
             dispatcher.utter_message(response="utter_status_none")
         else:  # NOT_FOUND, and NEED_IDENTITY after a failed identity check: the same words
             dispatcher.utter_message(response="utter_status_not_found", reference=answer.reference)
+
+
+class ActionStatusInForm(ActionCheckStatus):
+    """A status question while a report is being prepared: answered for the reporter, and
+    the form asks its question again (stories/status.yml). A report of another channel is
+    not looked up here: proving who asks would replace the form, so the answer says how."""
+
+    in_form = True
+
+    def name(self) -> str:
+        return "action_status_in_form"
 
 
 def answered(tracker: Tracker) -> list[EventType]:

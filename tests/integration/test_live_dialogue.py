@@ -258,6 +258,70 @@ def test_i_dont_know_the_response_time_counts_five_working_days(
     assert slots["requested_slot"] == "prior_complaint_date"
 
 
+# -- a status question mid-form -------------------------------------------------------------
+
+
+def _file_a_complaint(chat: Chat, *, arabic: bool) -> str:
+    """A complaint filed from `chat`; its reference."""
+    number = f"ST-{uuid.uuid4().int % 10**6:06d}"
+    chat.say(f"رفعت شكوى على أبشر قبل ثلاث اسابيع رقمها {number} وما ردوا علي" if arabic
+             else f"I filed a complaint about Absher three weeks ago, number {number}, no reply")
+    chat.say("/affirm")
+    answer_until(chat, None, arabic=arabic)
+    chat.say("/confirm_report")
+    reference = chat.slots()["report_ref"]
+    assert reference, chat.last_text()
+    return reference
+
+
+@pytest.mark.parametrize(
+    ("arabic", "question", "opening"),
+    [
+        (True, "وين وصل بلاغي {ref}؟", "ودي اقترح تطوير لتطبيق توكلنا"),
+        (False, "what is the status of {ref}", "I have a suggestion to improve Tawakkalna"),
+    ],
+    ids=["gulf", "en"],
+)
+def test_a_status_question_mid_form_is_answered_and_the_form_goes_on(
+    assistant: AssistantProcess, arabic: bool, question: str, opening: str
+) -> None:
+    """The status of the reporter's earlier report, asked in the middle of a new one (#17):
+    it was taken for the name being asked."""
+    chat = Chat(assistant)
+    reference = _file_a_complaint(chat, arabic=arabic)
+    chat.say(opening)
+    chat.say("/affirm")
+    asked = chat.slots()["requested_slot"]
+    assert asked == "service_name"
+    reply = chat.say(question.format(ref=reference))
+    assert reference in reply and ("انتظار المراجعة" in reply or "waiting for review" in reply)
+    assert "this report?" not in reply and "هذا البلاغ؟" not in reply, reply  # no options
+    slots = chat.slots()
+    assert slots["requested_slot"] == asked and slots["service_name"] is None
+    assert slots["pending_name"] is None and slots["report_type"] == "development_suggestion"
+    chat.say("تجديد الجواز" if arabic else "passport renewal")
+    slots = chat.slots()
+    assert slots["service_name"] or slots["pending_name"]  # the answer to the name, at last
+
+
+def test_a_status_question_mid_form_about_another_channels_report(
+    assistant: AssistantProcess,
+) -> None:
+    """Proving who asks would replace the form: the answer says how, the form goes on."""
+    owner = Chat(assistant)
+    reference = _file_a_complaint(owner, arabic=True)
+    chat = Chat(assistant)
+    chat.say("أرغب في تصعيد شكوى على منصة أبشر")
+    chat.say("/affirm")
+    assert chat.slots()["requested_slot"] == "prior_complaint_lodged"
+    reply = chat.say(f"ما حالة البلاغ {reference}؟")
+    assert "التحقق من هويتك" in reply and reference in reply, reply
+    tracker = assistant.tracker(chat.sender)
+    assert tracker["active_loop"]["name"] == "complaint_form"
+    assert tracker["slots"]["requested_slot"] == "prior_complaint_lodged"
+    assert "انتظار المراجعة" not in reply  # nothing of the report is shown
+
+
 # -- a question answered off-topic: explained, then ways out ---------------------------------
 
 
