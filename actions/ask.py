@@ -24,8 +24,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_intent, slot_set_this_turn
+from actions.common import latest_intent, latest_text, slot_set_this_turn
 from bot.intake import repair
+from bot.intake.answers import is_filler
 from bot.intake.flow import QUESTION_SLOTS
 
 # Turns after which the question comes again as it was: a digression answered (an FAQ, help,
@@ -54,9 +55,12 @@ def ask_with_repair(
     buttons: list[dict[str, Any]] | None = None,
 ) -> list[EventType]:
     """Ask `slot`'s question, explain it, or offer ways out, by how often it was asked."""
-    counts = latest_intent(tracker) not in NOT_MISSES
+    # "what?" may be NLU's FAQ question, but it asked nothing: it counts as a miss
+    counts = latest_intent(tracker) not in NOT_MISSES or is_filler(latest_text(tracker))
     times = repair.asked_times(tracker.get_slot("asked_again"), slot, counts=counts)
-    step = repair.step_for(times)
+    # after a digression the form resumes with its question as written (CONVERSATIONS 6),
+    # not with the ways out it may have reached; the count stays where it was
+    step = repair.step_for(times) if counts else repair.Step.ASK
     extra = {"buttons": buttons} if buttons else {}
     if step == repair.Step.ASK:
         dispatcher.utter_message(response=f"utter_ask_{slot}", **extra)

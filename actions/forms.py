@@ -127,6 +127,8 @@ def is_interruption(slot: str, intent: str | None, text: str) -> bool:
         and answers.parse_yes_no(text) is not None
     ):
         return False  # "no, they gave no response time" answers, whatever NLU made of it
+    if intent == "faq" and answers.is_filler(text):
+        return False  # "what?", «وش؟»: no question of the FAQ, the question is explained
     if slot not in FREE_TEXT_SLOTS:
         return intent in INTERRUPTIONS
     if requested_language(text) is not None:

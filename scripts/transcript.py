@@ -2,10 +2,11 @@
 
     .venv/bin/python scripts/transcript.py --language en --out docs/transcripts/messy-en.md
 
-The user of these conversations tells everything at once, asks a question in the middle,
-answers off-topic, corrects earlier answers, asks for a person and changes a value at the
-summary (issue #17). The assistant must be running (`make run`); the one-time code is read
-from the development message sink (MESSAGE_SINK, var/messages.jsonl by default).
+The user of these conversations tells everything at once, asks a question and another
+report's status in the middle, answers off-topic, corrects earlier answers, asks for a
+person and changes a value at the summary (issue #17). The assistant must be running (`make
+run`); the one-time code is read from the development message sink (MESSAGE_SINK,
+var/messages.jsonl by default).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ TURNS = {
         "passport renewal",
         "hmm",
         "what?",
+        "what's the status of BR-7K3Q9PX2?",
         "the website",
         "actually the complaint number is JAW-2026-88214",
         "Cannot renew passport",
@@ -57,6 +59,7 @@ TURNS = {
         "لا ما عطوني مدة",
         "وش دخل الرقم",
         "ههه",
+        "وين وصل بلاغي BR-7K3Q9PX2؟",
         "JAW-2026-77120",
         "لا، المنصة توكلنا مو أبشر",
         "تجديد الجواز",

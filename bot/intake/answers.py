@@ -290,10 +290,11 @@ def parse_answer(
     if slot == "prior_complaint_ref":
         if is_dont_know(text):
             return Answer("")  # no number: the rules explain what can be done without one
-        if is_filler(text) or (
-            parse_yes_no(text) is not None and not any(char.isdigit() for char in text)
+        if not any(char.isdigit() for char in text) and (
+            is_filler(text) or parse_yes_no(text) is not None or len(_words(text)) > 1
         ):
-            return Answer(error="not_an_answer")  # "no", «لا ما عندي»: not a mistyped number
+            # "no", «لا ما عندي», «وش دخل الرقم»: words, not a mistyped number
+            return Answer(error="not_an_answer")
         return _parse_prior_reference(text)
     if slot == "full_name":
         return _from_parsed(personal.parse_full_name(text))

@@ -333,8 +333,11 @@ def test_a_status_question_mid_form_about_another_channels_report(
         ("ابي اصعد شكوى على ابشر", ["ههههه", "بطيخ"], "يجب أن تكون قد اشتكيت"),
         ("أرغب في تصعيد شكوى على منصة أبشر", ["السماء زرقاء", "برتقال"],
          "يجب أن تكون قد اشتكيت"),
+        # NLU reads "what?" as an FAQ question: it was offered two FAQ answers to choose from
+        ("I want to escalate a complaint about Absher", ["hmm", "what?"],
+         "Before Amer can take up a complaint"),
     ],
-    ids=["en", "gulf", "msa"],
+    ids=["en", "gulf", "msa", "en-sounds"],
 )
 def test_never_the_same_question_a_third_time(
     assistant: AssistantProcess, opening: str, off_topic: list[str], explained: str
@@ -353,6 +356,21 @@ def test_never_the_same_question_a_third_time(
     slots = chat.slots()
     assert slots["asked_again"]["times"] == 3 and slots["report_type"] == "complaint_escalation"
     assert slots["requested_slot"] == "prior_complaint_lodged"
+
+
+def test_after_the_ways_out_a_digression_brings_the_question_back_as_written(
+    assistant: AssistantProcess,
+) -> None:
+    """A question answered after the ways out: the form resumes with its own question."""
+    chat = Chat(assistant)
+    chat.say("ابي اصعد شكوى على ابشر")
+    question = chat.say("/affirm").split("\n")[-1]
+    chat.say("ههههه")
+    chat.say("بطيخ")
+    assert "/restart" in button_payloads(chat)
+    reply = chat.say("وش يعني SLA؟")
+    assert reply.split("\n")[-1] == question, reply
+    assert chat.slots()["requested_slot"] == "prior_complaint_lodged"
 
 
 def test_i_dont_know_from_the_ways_out_ends_with_the_reason(assistant: AssistantProcess) -> None:

@@ -31,3 +31,10 @@ def test_a_status_question_interrupts_any_question(slot: str, text: str) -> None
 )
 def test_a_free_text_answer_that_reads_like_status_is_an_answer(slot: str, text: str) -> None:
     assert not is_interruption(slot, "check_status", text)
+
+
+@pytest.mark.parametrize("text", ["what?", "وش؟", "hmm?"])
+def test_a_bare_what_is_no_faq_question(text: str) -> None:
+    """NLU reads "what?" as an FAQ question; mid-form it is a request to explain (#17)."""
+    assert not is_interruption("service_channel", "faq", text)
+    assert not is_interruption("prior_complaint_lodged", "faq", text)

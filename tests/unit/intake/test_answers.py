@@ -170,7 +170,7 @@ def test_i_dont_know_is_no_where_the_rules_read_no_as_not_known(text: str) -> No
         assert parse_answer(slot, text, today=TODAY).value is False, slot
 
 
-@pytest.mark.parametrize("text", ["لا", "no", "لا ما عندي", "nope"])
+@pytest.mark.parametrize("text", ["لا", "no", "لا ما عندي", "nope", "وش دخل الرقم"])
 def test_a_no_to_the_number_question_is_no_answer_not_a_mistyped_number(text: str) -> None:
     assert parse_answer("prior_complaint_ref", text, today=TODAY).error == "not_an_answer"
     assert parse_answer("prior_complaint_ref", "no 4471-X", today=TODAY).error is None
