@@ -39,7 +39,7 @@ per call (both from bench/speedups/rasa_speedups.py, which bench/speedups/sitecu
 also applies to `bench/serve.py`), `--selective-domain` sends the domain only to the
 actions that read it (Rasa's `enable_selective_domain`; as if domain.yml marked every
 action but action_detect_language with `send_domain: true`), `--cached-store` keeps each
-tracker in memory in front of the SQL store (bot/runtime/rasa_tuning.py's `trackercache`: checked
+tracker in memory in front of the SQL store (bot/runtime/tracker_store.py's class: checked
 against the SQL store's newest event id before use, so several servers stay correct),
 `--sqlite-wal` opens SQLite in WAL mode with synchronous=NORMAL, `--inprocess-language`
 computes the `language` slot's custom mapping in the Rasa process (the upper bound of
@@ -788,6 +788,7 @@ async def profile(args: argparse.Namespace, store_kind: str, serve: Any) -> dict
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
 
+    from bot.runtime.serve import TRACKER_STORE_CLASS
     from bot.store.migrate import upgrade
 
     with tempfile.TemporaryDirectory(prefix="profile-turn-") as tmp:
@@ -798,7 +799,8 @@ async def profile(args: argparse.Namespace, store_kind: str, serve: Any) -> dict
         try:
             endpoints = AvailableEndpoints(
                 action=EndpointConfig(url=f"{actions.base}/webhook"),
-                tracker_store=(EndpointConfig(type="SQL", url=database_url)
+                tracker_store=(EndpointConfig(type=(TRACKER_STORE_CLASS if args.cached_store
+                                                    else "SQL"), url=database_url)
                                if store_kind == "sql" else None),
             )
             started = perf()
@@ -811,7 +813,7 @@ async def profile(args: argparse.Namespace, store_kind: str, serve: Any) -> dict
             if store_kind == "sql" and args.sqlite_wal:
                 sqlite_wal(agent.tracker_store)
                 variants.append("SQLite WAL")
-            if store_kind == "sql" and args.cached_store:  # applied in main()
+            if store_kind == "sql" and args.cached_store:  # the store class built above
                 variants.append("tracker cache over SQL")
             label = (f"{args.model.name}, tracker store "
                      f"{'SQL (SQLite)' if store_kind == 'sql' else 'in memory'}"
@@ -1038,8 +1040,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.domain_json:
             product_tuning("domainjson")
             args.process_variants.append("domain JSON made once")
-        if args.cached_store:  # SQLTrackerStore only: the label goes with the SQL runs
-            product_tuning("trackercache")
         install_timers()
         results = []
         for store_kind in [s.strip() for s in args.store.split(",") if s.strip()]:

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.runtime import logmask, rasa_tuning, settings
+from bot.runtime import logmask, rasa_tuning, serve, settings
 from bot.runtime.secrets import ACTIONS_SECRET_ENV, ACTIONS_SECRET_HEADER, actions_secret
 
 __all__ = ["Assistant", "StartError", "free_port"]
@@ -181,8 +181,10 @@ class Assistant:
                 url=f"{self.actions_url}/webhook",
                 headers={ACTIONS_SECRET_HEADER: actions_secret()},
             ),
-            tracker_store=EndpointConfig(url=settings.tracker_store_url(), type="SQL"),
-            nlg=EndpointConfig(type="bot.runtime.nlg.LiteralValuesNLG"),
+            tracker_store=EndpointConfig(
+                url=settings.tracker_store_url(), type=serve.TRACKER_STORE_CLASS
+            ),
+            nlg=EndpointConfig(type=serve.NLG_CLASS),
         )
         agent = self.loop.run_until_complete(
             load_agent(model_path=str(self.model), endpoints=endpoints)

@@ -28,10 +28,10 @@ assistant cost the stock Rasa process about 84 ms of CPU:
 * `leandomain`: the domain each action call carries lacks the responses' texts (their
   names stay): Rasa renders responses from its own domain, and the texts were 163 of the
   178 KB the action server parsed for every call. It halved the action server's CPU a turn.
-* `trackercache`: SQLTrackerStore keeps the trackers it saved (the 256 most recently used
-  conversations) and checks them by the newest stored event id instead of rebuilding them
-  from SQL each turn. Measured by the CPU the server's processes spend a turn over REST
-  (bench/serve.py), it saves 11-12 % at 20 users.
+
+The tracker cache that was a patch here is now a tracker store class Rasa builds from
+endpoints.yml (bot/runtime/tracker_store.py), and the response filling an NLG class
+(bot/runtime/nlg.py): Rasa has seams for those.
 
 BALAGH_RASA_TUNING picks the changes (comma-separated names; "all" — the default — for all
 of them, also inside a list such as "all,keepalive"; or "none"), so benchmarks can compare
@@ -53,7 +53,6 @@ import inspect
 import json
 import logging
 import os
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -63,10 +62,6 @@ ENVIRONMENT = "BALAGH_RASA_TUNING"
 LANGUAGE_ACTION = "action_detect_language"
 # aiohttp's default; below the action server's keep-alive (SANIC_KEEP_ALIVE_TIMEOUT=75).
 POOL_KEEPALIVE_S = 15.0
-# conversations whose tracker a Rasa process keeps in memory (the least recently used go):
-# a whole conversation's tracker (a report filed, its status asked: 177 events) takes about
-# 240 KiB, so at most ~60 MiB; more than the conversations a server has going at once
-CACHED_CONVERSATIONS = 256
 
 
 def event_validators(events_schema: dict[str, Any]) -> dict[str, Any]:
@@ -286,86 +281,10 @@ def detect_language_in_process() -> None:
     ActionExtractSlots._run_custom_action = _run_custom_action  # type: ignore[method-assign]
 
 
-def holds_one_session(tracker: Any) -> bool:
-    """Whether the tracker holds exactly what SQLTrackerStore.retrieve loads: the events from
-    the latest session start on (all of them when there is none).
-
-    The tracker of the turn that starts a session still holds the old session before it;
-    kept, the next save would count the stored events of the new session against it and
-    write some events a second time.
-    """
-    from rasa.shared.core.events import SessionStarted
-
-    events = list(tracker.events)
-    starts = [i for i, event in enumerate(events) if isinstance(event, SessionStarted)]
-    if not starts:
-        return True
-    if starts[-1] != 0:
-        return False
-    started = events[0].timestamp
-    return all(event.timestamp >= started for event in events)
-
-
-def cache_sql_trackers(max_conversations: int = CACHED_CONVERSATIONS) -> None:
-    """SQLTrackerStore keeps the trackers it saved in memory and checks them before use.
-
-    Rasa rebuilds the tracker of every turn from the SQL events (select, JSON decode and a
-    replay of every event: ~4.5 ms for 100 events here). Here, after a save, the tracker
-    object is kept with the id of the conversation's newest stored event; the next retrieve
-    asks SQL only for that id (one indexed query, ~0.15 ms) and returns the kept tracker
-    while it is unchanged. Another Rasa server that wrote to the conversation, a turn that
-    failed before its save (the tracker has events SQL lacks), a model with another domain:
-    each sends the retrieve to SQL as before. A tracker is kept only when it holds exactly
-    the events Rasa's own retrieve would load (`holds_one_session`).
-    """
-    import sqlalchemy as sa
-    from rasa.core.tracker_store import SQLTrackerStore
-
-    original_retrieve = SQLTrackerStore.retrieve
-    original_save = SQLTrackerStore.save
-
-    def kept(store: SQLTrackerStore) -> OrderedDict[str, tuple[Any, Any, int, int]]:
-        cache = store.__dict__.get("_balagh_kept")
-        if cache is None:
-            cache = store.__dict__["_balagh_kept"] = OrderedDict()
-        return cache
-
-    def newest_id(store: SQLTrackerStore, sender_id: str) -> int:
-        table = store.SQLEvent.__table__
-        query = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sender_id)
-        with store.engine.connect() as connection:
-            return connection.execute(query).scalar() or 0
-
-    async def retrieve(self: SQLTrackerStore, sender_id: str) -> Any:
-        cache = kept(self)
-        entry = cache.pop(sender_id, None)
-        if entry is not None:
-            tracker, domain, length, newest = entry
-            if (domain is self.domain and len(tracker.events) == length
-                    and newest_id(self, sender_id) == newest):
-                cache[sender_id] = entry  # the most recently used comes last
-                return tracker
-        return await original_retrieve(self, sender_id)
-
-    async def save(self: SQLTrackerStore, tracker: Any) -> None:
-        cache = kept(self)
-        cache.pop(tracker.sender_id, None)
-        await original_save(self, tracker)
-        if holds_one_session(tracker):
-            newest = newest_id(self, tracker.sender_id)
-            cache[tracker.sender_id] = (tracker, self.domain, len(tracker.events), newest)
-            while len(cache) > max_conversations:
-                cache.popitem(last=False)
-
-    SQLTrackerStore.retrieve = retrieve  # type: ignore[method-assign]
-    SQLTrackerStore.save = save  # type: ignore[method-assign]
-
-
 CHANGES: dict[str, Callable[[], None]] = {
     "validator": use_one_validator,
     "keepalive": keep_sessions_alive,
     "language": detect_language_in_process,
-    "trackercache": cache_sql_trackers,
     "domainjson": encode_domain_once,
     "leandomain": send_lean_domain,
 }
@@ -373,14 +292,13 @@ CHANGES: dict[str, Callable[[], None]] = {
 
 # what "all" (the default) means: the changes that measurably pay (bench/results/HISTORY.md,
 # "Where a turn's time goes")
-DEFAULT = ("validator", "keepalive", "language", "domainjson", "leandomain", "trackercache")
+DEFAULT = ("validator", "keepalive", "language", "domainjson", "leandomain")
 
 
 # The Rasa release the changes were written and measured for.
 RASA_VERSION = "3.6.21"
 _ACTION = "rasa.core.actions.action"
 _ENDPOINTS = "rasa.utils.endpoints"
-_TRACKER_STORE = "rasa.core.tracker_store"
 _REQUEST = (
     _ENDPOINTS,
     "EndpointConfig.request",
@@ -403,12 +321,6 @@ TARGETS: dict[str, tuple[tuple[str, str, str], ...]] = {
          "(self, custom_action: str, output_channel: 'OutputChannel', nlg: "
          "'NaturalLanguageGenerator', tracker: 'DialogueStateTracker', domain: 'Domain') "
          "-> List[rasa.shared.core.events.Event]"),
-    ),
-    "trackercache": (
-        (_TRACKER_STORE, "SQLTrackerStore.retrieve",
-         "(self, sender_id: 'Text') -> 'Optional[DialogueStateTracker]'"),
-        (_TRACKER_STORE, "SQLTrackerStore.save",
-         "(self, tracker: 'DialogueStateTracker') -> 'None'"),
     ),
     "domainjson": (_REQUEST,),
     "leandomain": (_REQUEST,),

@@ -113,6 +113,8 @@ def rasa_ready(port: int, token: str, log_path: Path = LOG_DIR / "rasa.log") -> 
 
 TELEGRAM_CHANNEL = "bot.channels.telegram.TelegramInput"
 NLG_CLASS = "bot.runtime.nlg.LiteralValuesNLG"
+# Rasa's SQL tracker store that keeps the trackers it saved (bot/runtime/tracker_store.py)
+TRACKER_STORE_CLASS = "bot.runtime.tracker_store.CachedSQLTrackerStore"
 
 
 def write_credentials(path: Path) -> Path:
@@ -188,7 +190,8 @@ def lock_store_lines(redis_url: str) -> list[str]:
 
 
 def write_endpoints(actions: int | str, path: Path) -> Path:
-    """Rasa endpoints from the environment: action server, SQL tracker store, lock store.
+    """Rasa endpoints from the environment: action server, SQL tracker store (the cached one),
+    NLG, lock store.
 
     `actions` is the port of the action server started beside Rasa, or the URL of one
     running elsewhere (`--actions-url`). Every action call carries the shared secret in a
@@ -208,7 +211,7 @@ def write_endpoints(actions: int | str, path: Path) -> Path:
         "  headers:",
         f"    {ACTIONS_SECRET_HEADER}: ${{{ACTIONS_SECRET_ENV}}}",
         "tracker_store:",
-        "  type: SQL",
+        f"  type: {TRACKER_STORE_CLASS}",
         f'  url: "{settings.tracker_store_url()}"',
         # responses filled without str.format: a value is never read as a template
         "nlg:",

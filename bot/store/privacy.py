@@ -23,8 +23,8 @@ Each redacted conversation also gets one new event, a `slot` event for `privacy_
 (the time of the redaction; a slot that influences nothing). It is how the retention knows
 what it already did (only events after it are looked at again), and it changes the
 conversation's newest event id, which is what a Rasa server's kept trackers are checked
-against (bot.runtime.rasa_tuning `trackercache`): a tracker kept in memory with the personal data
-is not served again. The idle time is counted from the newest event that is not such a mark.
+against (bot.runtime.tracker_store): a tracker kept in memory with the personal data is not
+served again. The idle time is counted from the newest event that is not such a mark.
 
 A turn that is running while its conversation is redacted could lose an event (Rasa counts
 the stored events to know what to append); the retention only touches conversations idle

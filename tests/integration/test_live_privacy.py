@@ -1,6 +1,6 @@
 """Privacy (PDPL) on the running assistant: the notice before the first personal question,
 in the user's language and once; and the retention, whose redaction the running Rasa server
-sees at once (it keeps trackers in memory, bot.runtime.rasa_tuning `trackercache`)."""
+sees at once (it keeps trackers in memory, bot.runtime.tracker_store)."""
 
 from __future__ import annotations
 

@@ -19,9 +19,7 @@ import jsonschema
 import pytest
 from aiohttp import web
 from rasa.core.actions.action import ActionExtractSlots, RemoteAction
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk import Tracker
@@ -32,13 +30,12 @@ from bot.runtime import rasa_tuning
 
 
 def test_setting_names_the_changes() -> None:
-    default = ["validator", "keepalive", "language", "domainjson", "leandomain",
-               "trackercache"]
+    default = ["validator", "keepalive", "language", "domainjson", "leandomain"]
     assert rasa_tuning.wanted(None) == default
     assert rasa_tuning.wanted("ALL") == default
-    assert rasa_tuning.wanted("all, trackercache") == default
-    assert rasa_tuning.wanted("trackercache,all,keepalive") == [
-        "trackercache", "validator", "keepalive", "language", "domainjson", "leandomain"]
+    assert rasa_tuning.wanted("all, leandomain") == default
+    assert rasa_tuning.wanted("leandomain,all,keepalive") == [
+        "leandomain", "validator", "keepalive", "language", "domainjson"]
     assert rasa_tuning.wanted("none") == []
     assert rasa_tuning.wanted(" keepalive, language ") == ["keepalive", "language"]
     with pytest.raises(ValueError, match=r"unknown change.*cache.*all, none"):
@@ -276,158 +273,6 @@ def test_slot_extraction_runs_the_language_rule_without_the_action_server(
     events = asyncio.run(action._run_custom_action(
         "action_detect_language", None, None, _tracker("ar", "English please"), None))
     assert events == [SlotSet("language", "en")]
-
-
-# --------------------------------------------------------------------------- trackercache
-
-
-@pytest.fixture
-def tracker_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(SQLTrackerStore, "retrieve", SQLTrackerStore.retrieve)
-    monkeypatch.setattr(SQLTrackerStore, "save", SQLTrackerStore.save)
-    rasa_tuning.cache_sql_trackers(max_conversations=2)
-
-
-DOMAIN = Domain.from_dict({
-    "slots": {"language": {"type": "text", "mappings": [{"type": "custom"}]}},
-})
-T0 = 1_700_000_000.0
-
-
-def _store(path: Path, domain: Domain = DOMAIN) -> SQLTrackerStore:
-    return SQLTrackerStore(domain, dialect="sqlite", db=str(path / "trackers.db"))
-
-
-def _session(start: float, text: str) -> list[Event]:
-    return [
-        ActionExecuted("action_session_start", timestamp=start),
-        SessionStarted(timestamp=start + 0.001),
-        ActionExecuted("action_listen", timestamp=start + 0.002),
-        UserUttered(text, timestamp=start + 0.003),
-    ]
-
-
-def _new_tracker(sender: str, text: str = "hello") -> DialogueStateTracker:
-    return DialogueStateTracker.from_events(sender, _session(T0, text), DOMAIN.slots)
-
-
-def _stored_texts(store: SQLTrackerStore, sender: str) -> list[str]:
-    with store.session_scope() as session:
-        rows = session.query(store.SQLEvent).filter(
-            store.SQLEvent.sender_id == sender, store.SQLEvent.type_name == "user",
-        ).order_by(store.SQLEvent.id).all()
-        return [json.loads(row.data)["text"] for row in rows]
-
-
-async def _one_turn(store: SQLTrackerStore, sender: str, *events: Event) -> Any:
-    tracker = await store.retrieve(sender)
-    for event in events:
-        tracker.update(event)
-    await store.save(tracker)
-    return tracker
-
-
-async def _kept_after_a_turn(store: SQLTrackerStore, sender: str) -> Any:
-    """A new conversation and one more turn: the tracker the store now keeps."""
-    await store.save(_new_tracker(sender))
-    return await _one_turn(store, sender, UserUttered("two", timestamp=T0 + 1))
-
-
-def _user_texts(tracker: Any) -> list[str]:
-    return [event.text for event in tracker.events if isinstance(event, UserUttered)]
-
-
-@pytest.mark.usefixtures("tracker_cache")
-def test_a_saved_tracker_is_used_again_without_rebuilding_it(tmp_path: Path) -> None:
-    store = _store(tmp_path)
-
-    async def go() -> None:
-        await store.save(_new_tracker("a"))  # the first turn: action_session_start first
-        first = await _one_turn(store, "a", UserUttered("two", timestamp=T0 + 1),
-                                SlotSet("language", "ar", timestamp=T0 + 1.1))
-        again = await store.retrieve("a")
-        assert again is first
-        assert again.get_slot("language") == "ar"
-
-    asyncio.run(go())
-    assert _stored_texts(store, "a") == ["hello", "two"]
-
-
-@pytest.mark.usefixtures("tracker_cache")
-def test_what_another_server_wrote_is_read_from_sql(tmp_path: Path) -> None:
-    here, there = _store(tmp_path), _store(tmp_path)
-
-    async def go() -> None:
-        kept = await _kept_after_a_turn(here, "a")
-        await _one_turn(there, "a", UserUttered("three", timestamp=T0 + 2))
-        now = await here.retrieve("a")
-        assert now is not kept
-        assert _user_texts(now)[-1] == "three"
-        await _one_turn(here, "a", UserUttered("four", timestamp=T0 + 3))
-
-    asyncio.run(go())
-    assert _stored_texts(here, "a") == ["hello", "two", "three", "four"]
-
-
-@pytest.mark.usefixtures("tracker_cache")
-def test_a_turn_that_failed_before_its_save_leaves_nothing_behind(tmp_path: Path) -> None:
-    store = _store(tmp_path)
-
-    async def go() -> None:
-        kept = await _kept_after_a_turn(store, "a")
-        kept.update(UserUttered("never saved", timestamp=T0 + 2))  # then the turn failed
-        now = await store.retrieve("a")
-        assert now is not kept
-        assert "never saved" not in _user_texts(now)
-
-    asyncio.run(go())
-
-
-@pytest.mark.usefixtures("tracker_cache")
-def test_a_new_session_is_stored_once(tmp_path: Path) -> None:
-    """The turn that starts a session holds the old one too: kept, its next save would
-    count the new session's stored events against it and store events a second time."""
-    store = _store(tmp_path)
-
-    async def go() -> None:
-        await store.save(_new_tracker("a", "first session"))
-        await _one_turn(store, "a", UserUttered("still first", timestamp=T0 + 1))
-        await _one_turn(store, "a", *_session(T0 + 7200, "second session"))
-        await _one_turn(store, "a", UserUttered("then", timestamp=T0 + 7201))
-        await _one_turn(store, "a", UserUttered("and then", timestamp=T0 + 7202))
-        latest = await store.retrieve("a")
-        assert _user_texts(latest) == ["second session", "then", "and then"]
-
-    asyncio.run(go())
-    assert _stored_texts(store, "a") == [
-        "first session", "still first", "second session", "then", "and then"]
-
-
-@pytest.mark.usefixtures("tracker_cache")
-def test_a_new_model_domain_is_not_served_old_trackers(tmp_path: Path) -> None:
-    store = _store(tmp_path)
-
-    async def go() -> None:
-        kept = await _kept_after_a_turn(store, "a")
-        store.domain = Domain.from_dict({"slots": {"language": {
-            "type": "text", "mappings": [{"type": "custom"}]}}, "intents": ["greet"]})
-        assert await store.retrieve("a") is not kept
-
-    asyncio.run(go())
-
-
-@pytest.mark.usefixtures("tracker_cache")
-def test_only_the_most_recent_conversations_are_kept(tmp_path: Path) -> None:
-    store = _store(tmp_path)  # the fixture keeps 2
-
-    async def go() -> None:
-        kept = {}
-        for sender in ("a", "b", "c"):
-            kept[sender] = await _kept_after_a_turn(store, sender)
-        assert await store.retrieve("a") is not kept["a"]
-        assert await store.retrieve("c") is kept["c"]
-
-    asyncio.run(go())
 
 
 # --------------------------------------------------------------------------- domainjson

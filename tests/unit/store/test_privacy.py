@@ -26,7 +26,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.runtime import rasa_tuning
+from bot.runtime.tracker_store import CachedSQLTrackerStore
 from bot.store import privacy
 from bot.store.migrate import upgrade
 from bot.store.repository import ReportDraft, ReporterDraft, ReportRepository
@@ -262,25 +262,26 @@ def test_nothing_to_do_without_conversations(repo: ReportRepository) -> None:
 
 
 def test_a_kept_tracker_is_not_served_after_redaction(
-    repo: ReportRepository, trackers: SQLTrackerStore, monkeypatch: pytest.MonkeyPatch
+    repo: ReportRepository, db_url: str, domain: Domain
 ) -> None:
-    """bot.runtime.rasa_tuning's trackercache keeps trackers while the newest event id is unchanged:
-    the redaction's mark changes it, so the kept copy with the personal data is dropped."""
-    monkeypatch.setattr(SQLTrackerStore, "retrieve", SQLTrackerStore.retrieve)
-    monkeypatch.setattr(SQLTrackerStore, "save", SQLTrackerStore.save)
-    rasa_tuning.cache_sql_trackers(max_conversations=4)
-    _save(trackers, "cached", _conversation(OLD, NOURA))
-    kept = asyncio.run(trackers.retrieve("cached"))  # one more turn: this tracker is kept
-    kept.update(_user("one more thing", OLD.timestamp() + 60))
-    asyncio.run(trackers.save(kept))
-    assert asyncio.run(trackers.retrieve("cached")) is kept  # served from memory
-    assert kept.get_slot("national_id") == NOURA[1]
+    """The servers' tracker store (bot.runtime.tracker_store) keeps trackers while the newest
+    event id is unchanged: the redaction's mark changes it, so the kept copy with the
+    personal data is not served again."""
+    cached = CachedSQLTrackerStore(domain, host=db_url)
+    try:
+        _save(cached, "cached", _conversation(OLD, NOURA))
+        turn = asyncio.run(cached.retrieve("cached"))  # one more turn: this tracker is kept
+        turn.update(_user("one more thing", OLD.timestamp() + 60))
+        asyncio.run(cached.save(turn))
+        assert cached.kept_conversations() == ["cached"]
+        assert asyncio.run(cached.retrieve("cached")).get_slot("national_id") == NOURA[1]
 
-    assert privacy.purge(repo.engine, older_than=RETENTION, now=NOW).senders == ["cached"]
-    now = asyncio.run(trackers.retrieve("cached"))
-    assert now is not kept
-    assert now.get_slot("national_id") is None
-    assert NOURA[1] not in json.dumps(now.current_state(), ensure_ascii=False)
+        assert privacy.purge(repo.engine, older_than=RETENTION, now=NOW).senders == ["cached"]
+        now = asyncio.run(cached.retrieve("cached"))
+        assert now.get_slot("national_id") is None
+        assert NOURA[1] not in json.dumps(now.current_state(), ensure_ascii=False)
+    finally:
+        cached.engine.dispose()
 
 
 def test_the_tracker_store_is_the_configured_one_only_for_the_configured_reports(

@@ -1,0 +1,103 @@
+"""The tracker store Rasa builds from `tracker_store: type: bot.runtime.tracker_store
+.CachedSQLTrackerStore` in endpoints.yml: Rasa's SQLTrackerStore that keeps the trackers it
+saved in memory.
+
+Rasa rebuilds the tracker of every turn from the SQL events: a select, a JSON decode and an
+`Event` object for each stored event (19.5 ms for a 329-event conversation on SQLite, most
+of a turn's tracker cost). Here, after a save, a copy of the tracker is kept with the id of
+the conversation's newest stored event; the next retrieve asks SQL only for that id (one
+indexed query) and, while it is unchanged, hands out a copy of the kept tracker (Rasa's own
+`tracker.copy()`, a replay of the events in memory: 0.4 ms for the same conversation;
+bench/results/HISTORY.md). Nothing the caller does to the tracker it got can change the
+kept one. Another Rasa server that wrote to the conversation, a redaction by the retention
+(bot.store.privacy adds a mark event), a turn that failed before its save, a model with
+another domain: each sends the retrieve to SQL as before. A tracker is kept only when it
+holds exactly the events Rasa's own retrieve would load (`holds_one_session`).
+
+Rasa falls back to its in-memory store, with only a warning, when the class path in
+endpoints.yml is wrong; tests/unit/test_tracker_store.py builds the store the way Rasa does
+from the file `bot serve` writes and checks its class.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+__all__ = ["CACHED_CONVERSATIONS", "CachedSQLTrackerStore", "holds_one_session"]
+
+# Conversations whose tracker a Rasa process keeps in memory (the least recently used go):
+# a whole conversation's tracker (a report filed, its status asked: 177 events) takes about
+# 240 KiB, so at most ~60 MiB; more than the conversations a server has going at once.
+CACHED_CONVERSATIONS = 256
+
+
+def holds_one_session(tracker: DialogueStateTracker) -> bool:
+    """Whether the tracker holds exactly what SQLTrackerStore.retrieve loads: the events from
+    the latest session start on (all of them when there is none).
+
+    The tracker of the turn that starts a session still holds the old session before it;
+    kept, the next save would count the stored events of the new session against it and
+    write some events a second time.
+    """
+    events = list(tracker.events)
+    starts = [i for i, event in enumerate(events) if isinstance(event, SessionStarted)]
+    if not starts:
+        return True
+    if starts[-1] != 0:
+        return False
+    started = events[0].timestamp
+    return all(event.timestamp >= started for event in events)
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore that serves copies of the trackers it saved while SQL has no newer
+    event for the conversation."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        *args: Any,
+        cached_conversations: int = CACHED_CONVERSATIONS,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain, *args, **kwargs)
+        self.cached_conversations = int(cached_conversations)
+        # sender id -> (a copy of the saved tracker, the domain it was made with, the newest
+        # stored event id); the most recently used last
+        self._kept: OrderedDict[str, tuple[DialogueStateTracker, Domain, int]] = OrderedDict()
+
+    def _newest_event_id(self, sender_id: str) -> int:
+        table = self.SQLEvent.__table__
+        query = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sender_id)
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar() or 0
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        entry = self._kept.pop(sender_id, None)
+        if entry is not None:
+            tracker, domain, newest = entry
+            if domain is self.domain and self._newest_event_id(sender_id) == newest:
+                self._kept[sender_id] = entry
+                return tracker.copy()
+        return await super().retrieve(sender_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        self._kept.pop(tracker.sender_id, None)
+        await super().save(tracker)
+        if self.cached_conversations <= 0 or not holds_one_session(tracker):
+            return
+        newest = self._newest_event_id(tracker.sender_id)
+        self._kept[tracker.sender_id] = (tracker.copy(), self.domain, newest)
+        while len(self._kept) > self.cached_conversations:
+            self._kept.popitem(last=False)
+
+    def kept_conversations(self) -> list[str]:
+        """The conversations kept in memory, least recently used first (for tests)."""
+        return list(self._kept)
