@@ -449,7 +449,7 @@ def print_table(results: dict[str, dict[int, dict[str, Any]]], levels: list[int]
                 print(f"{label}/floor turns/s at {users} users: {floor:.2f}x")
 
 
-VARIANT_LABELS = {"all": "assistant", "none": "untuned"}
+VARIANT_LABELS = {"all": "assistant", "none": "untuned", "all@0": "no tracker cache"}
 
 
 def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
@@ -461,9 +461,12 @@ def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
     var_dir.mkdir(parents=True)
     live = AssistantProcess(var_dir, f"sqlite:///{var_dir / 'reports.db'}")
     SINK["path"] = var_dir / "messages.jsonl"
+    tuning, _, cache = tuning.partition("@")  # "all@0": tuned, no tracker cache
     live.env["BALAGH_RASA_TUNING"] = tuning
-    print(f">> starting the assistant (python -m bot serve, BALAGH_RASA_TUNING={tuning}) ...",
-          flush=True)
+    if cache:
+        live.env["BALAGH_TRACKER_CACHE"] = cache
+    print(f">> starting the assistant (python -m bot serve, BALAGH_RASA_TUNING={tuning}"
+          f"{f', BALAGH_TRACKER_CACHE={cache}' if cache else ''}) ...", flush=True)
     started = time.perf_counter()
     live.start()
     startup = time.perf_counter() - started
@@ -564,7 +567,8 @@ def main(argv: list[str] | None = None) -> int:
         "--tuning", default="all/none",
         help="run the assistant once per BALAGH_RASA_TUNING value (bot/runtime/rasa_tuning.py), "
              "values separated by '/': 'all/none' (default) runs it tuned, then untuned; "
-             "'all/validator,keepalive' compares with two of the changes")
+             "'all/validator,keepalive' compares with two of the changes; a value may end in "
+             "'@N' for BALAGH_TRACKER_CACHE=N ('all/all@0': with and without the tracker cache)")
     parser.add_argument(
         "--think", type=float, default=0.0, metavar="S",
         help="mean seconds each user waits before each message (0.5x-1.5x, not timed); "

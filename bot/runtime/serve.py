@@ -213,6 +213,7 @@ def write_endpoints(actions: int | str, path: Path) -> Path:
         "tracker_store:",
         f"  type: {TRACKER_STORE_CLASS}",
         f'  url: "{settings.tracker_store_url()}"',
+        f"  cached_conversations: {settings.tracker_cache_size()}",
         # responses filled without str.format: a value is never read as a template
         "nlg:",
         f"  type: {NLG_CLASS}",
@@ -405,6 +406,10 @@ def preflight(args: argparse.Namespace) -> None:
             f"BALAGH_NOW={os.environ.get('BALAGH_NOW')!r}: {error}. "
             "Give a time with its zone, e.g. 2026-12-06T10:00+03:00, or unset it."
         ) from error
+    try:
+        settings.tracker_cache_size()
+    except ValueError as error:
+        raise StartError(str(error)) from error
     ports = [] if args.no_rasa else [("Rasa server", args.rasa_port)]
     ports += [] if args.actions_url else [("action server", args.actions_port)]
     for label, port in ports:

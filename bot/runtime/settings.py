@@ -81,6 +81,21 @@ def redis_url() -> str | None:
     return os.environ.get("REDIS_URL") or None
 
 
+# conversations whose tracker each Rasa server keeps in memory (bot/runtime/tracker_store.py)
+DEFAULT_TRACKER_CACHE = 256
+
+
+def tracker_cache_size() -> int:
+    """`BALAGH_TRACKER_CACHE`: how many conversations' trackers a Rasa server keeps in memory
+    (0: none, every turn reads SQL; benchmarks compare the two)."""
+    text = (os.environ.get("BALAGH_TRACKER_CACHE") or "").strip()
+    if not text:
+        return DEFAULT_TRACKER_CACHE
+    if not text.isdigit():
+        raise ValueError(f"BALAGH_TRACKER_CACHE={text!r}: a number of conversations (0 for none)")
+    return int(text)
+
+
 def rasa_token() -> str:
     """`RASA_TOKEN`, or a token generated once into var/rasa_token (mode 0600)."""
     from bot.runtime.secrets import generated_secret

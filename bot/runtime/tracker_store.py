@@ -35,6 +35,7 @@ __all__ = ["CACHED_CONVERSATIONS", "CachedSQLTrackerStore", "holds_one_session"]
 # Conversations whose tracker a Rasa process keeps in memory (the least recently used go):
 # a whole conversation's tracker (a report filed, its status asked: 177 events) takes about
 # 240 KiB, so at most ~60 MiB; more than the conversations a server has going at once.
+# `bot serve` writes BALAGH_TRACKER_CACHE (bot.runtime.settings) into endpoints.yml.
 CACHED_CONVERSATIONS = 256
 
 

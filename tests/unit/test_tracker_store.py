@@ -203,5 +203,13 @@ def test_rasa_builds_this_class_from_the_endpoints_file_bot_serve_writes(
     inner = getattr(built, "_tracker_store", built)
     assert type(inner) is CachedSQLTrackerStore
     assert str(inner.engine.url).endswith("conversations.db")
+    assert inner.cached_conversations == 256
+    monkeypatch.setenv("BALAGH_TRACKER_CACHE", "0")  # benchmarks compare without it
+    path = serve.write_endpoints(5055, tmp_path / "endpoints.yml")
+    built = TrackerStore.create(read_endpoint_config(str(path), "tracker_store"), DOMAIN)
+    assert getattr(built, "_tracker_store", built).cached_conversations == 0
+    monkeypatch.setenv("BALAGH_TRACKER_CACHE", "lots")
+    with pytest.raises(ValueError, match="BALAGH_TRACKER_CACHE"):
+        serve.write_endpoints(5055, tmp_path / "endpoints.yml")
     root = read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store")
     assert root is not None and root.type == serve.TRACKER_STORE_CLASS
