@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.channels.telegram import (
+from bot.channels.telegram_api import (
     ALLOWED_UPDATES,
     CHANNEL,
     SECRET_HEADER,
