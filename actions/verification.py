@@ -117,7 +117,7 @@ def store_down(dispatcher: CollectingDispatcher) -> None:
 
 def telegram_vouches_for(tracker: Tracker, mobile: str | None) -> bool:
     """Whether this message is the Telegram user's own contact with `mobile` in it (the
-    contact button: bot.channels.telegram.vouched_contact); only Telegram sets it."""
+    contact button: bot.channels.telegram_api.vouched_contact); only Telegram sets it."""
     if not mobile or not tracker.sender_id.startswith(TELEGRAM_PREFIX):
         return False
     phone = (latest_metadata(tracker).get(VERIFIED_CONTACT) or {}).get("phone")

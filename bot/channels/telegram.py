@@ -1,30 +1,15 @@
-"""The Telegram channel, built on python-telegram-bot 22 (not Rasa's aiogram connector).
-
-One code path for two ways of getting updates:
-
-- **webhook mode**: Telegram posts each update to `/webhooks/telegram/webhook` of the Rasa
-  server (`TelegramInput`, wired in by the credentials key `bot.channels.telegram.TelegramInput:`
-  that `python -m bot serve` adds to var/credentials.yml when TELEGRAM_TOKEN is set). The
-  handler checks the `X-Telegram-Bot-Api-Secret-Token` header, queues the update and answers
-  200 at once; with TELEGRAM_WEBHOOK_URL set the channel registers that address itself.
-- **long-polling mode** (`python -m bot telegram`, bot/channels/telegram_polling.py): for a
-  machine without a public URL. The bridge fetches updates with getUpdates and posts each,
-  unchanged, to the same webhook with the same header, so everything below runs the same.
-
-Per chat, updates are handled one after the other (in order); different chats in parallel.
-An update becomes a Rasa message (`incoming_from_update`): the sender id is `telegram:<chat>`,
-commands map to intents (/start, /help, /cancel, /language), a button press sends the
-button's payload and marks its keyboard with the choice, and photos (largest size) and
-documents are downloaded through the Bot API, checked like any upload
-(bot.intake.attachments.check_attachment) and stored (bot.store.files.store_attachment), with
-the metadata of the REST channel: `{"attachments": [...], "rejected_attachments": [...]}`.
-Rasa's replies (`render`) become messages of at most 4096 characters, buttons an inline
-keyboard under the last one; text is sent exactly as written (Arabic is not reshaped,
-Telegram's apps lay out right-to-left text themselves) and without parse mode, so nothing
-in a report needs escaping. Every call goes through `TelegramRateLimiter`
-(telegram_limits.py). A user who blocked the bot ends that chat's sending with a log line.
-
-`send_to_chat(chat_id, text, buttons)` is for notifiers: it sends through the same code.
+"""The Rasa channel for Telegram, in the shape of Rasa's own channel modules: `TelegramInput`
+(wired in by the credentials key `bot.channels.telegram.TelegramInput:` that
+`python -m bot serve` adds to var/credentials.yml when TELEGRAM_TOKEN is set) serves
+`/webhooks/telegram/webhook`, where Telegram (webhook mode, TELEGRAM_WEBHOOK_URL, registered
+at start) or the long-polling bridge (`python -m bot telegram`, telegram_polling.py) posts
+each update with the `X-Telegram-Bot-Api-Secret-Token` header; the handler checks it,
+queues the update and answers 200 at once. Per chat the updates are handled one after the
+other, different chats in parallel: each becomes a `UserMessage` and Rasa's replies go back
+through `TelegramOutput`; a file that cannot be stored, or a turn Rasa answers with nothing,
+gets the channel's own word (bot.channels.faults). Everything that speaks the Bot API
+(building the bot, reading an update, rendering and sending messages) is the client's,
+bot.channels.telegram_api.
 """
 
 from __future__ import annotations
@@ -32,524 +17,42 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hashlib
 import hmac
 import logging
-from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from telegram import (
-    Bot,
-    BotCommand,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    Update,
-)
-from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram import Bot, Update
+from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
-from bot import texts
 from bot.channels import faults
-from bot.channels.telegram_limits import TelegramRateLimiter
-from bot.channels.telegram_text import SENDER_PREFIX, api_root, chat_id_of, split_text
-from bot.channels.uploads import check_and_store
-from bot.intake.attachments import (
-    FILE_TOO_LARGE,
-    MAX_ATTACHMENT_BYTES,
-    UNSUPPORTED_TYPE,
-    AttachmentRejected,
+from bot.channels.telegram_api import (
+    CHANNEL,
+    SECRET_HEADER,
+    Remembered,
+    build_bot,
+    chat_of,
+    incoming_from_update,
+    send_messages,
+    sender_id,
+    show_typing,
+    start,
+    text_of,
+    update_from_json,
+    webhook_secret,
 )
-from bot.intake.identity import VERIFIED_CONTACT
+from bot.channels.telegram_text import chat_id_of
 from bot.runtime import settings
-from bot.store.files import display_filename
-from bot.store.uploads import keys as upload_keys
 
 logger = logging.getLogger(__name__)
-# httpx logs every request URL at INFO, and Bot API URLs contain the token.
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
-CHANNEL = "telegram"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ("message", "callback_query")
-MAX_CALLBACK_DATA = 64  # telegram.constants.InlineKeyboardButtonLimit.MAX_CALLBACK_DATA, bytes
-# The REST channel's intent for a message with files and no text (bot/channels/rest.py).
-SEND_ATTACHMENT_PAYLOAD = "/send_attachment"
-# Telegram commands -> the intents of domain.yml.
-COMMANDS: dict[str, str] = {
-    "start": "/greet",
-    "help": "/ask_help",
-    "cancel": "/cancel",
-    "language": "/switch_language",
-}
-UNKNOWN_COMMAND = "/ask_help"
-# The bot's command menu, per language of the user's Telegram app (default: English).
-# Their descriptions are the text catalogue's telegram.command.<command>.
-COMMAND_MENU: dict[str | None, list[tuple[str, str]]] = {
-    app_language: [
-        (command, texts.text(f"telegram.command.{command}", language))
-        for command in ("start", "help", "cancel", "language")
-    ]
-    for app_language, language in ((None, "en"), ("ar", "ar"))
-}
-# A keyboard after its button was pressed: one inert button that shows the choice.
-CHOSEN_MARK = "✓ "
-CHOSEN_DATA = "·"
-# Text under a keyboard when Rasa sent buttons without text (Telegram needs some).
-BUTTONS_ONLY_TEXT = "⬇️"
-# Media Telegram knows but the report cannot hold: refused by name, never downloaded.
-UNSUPPORTED_MEDIA = {
-    "video": "video.mp4",
-    "animation": "animation.mp4",
-    "audio": "audio.mp3",
-    "voice": "voice.ogg",
-    "video_note": "video_note.mp4",
-}
-DOWNLOAD_RETRIES = 3
 MAX_PENDING_PER_CHAT = 50
-_REMEMBERED = 4096
-
-
-# -- configuration ------------------------------------------------------------------------
-
-
-def api_urls(api_url: str | None = None) -> tuple[str, str]:
-    """PTB's `base_url` and `base_file_url` for TELEGRAM_API_URL.
-
-    Accepts the Bot API root (`http://127.0.0.1:8081`) or PTB's form (`…/bot`); files are
-    served under `<root>/file/bot<token>/…` as by Telegram and the local Bot API server.
-    """
-    root = api_root(api_url or settings.telegram_api_url())
-    return f"{root}/bot", f"{root}/file/bot"
-
-
-def webhook_secret(token: str) -> str:
-    """The secret-token header value, derived from the bot token (both sides know it)."""
-    return hmac.new(token.encode(), b"balagh-telegram-webhook", hashlib.sha256).hexdigest()
-
-
-def sender_id(chat_id: int | str) -> str:
-    return f"{SENDER_PREFIX}{chat_id}"
-
-
-_DEFAULT_LIMITER = TelegramRateLimiter()
-
-
-def build_bot(
-    token: str | None = None,
-    api_url: str | None = None,
-    rate_limiter: TelegramRateLimiter | None = None,
-) -> ExtBot[Any]:
-    """A bot on TELEGRAM_TOKEN / TELEGRAM_API_URL; all bots of a process share one limiter."""
-    token = token or settings.telegram_token()
-    if not token:
-        raise RuntimeError("TELEGRAM_TOKEN is not set")
-    base_url, base_file_url = api_urls(api_url)
-    return ExtBot(
-        token,
-        base_url=base_url,
-        base_file_url=base_file_url,
-        rate_limiter=rate_limiter or _DEFAULT_LIMITER,
-    )
-
-
-@contextlib.asynccontextmanager
-async def telegram_bot(**options: Any) -> AsyncIterator[ExtBot[Any]]:
-    """`async with telegram_bot() as bot:` a started bot (getMe), shut down after."""
-    bot = build_bot(**options)
-    async with bot:
-        yield bot
-
-
-async def set_command_menu(bot: Bot) -> None:
-    """/start, /help, /cancel, /language as the bot's menu, in English and Arabic."""
-    for language, commands in COMMAND_MENU.items():
-        await bot.set_my_commands(
-            [BotCommand(name, description) for name, description in commands],
-            language_code=language,
-        )
-
-
-# -- Telegram -> Rasa ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """One Telegram update as a Rasa message."""
-
-    chat_id: int
-    text: str
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def sender_id(self) -> str:
-        return sender_id(self.chat_id)
-
-
-class _Remembered:
-    """A bounded set (oldest forgotten first)."""
-
-    def __init__(self, size: int = _REMEMBERED) -> None:
-        self._items: OrderedDict[Any, None] = OrderedDict()
-        self._size = size
-
-    def add(self, item: Any) -> bool:
-        """Add `item`; False when it was already there."""
-        if item in self._items:
-            return False
-        self._items[item] = None
-        if len(self._items) > self._size:
-            self._items.popitem(last=False)
-        return True
-
-
-_LONG_PAYLOADS: OrderedDict[str, str] = OrderedDict()
-_PRESSED_KEYBOARDS = _Remembered()
-
-
-def callback_data_for(payload: str) -> str:
-    """The payload itself when it fits Telegram's 64 bytes, else a key to look it up by."""
-    if len(payload.encode("utf-8")) <= MAX_CALLBACK_DATA and payload != CHOSEN_DATA:
-        return payload
-    key = "#" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
-    _LONG_PAYLOADS[key] = payload
-    _LONG_PAYLOADS.move_to_end(key)
-    while len(_LONG_PAYLOADS) > _REMEMBERED:
-        _LONG_PAYLOADS.popitem(last=False)
-    return key
-
-
-def _pressed_button(query: CallbackQuery) -> InlineKeyboardButton | None:
-    message = query.message
-    markup = message.reply_markup if isinstance(message, Message) else None
-    for row in markup.inline_keyboard if markup else ():
-        for button in row:
-            if button.callback_data == query.data:
-                return button
-    return None
-
-
-def payload_of(query: CallbackQuery) -> str | None:
-    """The text a button press stands for (its Rasa payload, else its title)."""
-    data = query.data or ""
-    if data == CHOSEN_DATA:
-        return None
-    if data in _LONG_PAYLOADS:
-        return _LONG_PAYLOADS[data]
-    button = _pressed_button(query)
-    if data.startswith("#") and len(data) == 33:  # a long payload this process forgot
-        return button.text if button else None
-    return data or (button.text if button else None)
-
-
-def text_of(message: Message) -> str:
-    """The message's text for Rasa: commands as intents, never a typed `/intent{…}`."""
-    if message.text is not None:
-        text = message.text.strip()
-        if text.startswith("/"):
-            word = text[1:].split(maxsplit=1)[0] if len(text) > 1 else ""
-            return COMMANDS.get(word.split("@", 1)[0].lower(), UNKNOWN_COMMAND)
-        return text
-    return (message.caption or "").strip().lstrip("/").strip()
-
-
-def vouched_contact(message: Message) -> dict[str, Any]:
-    """`{"verified_contact": {"phone"}}` when the shared contact is the sender's own: Telegram
-    sends the user's own number with the contact button (`contact.user_id` is the sender);
-    a contact card of someone else proves nothing and gives {}."""
-    contact = message.contact
-    user = message.from_user
-    if contact is None or user is None or contact.user_id != user.id or not contact.phone_number:
-        return {}
-    return {VERIFIED_CONTACT: {"phone": contact.phone_number}}
-
-
-def _metadata(update: Update, chat_id: int, message_id: int | None) -> dict[str, Any]:
-    user = update.effective_user
-    return {
-        "channel": CHANNEL,
-        "telegram": {
-            "update_id": update.update_id,
-            "chat_id": chat_id,
-            "message_id": message_id,
-            "user_id": user.id if user else None,
-            "language_code": user.language_code if user else None,
-        },
-    }
-
-
-async def _download(bot: Bot, file_id: str) -> bytes:
-    """The file's bytes through the Bot API (getFile is retried by the limiter)."""
-    telegram_file = await bot.get_file(file_id)
-    for attempt in range(DOWNLOAD_RETRIES):
-        try:
-            return bytes(await telegram_file.download_as_bytearray())
-        except BadRequest:
-            raise
-        except NetworkError:
-            if attempt == DOWNLOAD_RETRIES - 1:
-                raise
-            await asyncio.sleep(0.5 * 2**attempt)
-    raise AssertionError("unreachable")
-
-
-def _file_of(message: Message) -> tuple[str, str, int | None] | None:
-    """(file_id, filename, size) of the photo (largest size) or document in `message`."""
-    if message.photo:
-        largest = max(message.photo, key=lambda size: (size.width * size.height,
-                                                        size.file_size or 0))
-        return largest.file_id, f"photo-{message.message_id}.jpg", largest.file_size
-    if message.document:
-        document = message.document
-        return document.file_id, document.file_name or "document", document.file_size
-    return None
-
-
-async def attachments_of(message: Message, bot: Bot) -> dict[str, Any]:
-    """`{"attachments": [...], "rejected_attachments": [...]}` for a message with a file,
-    checked and stored as every channel does (bot.channels.uploads), counted against the
-    chat's hourly upload quota."""
-    accepted: list[dict[str, Any]] = []
-    rejected: list[dict[str, str]] = []
-    found = _file_of(message)
-    if found is None:
-        for kind, default_name in UNSUPPORTED_MEDIA.items():
-            media = getattr(message, kind, None)
-            if media is not None:
-                name = getattr(media, "file_name", None) or default_name
-                rejected.append({"filename": display_filename(name), "reason": UNSUPPORTED_TYPE})
-        return {"attachments": [], "rejected_attachments": rejected} if rejected else {}
-    file_id, filename, size = found
-    try:
-        if size is not None and size > MAX_ATTACHMENT_BYTES:
-            raise AttachmentRejected(FILE_TOO_LARGE)
-        try:
-            data = await _download(bot, file_id)
-        except BadRequest as error:
-            if "too big" in str(error).lower():
-                raise AttachmentRejected(FILE_TOO_LARGE) from error
-            raise
-        loop = asyncio.get_running_loop()
-        try:
-            accepted.append(
-                await loop.run_in_executor(
-                    None,
-                    functools.partial(
-                        check_and_store, data, filename,
-                        upload_keys(sender_id(message.chat.id), None),
-                    ),
-                )
-            )
-        except OSError as error:  # disk full …: the message does not reach Rasa
-            raise faults.AttachmentStorageFailed([display_filename(filename)]) from error
-    except AttachmentRejected as rejection:
-        rejected.append({"filename": display_filename(filename), "reason": rejection.reason})
-    return {"attachments": accepted, "rejected_attachments": rejected}
-
-
-async def _best_effort(call: Awaitable[Any], what: str) -> None:
-    try:
-        await call
-    except TelegramError as error:
-        logger.info("Telegram: %s failed: %s", what, error)
-
-
-async def _from_button(update: Update, query: CallbackQuery, bot: Bot) -> Incoming | None:
-    message = query.message
-    if message is not None and message.chat.type != ChatType.PRIVATE:
-        return None
-    chat_id = message.chat.id if message is not None else query.from_user.id
-    await _best_effort(bot.answer_callback_query(query.id), "answerCallbackQuery")
-    payload = payload_of(query)
-    if payload is None:
-        return None
-    if isinstance(message, Message):
-        if not _PRESSED_KEYBOARDS.add((chat_id, message.message_id)):
-            return None  # a second press on the same keyboard (a double tap)
-        button = _pressed_button(query)
-        title = button.text if button else payload
-        mark = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(CHOSEN_MARK + title, callback_data=CHOSEN_DATA)]]
-        )
-        await _best_effort(
-            bot.edit_message_reply_markup(chat_id, message.message_id, reply_markup=mark),
-            "marking the pressed keyboard",
-        )
-    metadata = _metadata(update, chat_id, message.message_id if message else None)
-    return Incoming(chat_id, payload, metadata)
-
-
-async def incoming_from_update(update: Update, bot: Bot) -> Incoming | None:
-    """The Rasa message an update stands for; None for what the assistant ignores
-    (group chats, edits, stickers, presses on an answered keyboard).
-
-    Files are downloaded, checked and stored here, before Rasa sees the message.
-    """
-    if update.callback_query is not None:
-        return await _from_button(update, update.callback_query, bot)
-    message = update.message
-    if message is None or message.chat.type != ChatType.PRIVATE:
-        return None
-    text = text_of(message)
-    metadata = _metadata(update, message.chat.id, message.message_id)
-    if message.contact is not None:  # the contact button: the number is the answer
-        text = message.contact.phone_number or ""
-        metadata.update(vouched_contact(message))
-    metadata.update(await attachments_of(message, bot))
-    if not text and (metadata.get("attachments") or metadata.get("rejected_attachments")):
-        text = SEND_ATTACHMENT_PAYLOAD
-    if not text:
-        return None
-    return Incoming(message.chat.id, text, metadata)
-
-
-def chat_of(update: Update) -> int | None:
-    """The chat whose queue an update belongs to."""
-    chat = update.effective_chat
-    if chat is not None:
-        return chat.id
-    user = update.effective_user
-    return user.id if user is not None else None
-
-
-# -- Rasa -> Telegram ---------------------------------------------------------------------
-
-
-def keyboard(
-    buttons: Sequence[Mapping[str, Any]],
-) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
-    """Rasa buttons as an inline keyboard: up to three short ones side by side, else one a
-    row (Arabic titles are long); a button with a `url` opens it. A button with
-    `request_contact` (the mobile question) is Telegram's contact button, which only a reply
-    keyboard can hold: then the message gets that keyboard, shown once."""
-    contact = [b for b in buttons if b.get("request_contact")]
-    if contact:
-        title = str(contact[0].get("title") or "📱")
-        return ReplyKeyboardMarkup(
-            [[KeyboardButton(title, request_contact=True)]],
-            one_time_keyboard=True, resize_keyboard=True,
-        )
-    made: list[InlineKeyboardButton] = []
-    for button in buttons:
-        title = str(button.get("title") or button.get("payload") or "").strip()
-        if not title:
-            continue
-        url = button.get("url")
-        if url:
-            made.append(InlineKeyboardButton(title, url=str(url)))
-            continue
-        payload = str(button.get("payload") or title)
-        made.append(InlineKeyboardButton(title, callback_data=callback_data_for(payload)))
-    if not made:
-        return None
-    if len(made) <= 3 and all(len(button.text) <= 12 for button in made):
-        return InlineKeyboardMarkup([made])
-    return InlineKeyboardMarkup([[button] for button in made])
-
-
-@dataclass(frozen=True)
-class OutgoingPart:
-    """One Bot API message: text (with an optional keyboard) or a photo by URL."""
-
-    text: str | None = None
-    reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
-    photo: str | None = None
-
-
-def render(message: Mapping[str, Any]) -> list[OutgoingPart]:
-    """A Rasa bot message (`text`, `buttons`/`quick_replies`, `image`) as Telegram messages."""
-    text = str(message.get("text") or "")
-    markup = keyboard(message.get("buttons") or message.get("quick_replies") or [])
-    pieces = split_text(text) if text.strip() else []
-    if markup is not None and not pieces:
-        pieces = [BUTTONS_ONLY_TEXT]
-    parts = [OutgoingPart(text=piece) for piece in pieces[:-1]]
-    if pieces:
-        parts.append(OutgoingPart(text=pieces[-1], reply_markup=markup))
-    image = message.get("image")
-    if isinstance(image, str) and image:
-        parts.append(OutgoingPart(photo=image))
-    custom = message.get("custom")
-    if custom and not parts:
-        logger.debug("Telegram: custom payload not shown: %r", custom)
-    return parts
-
-
-class Delivery(StrEnum):
-    """What became of the messages for one chat."""
-
-    SENT = "sent"
-    BLOCKED = "blocked"  # the user blocked the bot (or the chat is gone): nothing more to do
-    FAILED = "failed"  # some message may not have arrived; see the log
-
-
-async def _send_part(bot: Bot, chat_id: int, part: OutgoingPart) -> None:
-    if part.photo is not None:
-        await bot.send_photo(chat_id, part.photo)
-    else:
-        await bot.send_message(chat_id, part.text or "", reply_markup=part.reply_markup)
-
-
-async def send_messages(
-    bot: Bot, chat_id: int, messages: Iterable[Mapping[str, Any]]
-) -> Delivery:
-    """Render and send Rasa messages to one chat, in order; never raises TelegramError."""
-    outcome = Delivery.SENT
-    for message in messages:
-        for part in render(message):
-            try:
-                await _send_part(bot, chat_id, part)
-            except Forbidden as error:
-                logger.info("Telegram chat %s cannot be written to (%s); not sending.",
-                            chat_id, error)
-                return Delivery.BLOCKED
-            except BadRequest as error:
-                if "chat not found" in str(error).lower():
-                    logger.info("Telegram chat %s does not exist; not sending.", chat_id)
-                    return Delivery.BLOCKED
-                logger.warning("Telegram refused a message to chat %s: %s", chat_id, error)
-                outcome = Delivery.FAILED
-            except TelegramError as error:
-                logger.warning("Telegram message to chat %s may not have arrived: %s",
-                               chat_id, error)
-                outcome = Delivery.FAILED
-    return outcome
-
-
-async def send_to_chat(
-    chat_id: int | str,
-    text: str,
-    buttons: Sequence[Mapping[str, Any]] | None = None,
-    *,
-    bot: Bot | None = None,
-) -> Delivery:
-    """Send `text` (with Rasa-style `buttons`: `{"title", "payload"}`) to a Telegram chat.
-
-    For notifiers: `chat_id` may be the number or the conversation's sender id
-    (`telegram:<chat>`). Without `bot`, one is made from TELEGRAM_TOKEN/TELEGRAM_API_URL for
-    this call; pass a bot (`async with telegram_bot() as bot:`) to send many. A press on a
-    button reaches the assistant like any other press. Returns how it went; a blocked bot
-    is `Delivery.BLOCKED`, never an exception.
-    """
-    chat = chat_id_of(chat_id)
-    if chat is None:
-        raise ValueError(f"not a Telegram chat: {chat_id!r}")
-    message = {"text": text, "buttons": list(buttons or [])}
-    if bot is not None:
-        return await send_messages(bot, chat, [message])
-    async with telegram_bot() as own:
-        return await send_messages(own, chat, [message])
 
 
 class TelegramOutput(OutputChannel):
@@ -637,7 +140,7 @@ class TelegramInput(InputChannel):
         self.webhook_url = webhook_url
         self.secret = secret_token or webhook_secret(token)
         self.bot = bot or build_bot(token, api_url)
-        self._seen_updates = _Remembered()
+        self._seen_updates = Remembered()
         self._queues: ChatQueues | None = None
         self._prepare_task: asyncio.Task[None] | None = None
         self._app: Any = None  # the Sanic app, for the tracker store (bot.channels.faults)
@@ -671,15 +174,7 @@ class TelegramInput(InputChannel):
         delay = 1.0
         while True:
             try:
-                await self.bot.initialize()
-                await set_command_menu(self.bot)
-                if self.webhook_url:
-                    await self.bot.set_webhook(
-                        self.webhook_url, secret_token=self.secret,
-                        allowed_updates=list(ALLOWED_UPDATES),
-                    )
-                    logger.info("Telegram webhook registered: %s", self.webhook_url)
-                logger.info("Telegram channel ready as @%s", self.bot.username)
+                await start(self.bot, self.webhook_url, self.secret)
                 return
             except TelegramError as error:
                 logger.warning("Telegram channel: could not reach the Bot API (%s); "
@@ -713,9 +208,7 @@ class TelegramInput(InputChannel):
             return
         if incoming is None:
             return
-        await _best_effort(
-            self.bot.send_chat_action(incoming.chat_id, ChatAction.TYPING), "sendChatAction"
-        )
+        await show_typing(self.bot, incoming.chat_id)
         output = TelegramOutput(self.bot)
         try:
             await on_new_message(
@@ -788,9 +281,9 @@ class TelegramInput(InputChannel):
                 return response.json({"error": "forbidden"}, status=403)
             try:
                 data = request.json
-                update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
             except Exception:  # noqa: BLE001 - any malformed body is a bad request
-                update = None
+                data = None
+            update = update_from_json(data, self.bot)
             if update is None:
                 return response.json({"error": "bad_request"}, status=400)
             self.accept(update, on_new_message)

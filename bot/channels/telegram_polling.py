@@ -4,8 +4,9 @@ A python-telegram-bot `Application` (pointed at TELEGRAM_API_URL) fetches update
 getUpdates (it removes a registered webhook first, as Telegram requires) and posts each one,
 unchanged, to the Rasa server's Telegram webhook `/webhooks/telegram/webhook` with the
 secret-token header, exactly as Telegram does in webhook mode. Everything else (files,
-buttons, commands, replies, rate limits) happens there, in bot/channels/telegram.py, so
-both modes share one code path. The Rasa server must have the Telegram channel:
+buttons, commands, replies, rate limits) happens there, in the Rasa channel
+(bot/channels/telegram.py) and its Bot API client (telegram_api.py), so both modes share one
+code path. The Rasa server must have the Telegram channel:
 `python -m bot serve` adds it when TELEGRAM_TOKEN is set, and starts this bridge too.
 
 Updates are forwarded one at a time, in order. While the Rasa server cannot be reached the
@@ -25,7 +26,7 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.channels.telegram import (
+from bot.channels.telegram_api import (
     ALLOWED_UPDATES,
     CHANNEL,
     SECRET_HEADER,

@@ -1,6 +1,6 @@
 """Telegram's rules, once for every sender: a message holds at most 4096 UTF-16 code units,
-the Bot API's address, and a chat's conversation id (`telegram:<chat>`). Pure; the channel
-(bot.channels.telegram) and the notifier (bot.notify.senders) both go through it."""
+the Bot API's address, and a chat's conversation id (`telegram:<chat>`). Pure; the Bot API
+client (bot.channels.telegram_api) and the notifier (bot.notify.senders) both go through it."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ to deliver it: the message is kept and listed by `python -m bot outbox list`), o
 * `call_centre` — `CallCentreSender`: held; the reporter has no chat, an agent reads the
   report to them.
 
-This module does not use bot.channels.telegram (python-telegram-bot and the bridge's event
-loop); it speaks the Bot API with a plain synchronous httpx client.
+This module does not use bot.channels.telegram_api (python-telegram-bot and the bridge's
+event loop); it speaks the Bot API with a plain synchronous httpx client.
 """
 
 from __future__ import annotations

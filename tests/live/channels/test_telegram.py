@@ -1,9 +1,10 @@
 """The Telegram channel with the real python-telegram-bot against a stand-in Bot API.
 
-Unit tests drive bot/channels/telegram.py directly (updates -> Rasa messages, Rasa replies ->
-Telegram messages, the rate limiter, the webhook blueprint in-process); the end-to-end tests
-start the real assistant (`python -m bot serve` with TELEGRAM_TOKEN set, so it also starts
-the long-polling bridge) against tests/telegram_stub.py and talk to it as Telegram users.
+Unit tests drive the Bot API client (bot/channels/telegram_api.py: updates -> Rasa messages,
+Rasa replies -> Telegram messages), the rate limiter and the Rasa channel's webhook blueprint
+(bot/channels/telegram.py) in-process; the end-to-end tests start the real assistant
+(`python -m bot serve` with TELEGRAM_TOKEN set, so it also starts the long-polling bridge)
+against tests/telegram_stub.py and talk to it as Telegram users.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from sanic import Sanic
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.channels import telegram as tg
+from bot.channels import telegram_api as tg_api
 from bot.channels import telegram_text
+from bot.channels.telegram import TelegramInput
 from bot.channels.telegram_limits import TelegramRateLimiter
 from bot.intake.attachments import MAX_ATTACHMENT_BYTES
 from bot.runtime import serve
@@ -76,7 +78,7 @@ def attachments_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 async def bot(stub: TelegramStub) -> AsyncIterator[Any]:
-    async with tg.telegram_bot(token=TOKEN, api_url=stub.url,
+    async with tg_api.telegram_bot(token=TOKEN, api_url=stub.url,
                                rate_limiter=TelegramRateLimiter()) as started:
         yield started
 
@@ -110,7 +112,7 @@ async def test_text_and_commands_become_rasa_messages(
     stub: TelegramStub, bot: Any, text: str, expected: str
 ) -> None:
     chat = new_chat()
-    incoming = await tg.incoming_from_update(as_update(stub.message(chat, text=text), bot), bot)
+    incoming = await tg_api.incoming_from_update(as_update(stub.message(chat, text=text), bot), bot)
     assert incoming is not None
     assert incoming.text == expected
     assert incoming.sender_id == f"telegram:{chat}"
@@ -125,7 +127,8 @@ async def test_the_users_own_contact_is_vouched_for_and_nobody_elses(
 ) -> None:
     chat = new_chat()
     own = {"phone_number": "966551234567", "first_name": "x", "user_id": chat}
-    incoming = await tg.incoming_from_update(as_update(stub.message(chat, contact=own), bot), bot)
+    update = as_update(stub.message(chat, contact=own), bot)
+    incoming = await tg_api.incoming_from_update(update, bot)
     assert incoming is not None and incoming.text == "966551234567"
     assert incoming.metadata["verified_contact"] == {"phone": "966551234567"}
     for card in (
@@ -133,7 +136,7 @@ async def test_the_users_own_contact_is_vouched_for_and_nobody_elses(
         {"phone_number": "966559999999", "first_name": "z"},  # a card typed by hand
     ):
         update = as_update(stub.message(chat, contact=card), bot)
-        incoming = await tg.incoming_from_update(update, bot)
+        incoming = await tg_api.incoming_from_update(update, bot)
         assert incoming is not None and incoming.text == "966559999999"
         assert "verified_contact" not in incoming.metadata
 
@@ -141,7 +144,9 @@ async def test_the_users_own_contact_is_vouched_for_and_nobody_elses(
 def test_a_contact_button_becomes_telegrams_one_time_reply_keyboard() -> None:
     from telegram import ReplyKeyboardMarkup
 
-    markup = tg.keyboard([{"title": "📱 Share my number", "payload": "x", "request_contact": True}])
+    markup = tg_api.keyboard(
+        [{"title": "📱 Share my number", "payload": "x", "request_contact": True}]
+    )
     assert isinstance(markup, ReplyKeyboardMarkup) and markup.one_time_keyboard
     assert markup.keyboard[0][0].request_contact and markup.keyboard[0][0].text.endswith("number")
 
@@ -149,14 +154,14 @@ def test_a_contact_button_becomes_telegrams_one_time_reply_keyboard() -> None:
 async def test_group_chats_edits_and_stickers_are_ignored(stub: TelegramStub, bot: Any) -> None:
     chat = new_chat()
     group = stub.message(-chat, text="hello", chat_type="group")
-    assert await tg.incoming_from_update(as_update(group, bot), bot) is None
+    assert await tg_api.incoming_from_update(as_update(group, bot), bot) is None
     edited = stub.message(chat, text="hello")
     edited["edited_message"] = edited.pop("message")
-    assert await tg.incoming_from_update(as_update(edited, bot), bot) is None
+    assert await tg_api.incoming_from_update(as_update(edited, bot), bot) is None
     sticker = stub.message(chat, sticker={
         "file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1, "height": 1,
         "is_animated": False, "is_video": False})
-    assert await tg.incoming_from_update(as_update(sticker, bot), bot) is None
+    assert await tg_api.incoming_from_update(as_update(sticker, bot), bot) is None
 
 
 async def test_photo_is_downloaded_in_its_largest_size_checked_and_stored(
@@ -166,7 +171,7 @@ async def test_photo_is_downloaded_in_its_largest_size_checked_and_stored(
     sizes = stub.photo_sizes([(90, 68, jpeg(90, 68)), (320, 240, jpeg(320, 240)),
                               (800, 600, jpeg(800, 600, exif=True))])
     update = stub.message(chat, photo=sizes)
-    incoming = await tg.incoming_from_update(as_update(update, bot), bot)
+    incoming = await tg_api.incoming_from_update(as_update(update, bot), bot)
     assert incoming is not None and incoming.text == "/send_attachment"
     (item,) = incoming.metadata["attachments"]
     assert incoming.metadata["rejected_attachments"] == []
@@ -187,7 +192,7 @@ async def test_photo_caption_is_the_text(
 ) -> None:
     sizes = stub.photo_sizes([(64, 48, jpeg(64, 48))])
     update = stub.message(new_chat(), photo=sizes, caption="هذه صورة الخطأ")
-    incoming = await tg.incoming_from_update(as_update(update, bot), bot)
+    incoming = await tg_api.incoming_from_update(as_update(update, bot), bot)
     assert incoming is not None and incoming.text == "هذه صورة الخطأ"
     assert len(incoming.metadata["attachments"]) == 1
 
@@ -200,7 +205,7 @@ async def test_documents_are_checked_like_any_upload(
     fake = stub.message(chat, document={"file_id": "doc-fake", "file_unique_id": "doc-fake",
                                         "file_name": "تقرير.pdf", "mime_type": "application/pdf",
                                         "file_size": 22})
-    incoming = await tg.incoming_from_update(as_update(fake, bot), bot)
+    incoming = await tg_api.incoming_from_update(as_update(fake, bot), bot)
     assert incoming is not None and incoming.text == "/send_attachment"
     assert incoming.metadata["attachments"] == []
     assert incoming.metadata["rejected_attachments"] == [
@@ -214,7 +219,7 @@ async def test_documents_are_checked_like_any_upload(
     stub.add_file("doc-pdf", pdf)
     good = stub.message(chat, document={"file_id": "doc-pdf", "file_unique_id": "doc-pdf",
                                         "file_name": "شكوى.pdf", "file_size": len(pdf)})
-    incoming = await tg.incoming_from_update(as_update(good, bot), bot)
+    incoming = await tg_api.incoming_from_update(as_update(good, bot), bot)
     assert incoming is not None
     (item,) = incoming.metadata["attachments"]
     assert item["filename"] == "شكوى.pdf" and item["content_type"] == "application/pdf"
@@ -223,7 +228,7 @@ async def test_documents_are_checked_like_any_upload(
     big = stub.message(chat, document={"file_id": "doc-big", "file_unique_id": "doc-big",
                                        "file_name": "big.pdf",
                                        "file_size": MAX_ATTACHMENT_BYTES + 1})
-    incoming = await tg.incoming_from_update(as_update(big, bot), bot)
+    incoming = await tg_api.incoming_from_update(as_update(big, bot), bot)
     assert incoming is not None
     assert incoming.metadata["rejected_attachments"] == [
         {"filename": "big.pdf", "reason": "file_too_large"}
@@ -232,7 +237,7 @@ async def test_documents_are_checked_like_any_upload(
 
     video = stub.message(chat, video={"file_id": "v", "file_unique_id": "v", "width": 1,
                                       "height": 1, "duration": 3})
-    incoming = await tg.incoming_from_update(as_update(video, bot), bot)
+    incoming = await tg_api.incoming_from_update(as_update(video, bot), bot)
     assert incoming is not None
     assert incoming.metadata["rejected_attachments"] == [
         {"filename": "video.mp4", "reason": "unsupported_type"}
@@ -244,12 +249,12 @@ async def test_a_button_press_sends_its_payload_and_marks_the_keyboard(
 ) -> None:
     chat = new_chat()
     buttons = [{"title": "نعم", "payload": "/affirm"}, {"title": "لا", "payload": "/deny"}]
-    assert await tg.send_to_chat(chat, "هل هذا صحيح؟", buttons, bot=bot) == tg.Delivery.SENT
+    assert await tg_api.send_to_chat(chat, "هل هذا صحيح؟", buttons, bot=bot) == tg_api.Delivery.SENT
     (sent,) = stub.sent(chat)
     assert sent["reply_markup"] == {"inline_keyboard": [[
         {"text": "نعم", "callback_data": "/affirm"}, {"text": "لا", "callback_data": "/deny"}]]}
     press = stub.callback(chat, sent["message_id"], "/deny")
-    incoming = await tg.incoming_from_update(as_update(press, bot), bot)
+    incoming = await tg_api.incoming_from_update(as_update(press, bot), bot)
     assert incoming is not None and incoming.text == "/deny"
     assert incoming.sender_id == f"telegram:{chat}"
     (_answer,) = [c for c in stub.calls_of("answerCallbackQuery")
@@ -257,24 +262,24 @@ async def test_a_button_press_sends_its_payload_and_marks_the_keyboard(
     (edit,) = stub.calls_of("editMessageReplyMarkup", chat)
     assert int(edit.params["message_id"]) == sent["message_id"]
     mark = edit.params["reply_markup"]["inline_keyboard"]
-    assert mark == [[{"text": "✓ لا", "callback_data": tg.CHOSEN_DATA}]]
+    assert mark == [[{"text": "✓ لا", "callback_data": tg_api.CHOSEN_DATA}]]
     # a second press on the same keyboard (double tap), and a press on the mark: nothing
     again = stub.callback(chat, sent["message_id"], "/affirm")
-    assert await tg.incoming_from_update(as_update(again, bot), bot) is None
-    on_mark = stub.callback(chat, sent["message_id"], tg.CHOSEN_DATA)
-    assert await tg.incoming_from_update(as_update(on_mark, bot), bot) is None
+    assert await tg_api.incoming_from_update(as_update(again, bot), bot) is None
+    on_mark = stub.callback(chat, sent["message_id"], tg_api.CHOSEN_DATA)
+    assert await tg_api.incoming_from_update(as_update(on_mark, bot), bot) is None
 
 
 async def test_payloads_over_64_bytes_travel_by_key(stub: TelegramStub, bot: Any) -> None:
     chat = new_chat()
     payload = '/choose_report_type{"report_type": "transformation_request", "x": "طويل جدا"}'
     assert len(payload.encode()) > 64
-    await tg.send_to_chat(chat, "اختر", [{"title": "طلب تحول", "payload": payload}], bot=bot)
+    await tg_api.send_to_chat(chat, "اختر", [{"title": "طلب تحول", "payload": payload}], bot=bot)
     (sent,) = stub.sent(chat)
     data = sent["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     assert len(data.encode()) <= 64 and data != payload
     press = stub.callback(chat, sent["message_id"], data)
-    incoming = await tg.incoming_from_update(as_update(press, bot), bot)
+    incoming = await tg_api.incoming_from_update(as_update(press, bot), bot)
     assert incoming is not None and incoming.text == payload
 
 
@@ -285,7 +290,7 @@ def test_long_arabic_replies_are_split_at_telegram_limit_and_sent_as_written() -
     paragraph = "تم استلام بلاغك رقم \u2066BR-7K2M9QXH\u2069 وسيتم الرد خلال 5 أيام عمل. " * 12
     text = "\n\n".join([paragraph] * 12)
     assert len(text) > 2 * telegram_text.MAX_MESSAGE_LENGTH
-    parts = tg.render({"text": text, "buttons": [{"title": "إرسال", "payload": "/confirm"}]})
+    parts = tg_api.render({"text": text, "buttons": [{"title": "إرسال", "payload": "/confirm"}]})
     assert len(parts) >= 3
     limit = telegram_text.MAX_MESSAGE_LENGTH
     assert all(telegram_text.utf16_length(p.text or "") <= limit for p in parts)
@@ -306,16 +311,16 @@ def test_split_counts_utf16_units_and_cuts_words_only_when_it_must() -> None:
 
 
 def test_keyboards_render_short_buttons_side_by_side_and_long_ones_in_rows() -> None:
-    (part,) = tg.render({"text": "؟", "buttons": [{"title": "نعم", "payload": "/affirm"},
+    (part,) = tg_api.render({"text": "؟", "buttons": [{"title": "نعم", "payload": "/affirm"},
                                                   {"title": "لا", "payload": "/deny"}]})
     assert part.reply_markup is not None and len(part.reply_markup.inline_keyboard) == 1
     long_titles = [{"title": f"تعديل الحقل رقم {n}", "payload": f"/edit{n}"} for n in range(5)]
-    (part,) = tg.render({"text": "الملخص", "buttons": long_titles})
+    (part,) = tg_api.render({"text": "الملخص", "buttons": long_titles})
     assert part.reply_markup is not None
     assert [len(row) for row in part.reply_markup.inline_keyboard] == [1] * 5
-    (part,) = tg.render({"buttons": [{"title": "ok", "payload": "/affirm"}]})
-    assert part.text == tg.BUTTONS_ONLY_TEXT
-    parts = tg.render({"text": "صورة", "image": "https://example.org/x.png"})
+    (part,) = tg_api.render({"buttons": [{"title": "ok", "payload": "/affirm"}]})
+    assert part.text == tg_api.BUTTONS_ONLY_TEXT
+    parts = tg_api.render({"text": "صورة", "image": "https://example.org/x.png"})
     assert [p.photo for p in parts] == [None, "https://example.org/x.png"]
 
 
@@ -324,10 +329,10 @@ async def test_long_notification_is_split_with_buttons_on_the_last_part(
 ) -> None:
     chat = new_chat()
     text = "تحديث على بلاغك. " * 600
-    delivery = await tg.send_to_chat(
+    delivery = await tg_api.send_to_chat(
         f"telegram:{chat}", text, [{"title": "حالة البلاغ", "payload": "/ask_status"}], bot=bot
     )
-    assert delivery == tg.Delivery.SENT
+    assert delivery == tg_api.Delivery.SENT
     sent = stub.sent(chat)
     assert len(sent) == 3 and all(len(m["text"]) <= 4096 for m in sent)
     assert [("reply_markup" in m) for m in sent] == [False, False, True]
@@ -339,19 +344,19 @@ async def test_send_to_chat_builds_its_own_bot_from_the_environment(
     monkeypatch.setenv("TELEGRAM_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_API_URL", stub.url)
     chat = new_chat()
-    assert await tg.send_to_chat(chat, "تم تحديث حالة بلاغك") == tg.Delivery.SENT
+    assert await tg_api.send_to_chat(chat, "تم تحديث حالة بلاغك") == tg_api.Delivery.SENT
     assert [m["text"] for m in stub.sent(chat)] == ["تم تحديث حالة بلاغك"]
     with pytest.raises(ValueError, match="not a Telegram chat"):
-        await tg.send_to_chat("web:abc", "x")
+        await tg_api.send_to_chat("web:abc", "x")
 
 
 async def test_a_user_who_blocked_the_bot_breaks_nothing(stub: TelegramStub, bot: Any) -> None:
     chat = new_chat()
     stub.block(chat)
     messages = [{"text": "أولى"}, {"text": "ثانية"}]
-    assert await tg.send_messages(bot, chat, messages) == tg.Delivery.BLOCKED
+    assert await tg_api.send_messages(bot, chat, messages) == tg_api.Delivery.BLOCKED
     assert [c.status for c in stub.calls_of("sendMessage", chat)] == [403]  # stops at once
-    assert await tg.send_to_chat(chat, "إشعار", bot=bot) == tg.Delivery.BLOCKED
+    assert await tg_api.send_to_chat(chat, "إشعار", bot=bot) == tg_api.Delivery.BLOCKED
 
 
 async def test_a_429_is_waited_out_and_the_message_sent_once(
@@ -360,7 +365,7 @@ async def test_a_429_is_waited_out_and_the_message_sent_once(
     chat = new_chat()
     stub.fail_next("sendMessage", retry_after=1)
     started = time.monotonic()
-    assert await tg.send_to_chat(chat, "رسالة واحدة", bot=bot) == tg.Delivery.SENT
+    assert await tg_api.send_to_chat(chat, "رسالة واحدة", bot=bot) == tg_api.Delivery.SENT
     assert time.monotonic() - started >= 1.0
     assert [(c.status, c.params["text"]) for c in stub.calls_of("sendMessage", chat)] == [
         (429, "رسالة واحدة"), (200, "رسالة واحدة")]
@@ -490,7 +495,7 @@ async def webhook(
     stub: TelegramStub, attachments_dir: Path
 ) -> AsyncIterator[SimpleNamespace]:
     Sanic.test_mode = True
-    channel = tg.TelegramInput(TOKEN, api_url=stub.url)
+    channel = TelegramInput(TOKEN, api_url=stub.url)
     recorder = Recorder()
     app = Sanic(f"telegram_{uuid.uuid4().hex}")
     app.blueprint(channel.blueprint(recorder), url_prefix="/webhooks/telegram")
@@ -517,9 +522,9 @@ async def test_webhook_checks_the_secret_answers_at_once_and_replies_in_the_chat
     update = stub.message(chat, text="السلام عليكم")
     url = "/webhooks/telegram/webhook"
     assert (await webhook.client.post(url, json=update)).status_code == 403
-    wrong = {tg.SECRET_HEADER: "wrong"}
+    wrong = {tg_api.SECRET_HEADER: "wrong"}
     assert (await webhook.client.post(url, json=update, headers=wrong)).status_code == 403
-    right = {tg.SECRET_HEADER: tg.webhook_secret(TOKEN)}
+    right = {tg_api.SECRET_HEADER: tg_api.webhook_secret(TOKEN)}
     bad = await webhook.client.post(url, content=b"[1, 2]", headers=right)
     assert bad.status_code == 400
     answer = await webhook.client.post(url, json=update, headers=right)
@@ -540,7 +545,7 @@ async def test_webhook_handles_one_chat_in_order(
     stub: TelegramStub, webhook: SimpleNamespace
 ) -> None:
     chat = new_chat()
-    right = {tg.SECRET_HEADER: tg.webhook_secret(TOKEN)}
+    right = {tg_api.SECRET_HEADER: tg_api.webhook_secret(TOKEN)}
     texts = [f"رسالة {n}" for n in range(5)]
     for text in texts:
         await webhook.client.post("/webhooks/telegram/webhook",
@@ -558,11 +563,12 @@ async def test_a_turn_rasa_answers_with_nothing_gets_a_try_again(
     async def silent(message: UserMessage) -> None:
         seen.append(message)
 
-    channel = tg.TelegramInput(TOKEN, bot=bot)
+    channel = TelegramInput(TOKEN, bot=bot)
     chat = new_chat()
-    sent = await tg.send_to_chat(chat, "Send?", [{"title": "Send", "payload": "/confirm_report"}],
-                                 bot=bot)
-    assert sent == tg.Delivery.SENT
+    sent = await tg_api.send_to_chat(
+        chat, "Send?", [{"title": "Send", "payload": "/confirm_report"}], bot=bot
+    )
+    assert sent == tg_api.Delivery.SENT
     press = stub.callback(chat, stub.sent(chat)[0]["message_id"], "/confirm_report")
     await channel.handle(as_update(press, bot), silent)
     assert [m.text for m in seen] == ["/confirm_report"]
@@ -580,7 +586,7 @@ async def test_a_photo_that_cannot_be_stored_is_told_and_not_passed_on(
     attachments_dir.parent.mkdir(parents=True, exist_ok=True)
     attachments_dir.write_bytes(b"")  # a file where the directory should be: writes fail
     recorder = Recorder()
-    channel = tg.TelegramInput(TOKEN, bot=bot)
+    channel = TelegramInput(TOKEN, bot=bot)
     chat = new_chat()
     update = stub.message(chat, photo=stub.photo_sizes([(320, 240, jpeg(320, 240))]))
     await channel.handle(as_update(update, bot), recorder)
@@ -594,12 +600,12 @@ async def test_webhook_mode_registers_the_webhook_and_the_command_menu(
     stub: TelegramStub,
 ) -> None:
     url = "https://bot.example.org/webhooks/telegram/webhook"
-    channel = tg.TelegramInput(TOKEN, api_url=stub.url, webhook_url=url)
+    channel = TelegramInput(TOKEN, api_url=stub.url, webhook_url=url)
     await asyncio.wait_for(channel.prepare(), timeout=10)
     await channel.close()
     (registered,) = stub.calls_of("setWebhook")
     assert registered.params["url"] == url
-    assert registered.params["secret_token"] == tg.webhook_secret(TOKEN)
+    assert registered.params["secret_token"] == tg_api.webhook_secret(TOKEN)
     assert registered.params["allowed_updates"] == ["message", "callback_query"]
     languages = [call.params.get("language_code") for call in stub.calls_of("setMyCommands")]
     assert None in languages and "ar" in languages
@@ -608,10 +614,10 @@ async def test_webhook_mode_registers_the_webhook_and_the_command_menu(
 def test_channel_needs_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TELEGRAM_TOKEN", raising=False)
     with pytest.raises(Exception, match="credentials"):
-        tg.TelegramInput.from_credentials(None)
+        TelegramInput.from_credentials(None)
     monkeypatch.setenv("TELEGRAM_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:1")
-    channel = tg.TelegramInput.from_credentials(None)
+    channel = TelegramInput.from_credentials(None)
     assert channel.bot.base_url == f"http://127.0.0.1:1/bot{TOKEN}"
     assert channel.bot.base_file_url == f"http://127.0.0.1:1/file/bot{TOKEN}"
     assert channel.webhook_url is None and channel.name() == "telegram"
@@ -887,12 +893,12 @@ def test_a_blocked_user_and_a_notification(
     monkeypatch.setenv("TELEGRAM_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_API_URL", stub.url)
     user = TelegramUser(stub, assistant)
-    delivery = asyncio.run(tg.send_to_chat(
+    delivery = asyncio.run(tg_api.send_to_chat(
         user.sender, "تغيرت حالة بلاغك إلى: قيد المراجعة",
         [{"title": "ماذا تستطيع أن تفعل؟", "payload": "/ask_help"}],
     ))
-    assert delivery == tg.Delivery.SENT
+    assert delivery == tg_api.Delivery.SENT
     (notice,) = stub.sent(user.chat)
     assert notice["text"] == "تغيرت حالة بلاغك إلى: قيد المراجعة"
     assert user.press("/ask_help")
-    assert asyncio.run(tg.send_to_chat(blocked.chat, "إشعار")) == tg.Delivery.BLOCKED
+    assert asyncio.run(tg_api.send_to_chat(blocked.chat, "إشعار")) == tg_api.Delivery.BLOCKED
