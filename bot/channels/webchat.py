@@ -48,6 +48,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import logging
 import re
 import secrets
@@ -79,6 +80,7 @@ from bot.notify import inbox
 from bot.runtime import settings
 from bot.runtime.secrets import generated_secret
 from bot.store import handoffs
+from bot.texts import keys, text
 
 logger = logging.getLogger(__name__)
 
@@ -368,8 +370,34 @@ def static_file(name: str) -> HTTPResponse:
     if name == "index.html":
         headers["Content-Security-Policy"] = DEMO_PAGE_CSP
         headers["Referrer-Policy"] = "no-referrer"
-    body = (STATIC_DIR / name).read_bytes()
+    body = widget_script() if name == "widget.js" else (STATIC_DIR / name).read_bytes()
     return response.raw(body, content_type=content_type, headers=headers)
+
+
+def _camel(name: str) -> str:
+    """The widget's name of a catalogue key: `quick_replies` -> `quickReplies`."""
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+# The line of widget.js that the catalogue's widget texts replace.
+WIDGET_TEXTS_LINE = "var CATALOGUE = {}; // widget texts"
+
+
+@lru_cache(maxsize=1)
+def widget_script() -> bytes:
+    """widget.js with the catalogue's `webchat.*` texts in it (bot/texts/catalogue.yml), so
+    the widget has them before it talks to the server."""
+    texts = {
+        language: {_camel(key.removeprefix("webchat.")): text(key, language)
+                   for key in keys("webchat.")}
+        for language in ("ar", "en")
+    }
+    script = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
+    if script.count(WIDGET_TEXTS_LINE) != 1:
+        raise RuntimeError(f"widget.js must hold the line {WIDGET_TEXTS_LINE!r} once")
+    filled = f"var CATALOGUE = {json.dumps(texts)};"
+    return script.replace(WIDGET_TEXTS_LINE, filled).encode("utf-8")
 
 
 class WebchatInput(RestWithFilesInput):

@@ -34,72 +34,29 @@
   var LEAVE_AGENT = "/handoff_leave"; // the button that ends a chat with an agent
   var MAX_POLL_MS = 300000; // the longest wait after failures
 
+  // The texts: bot/texts/catalogue.yml's webchat.* entries, put here by the server that
+  // serves this file (bot/channels/webchat.py); below, what is not a translation.
+  var CATALOGUE = {}; // widget texts
   var TEXT = {
     ar: {
-      title: "بلاغ رقمي",
-      subtitle: "المساعد الرقمي لمركز آمر",
-      open: "فتح المحادثة مع مساعد بلاغ رقمي",
-      close: "إغلاق المحادثة",
-      log: "المحادثة",
-      you: "أنت: ",
-      bot: "المساعد: ",
-      message: "رسالتك",
-      placeholder: "اكتب رسالتك…",
-      send: "إرسال",
-      attach: "إرفاق صورة شاشة أو ملف PDF",
-      chosen: "الملفات المختارة",
-      remove: "إزالة الملف {name}",
-      typing: "المساعد يكتب…",
-      quickReplies: "ردود سريعة",
-      notice: "إشعار",
-      agent: "موظف مركز آمر",
-      newNotice: "إشعار جديد",
-      welcome: "أهلًا بك في «بلاغ رقمي» من مركز آمر. صف ما حدث معك أو اكتب سؤالك، وسأساعدك في تقديم بلاغك ومتابعته.",
-      tooBig: "لم يُرفق الملف «{name}»: حجمه {size}، والحد الأقصى 10 ميغابايت.",
-      badType: "لم يُرفق الملف «{name}»: الأنواع المقبولة صور PNG أو JPEG أو WebP أو ملفات PDF.",
-      tooMany: "يمكن إرفاق {max} ملفات على الأكثر في الرسالة الواحدة.",
-      failed: "تعذر الاتصال بالمساعد، ولم تُرسل رسالتك. حاول مرة أخرى.",
-      rejected: "مرفوض",
       other: "English",
       otherLang: "en",
       otherLabel: "Continue in English",
       switchPayload: '/switch_language{"target_language": "en"}',
-      file: "ملف",
       units: ["بايت", "ك.ب", "م.ب"],
     },
     en: {
-      title: "Balagh Raqmi",
-      subtitle: "Digital assistant of the Amer centre",
-      open: "Open the chat with the Balagh Raqmi assistant",
-      close: "Close the chat",
-      log: "Conversation",
-      you: "You: ",
-      bot: "Assistant: ",
-      message: "Your message",
-      placeholder: "Type your message…",
-      send: "Send",
-      attach: "Attach a screenshot or PDF",
-      chosen: "Chosen files",
-      remove: "Remove the file {name}",
-      typing: "The assistant is typing…",
-      quickReplies: "Quick replies",
-      notice: "Notification",
-      agent: "Amer centre agent",
-      newNotice: "New notification",
-      welcome: "Welcome to Balagh Raqmi from the Amer centre. Tell me what happened or ask your question, and I will help you file your report and follow it up.",
-      tooBig: "{name} was not attached: it is {size}, and the limit is 10 MB.",
-      badType: "{name} was not attached: PNG, JPEG or WebP images and PDF files are accepted.",
-      tooMany: "At most {max} files can be attached to one message.",
-      failed: "The assistant could not be reached, and your message was not sent. Please try again.",
-      rejected: "refused",
       other: "العربية",
       otherLang: "ar",
       otherLabel: "أكمل بالعربية",
       switchPayload: '/switch_language{"target_language": "ar"}',
-      file: "file",
       units: ["B", "KB", "MB"],
     },
   };
+  Object.keys(TEXT).forEach(function (language) {
+    var texts = CATALOGUE[language] || {};
+    Object.keys(texts).forEach(function (key) { TEXT[language][key] = texts[key]; });
+  });
 
   // Unicode isolates the domain's Arabic texts put around left-to-right runs.
   var ISOLATED = /[\u2066\u2067\u2068]([^\u2066-\u2069]*)\u2069/g;

@@ -33,6 +33,7 @@ from bot.channels.rest import SEND_ATTACHMENT_PAYLOAD
 from bot.channels.webchat import (
     STATIC_DIR,
     STATIC_FILES,
+    WIDGET_TEXTS_LINE,
     WebchatInput,
     history_messages,
     is_sender_id,
@@ -480,3 +481,18 @@ async def test_a_full_disk_is_told_and_keeps_no_file(
     assert "تعذّر حفظ «خطأ.png»" in message["text"]
     assert agent.messages == []  # the message never reached the assistant
     assert not attachments_dir.exists() or not any(attachments_dir.rglob("*.png"))
+
+
+async def test_the_widget_is_served_with_the_catalogues_texts(client: httpx.AsyncClient) -> None:
+    """The widget's sentences live in bot/texts/catalogue.yml (#18), not in widget.js."""
+    from bot.texts import text
+
+    served = (await client.get("/webchat/widget.js")).text
+    assert WIDGET_TEXTS_LINE not in served
+    start = served.index("var CATALOGUE = ") + len("var CATALOGUE = ")
+    texts = json.loads(served[start:served.index(";\n", start)])
+    assert texts["ar"]["welcome"] == text("webchat.welcome", "ar")
+    assert texts["en"]["placeholder"] == text("webchat.placeholder", "en")
+    assert set(texts["ar"]) == set(texts["en"]) and len(texts["ar"]) >= 20
+    source = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
+    assert "اكتب رسالتك" not in source and "Type your message" not in source
