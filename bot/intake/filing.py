@@ -14,13 +14,8 @@ from typing import Any
 from bot.intake import duplicates
 from bot.intake.eligibility import ReportType
 from bot.intake.workdays import RIYADH, due_date, saudi_today
-from bot.store.repository import (
-    AttachmentDraft,
-    FiledReport,
-    ReportDraft,
-    ReporterDraft,
-    ReportRepository,
-)
+from bot.store.reports.drafts import AttachmentDraft, FiledReport, ReportDraft, ReporterDraft
+from bot.store.repository import ReportRepository
 
 __all__ = [
     "CHANNELS",
