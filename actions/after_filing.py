@@ -37,12 +37,7 @@ from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 from bot.store.access import Principal
 from bot.store.lifecycle import TransitionNotAllowed
 from bot.store.models import Report
-from bot.store.repository import (
-    AlreadyRated,
-    RatingNotAllowed,
-    ReportNotFound,
-    ReportNotOpen,
-)
+from bot.store.reports.errors import AlreadyRated, RatingNotAllowed, ReportNotFound, ReportNotOpen
 
 logger = logging.getLogger(__name__)
 

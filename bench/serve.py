@@ -409,9 +409,9 @@ def start_stock(work: Path, reuse: bool,
 
 
 def verify_store(database_url: str, filed: list[tuple[str, str]]) -> tuple[bool, str]:
-    from bot.store.repository import ReportRepository
+    from bot.store.reports.reads import ReportReads
 
-    reports = ReportRepository(database_url).list_reports()
+    reports = ReportReads(database_url).list_reports()
     by_ref: dict[str, int] = {}
     by_person: dict[str, int] = {}
     for report in reports:

@@ -28,7 +28,8 @@ from bot.runtime.secrets import restrict_umask
 from bot.store.access import Principal
 from bot.store.migrate import upgrade
 from bot.store.models import OutboxState, ReportStatus, ReportType
-from bot.store.repository import ReportNotFound, ReportRepository
+from bot.store.reports.errors import ReportNotFound
+from bot.store.repository import ReportRepository
 from bot.store.serialize import report_to_dict
 
 Handler = Callable[[argparse.Namespace, list[str]], int]

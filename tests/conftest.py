@@ -26,7 +26,7 @@ from postgres_server import PostgresServer, PostgresUnavailable
 
 from bot.runtime.process import AssistantProcess
 from bot.store.db import dispose_engine
-from bot.store.repository import AttachmentDraft, ReportDraft, ReporterDraft
+from bot.store.reports.drafts import AttachmentDraft, ReportDraft, ReporterDraft
 
 SKIP_POSTGRES_ENV = "BALAGH_SKIP_POSTGRES"
 POSTGRES_URL_ENV = "TEST_POSTGRES_URL"

@@ -14,13 +14,9 @@ from typing import Any
 from bot.intake import duplicates
 from bot.intake.eligibility import ReportType
 from bot.intake.workdays import RIYADH, due_date, saudi_today
-from bot.store.repository import (
-    AttachmentDraft,
-    FiledReport,
-    ReportDraft,
-    ReporterDraft,
-    ReportRepository,
-)
+from bot.store.reports.drafts import AttachmentDraft, FiledReport, ReportDraft, ReporterDraft
+from bot.store.reports.filing import ReportFiling
+from bot.store.reports.reads import ReportReads
 
 __all__ = [
     "CHANNELS",
@@ -52,13 +48,13 @@ def channel_of(input_channel: str | None, metadata: Mapping[str, Any] | None = N
     return CHANNELS.get(input_channel or "", "rest")
 
 
-def prior_complaint_escalated_as(repository: ReportRepository, prior_ref: str) -> str | None:
+def prior_complaint_escalated_as(repository: ReportReads, prior_ref: str) -> str | None:
     """The reference of the report that already escalated the complaint `prior_ref`."""
     report = repository.find_report_by_prior_complaint_ref(prior_ref)
     return report.reference if report is not None else None
 
 
-def previous_duplicate(repository: ReportRepository, slots: Mapping[str, Any]) -> str | None:
+def previous_duplicate(repository: ReportReads, slots: Mapping[str, Any]) -> str | None:
     """The reference of the same person's earlier request or suggestion that this repeats."""
     report_type = slots.get("report_type")
     national_id = slots.get("national_id")
@@ -129,7 +125,7 @@ def build_draft(
 
 
 def file_report(
-    repository: ReportRepository,
+    repository: ReportFiling,
     slots: Mapping[str, Any],
     *,
     channel: str,

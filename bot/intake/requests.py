@@ -68,7 +68,7 @@ FORM_SLOTS: dict[RequestKind, tuple[str, ...]] = {
 }
 
 CORRECTION_LENGTH = (3, 1000)
-COMMENT_LENGTH = (1, 1000)  # bot.store.repository.MAX_COMMENT_LENGTH is the store's limit
+COMMENT_LENGTH = (1, 1000)  # bot.store.reports.changes.MAX_COMMENT_LENGTH is the store's limit
 
 _ONE_TO_FIVE = re.compile(r"^\s*([1-5])(?:\s*(?:/|من|of|out of)\s*5)?\s*[.!،,]?\s*$", re.IGNORECASE)
 _RATING_WORDS: dict[str, int] = {

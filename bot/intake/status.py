@@ -21,7 +21,7 @@ from bot.digits import to_ascii_digits
 from bot.intake.reference import BODY_LENGTH, PREFIX, parse_reference
 from bot.store.access import Principal
 from bot.store.models import Report
-from bot.store.repository import ReportRepository
+from bot.store.reports.reads import ReportReads
 
 __all__ = ["StatusAnswer", "StatusOutcome", "find_reference_texts", "look_up"]
 
@@ -65,7 +65,7 @@ def _body(text: str) -> str:
 
 
 def look_up(
-    repository: ReportRepository,
+    repository: ReportReads,
     text: str,
     *,
     principal: Principal,

@@ -1,12 +1,15 @@
 """The report store: the only code that talks SQL.
 
-It owns the SQLAlchemy models and Alembic migrations (`models`, `migrations`, `migrate`),
-the repository the assistant files into and the back office reads (`repository`), the one
-authorisation check every read or change of a report by a user passes (`access`), the
-agent chats (`handoffs`), throttling of guesses (`throttle`), one-time codes and proven
-mobiles (`verification`), uploads and staged files (`files`, `staged`, `uploads`), the
-privacy purge (`privacy`) and exports. Every write is one transaction. It may import
-`bot.runtime.settings`, `bot.clock` and three pure helpers of the domain
-(`bot.intake.reference`, `workdays`, `codes`); everything that stores or reads a report
-goes through it.
+It owns the SQLAlchemy models and Alembic migrations (`models`, `migrations`, `migrate`);
+reports, one module per job in `reports` (`filing` a new report and its reporter once per
+idempotency key, `reads` through the one authorisation check, `changes`: status moves and
+the reporter's requests, locked and transactional, `notices`: what the scheduler asks of
+the outbox), composed into the `repository` facade the assistant files into and the back
+office reads; the one authorisation check every read or change of a report by a user
+passes (`access`) and the life cycle (`lifecycle`); the agent chats (`handoffs`),
+throttling of guesses (`throttle`), one-time codes and proven mobiles (`verification`),
+uploads and staged files (`files`, `staged`, `uploads`), the privacy purge (`privacy`) and
+exports. Every write is one transaction. It may import `bot.runtime.settings`, `bot.clock`
+and three pure helpers of the domain (`bot.intake.reference`, `workdays`, `codes`);
+everything that stores or reads a report goes through it.
 """

@@ -26,6 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.store.models import Report, utc_now
+from bot.store.reports.errors import NotReportOwner
+from bot.store.reports.rows import loaded
 from bot.store.verification import (
     Purpose,
     follow_subject,
@@ -121,8 +123,6 @@ def authorize(
     now: datetime | None = None,
 ) -> None:
     """Raise NotReportOwner unless `principal` may do `action` to `report`."""
-    from bot.store.repository import NotReportOwner
-
     if not may(session, principal, report, action, now=now):
         raise NotReportOwner(report.reference)
 
@@ -131,16 +131,14 @@ def visible_reports(
     session: Session, principal: Principal, *, now: datetime | None = None
 ) -> list[Report]:
     """The reports `principal` may read as a reporter: its own and those it follows, newest
-    first (the back office lists reports through the repository's list_reports)."""
+    first (the back office lists reports through ReportReads.list_reports)."""
     if principal.kind != Kind.CONVERSATION or not principal.sender_id:
         return []
     moment = now or utc_now()
-    from bot.store.repository import _loaded
-
     found = {
         report.id: report
         for report in session.scalars(
-            _loaded(select(Report)).where(Report.sender_id == principal.sender_id)
+            loaded(select(Report)).where(Report.sender_id == principal.sender_id)
         ).unique()
     }
     subjects = verified_subjects(
@@ -149,7 +147,7 @@ def visible_reports(
     reporters = {reporter_of_subject(subject) for subject in subjects} - {None}
     if reporters:
         for report in session.scalars(
-            _loaded(select(Report)).where(Report.reporter_id.in_(reporters))
+            loaded(select(Report)).where(Report.reporter_id.in_(reporters))
         ).unique():
             if follow_subject(report.reporter_id, contact_mobile(report)) in subjects:
                 found[report.id] = report

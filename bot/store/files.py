@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from bot.runtime import settings
-from bot.store.repository import AttachmentDraft
+from bot.store.reports.drafts import AttachmentDraft
 
 MAX_FILENAME_LENGTH = 255
 DEFAULT_CONTENT_TYPE = "application/octet-stream"

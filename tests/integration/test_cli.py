@@ -14,7 +14,8 @@ import pytest
 
 from bot import cli
 from bot.store.migrate import head_revision, upgrade
-from bot.store.repository import ReportDraft, ReportRepository
+from bot.store.reports.drafts import ReportDraft
+from bot.store.repository import ReportRepository
 from bot.store.serialize import report_to_dict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -18,7 +18,8 @@ import pytest
 
 from bot import cli
 from bot.store.migrate import upgrade
-from bot.store.repository import ReportDraft, ReportRepository
+from bot.store.reports.drafts import ReportDraft
+from bot.store.repository import ReportRepository
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BOM = "\ufeff"

@@ -23,7 +23,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.clock import FixedClock
 from bot.runtime import jobs
 from bot.store.migrate import upgrade
-from bot.store.repository import ReportDraft, ReportRepository
+from bot.store.reports.drafts import ReportDraft
+from bot.store.repository import ReportRepository
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.from_dict(

@@ -38,7 +38,8 @@ from bot.agent.desk import Desk
 from bot.clock import OffsetClock
 from bot.notify.dispatcher import dispatch_once
 from bot.store import handoffs
-from bot.store.repository import ReportDraft, ReportRepository
+from bot.store.reports.drafts import ReportDraft
+from bot.store.repository import ReportRepository
 from tests.live import ON_DUTY, ROOT, AssistantProcess
 
 pytestmark = pytest.mark.servers

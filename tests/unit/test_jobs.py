@@ -18,7 +18,8 @@ from bot.notify.senders import Delivered
 from bot.runtime import jobs
 from bot.store.access import Principal
 from bot.store.migrate import upgrade
-from bot.store.repository import AttachmentDraft, ReportDraft, ReportRepository
+from bot.store.reports.drafts import AttachmentDraft, ReportDraft
+from bot.store.repository import ReportRepository
 
 Draft = Callable[..., ReportDraft]
 # the conversation that filed the drafts (make_draft's sender_id), and one that did not

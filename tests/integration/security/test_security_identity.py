@@ -12,7 +12,8 @@ import urllib.parse
 
 import pytest
 
-from bot.store.repository import ReporterDraft, ReportRepository
+from bot.store.reports.drafts import ReporterDraft
+from bot.store.repository import ReportRepository
 from tests.conftest import build_draft
 from tests.live import AssistantProcess, texts
 

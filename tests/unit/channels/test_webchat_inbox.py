@@ -27,7 +27,8 @@ from bot.notify.dispatcher import dispatch_once
 from bot.store import handoffs
 from bot.store.db import dispose_engine
 from bot.store.migrate import upgrade
-from bot.store.repository import ReportDraft, ReportRepository
+from bot.store.reports.drafts import ReportDraft
+from bot.store.repository import ReportRepository
 
 INBOX = "/webhooks/webchat/inbox"
 HISTORY = "/webhooks/webchat/history"

@@ -26,7 +26,8 @@ from bot.notify.outbox import DEFAULT_LEASE, list_messages
 from bot.notify.senders import RestCallbackSender
 from bot.store.db import dispose_engine
 from bot.store.migrate import upgrade
-from bot.store.repository import ReportDraft, ReportRepository
+from bot.store.reports.drafts import ReportDraft
+from bot.store.repository import ReportRepository
 
 Draft = Callable[..., ReportDraft]
 T = datetime(2024, 6, 2, 12, 0, tzinfo=UTC)

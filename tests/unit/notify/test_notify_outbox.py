@@ -16,7 +16,8 @@ from bot.notify import outbox
 from bot.notify.dispatcher import dispatch_once
 from bot.notify.outbox import Notice, backoff, claim, list_messages, mark_failed, mark_sent
 from bot.notify.senders import Delivered, Held
-from bot.store.repository import ReportDraft, ReportRepository
+from bot.store.reports.drafts import ReportDraft
+from bot.store.repository import ReportRepository
 
 Draft = Callable[..., ReportDraft]
 T = datetime(2024, 6, 2, 12, 0, tzinfo=UTC)

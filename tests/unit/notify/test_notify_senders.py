@@ -26,7 +26,8 @@ from bot.notify.senders import (
     TelegramSender,
     WebSender,
 )
-from bot.store.repository import ReportDraft, ReportRepository
+from bot.store.reports.drafts import ReportDraft
+from bot.store.repository import ReportRepository
 
 Draft = Callable[..., ReportDraft]
 TOKEN = "123456:TEST-token"

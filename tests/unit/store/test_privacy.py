@@ -29,7 +29,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.runtime.tracker_store import CachedSQLTrackerStore
 from bot.store import privacy
 from bot.store.migrate import upgrade
-from bot.store.repository import ReportDraft, ReporterDraft, ReportRepository
+from bot.store.reports.drafts import ReportDraft, ReporterDraft
+from bot.store.repository import ReportRepository
 
 ROOT = Path(__file__).resolve().parents[3]
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -19,7 +19,8 @@ from bot.runtime import jobs
 from bot.store import staged
 from bot.store.files import store_attachment
 from bot.store.migrate import upgrade
-from bot.store.repository import AttachmentDraft, ReportDraft, ReportRepository
+from bot.store.reports.drafts import AttachmentDraft, ReportDraft
+from bot.store.repository import ReportRepository
 
 Draft = Callable[..., ReportDraft]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))

@@ -12,13 +12,9 @@ from bot.store.access import Action, Principal, authorize, may
 from bot.store.db import session_scope
 from bot.store.migrate import upgrade
 from bot.store.models import utc_now
-from bot.store.repository import (
-    NotReportOwner,
-    ReportDraft,
-    ReporterDraft,
-    ReportNotFound,
-    ReportRepository,
-)
+from bot.store.reports.drafts import ReportDraft, ReporterDraft
+from bot.store.reports.errors import NotReportOwner, ReportNotFound
+from bot.store.repository import ReportRepository
 from bot.store.verification import (
     FOLLOW_FOR,
     Method,

@@ -10,23 +10,22 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-import bot.store.repository as repository_module
+import bot.store.reports.changes as repository_module
 from bot.notify.outbox import list_messages
 from bot.store.access import Principal
 from bot.store.db import session_scope
 from bot.store.lifecycle import TransitionNotAllowed
 from bot.store.migrate import upgrade
 from bot.store.models import OutboxMessage, StatusHistory
-from bot.store.repository import (
+from bot.store.reports.drafts import AttachmentDraft, ReportDraft
+from bot.store.reports.errors import (
     AlreadyRated,
-    AttachmentDraft,
     NotReportOwner,
     RatingNotAllowed,
-    ReportDraft,
     ReportNotFound,
     ReportNotOpen,
-    ReportRepository,
 )
+from bot.store.repository import ReportRepository
 from bot.store.serialize import report_to_dict
 
 Draft = Callable[..., ReportDraft]

@@ -12,18 +12,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-import bot.store.repository as repository_module
+import bot.store.reports.filing as repository_module
 from bot.intake.reference import is_valid_reference
 from bot.store.db import session_scope
 from bot.store.migrate import upgrade
 from bot.store.models import Attachment, Report, Reporter, StatusHistory
-from bot.store.repository import (
-    AttachmentDraft,
-    ReportDraft,
-    ReporterDraft,
-    ReportNotFound,
-    ReportRepository,
-)
+from bot.store.reports.drafts import AttachmentDraft, ReportDraft, ReporterDraft
+from bot.store.reports.errors import ReportNotFound
+from bot.store.repository import ReportRepository
 from bot.store.serialize import report_to_dict
 
 Draft = Callable[..., ReportDraft]
