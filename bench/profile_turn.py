@@ -796,6 +796,7 @@ async def profile(args: argparse.Namespace, store_kind: str, serve: Any) -> dict
         database_url = f"sqlite:///{work / 'reports.db'}"
         upgrade(database_url)
         actions = ActionServer(work, database_url, {})
+        serve.SINK["path"] = work / "messages.jsonl"  # the codes the action server sends
         try:
             endpoints = AvailableEndpoints(
                 action=EndpointConfig(url=f"{actions.base}/webhook"),

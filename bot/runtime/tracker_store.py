@@ -4,15 +4,16 @@ saved in memory.
 
 Rasa rebuilds the tracker of every turn from the SQL events: a select, a JSON decode and an
 `Event` object for each stored event (19.5 ms for a 329-event conversation on SQLite, most
-of a turn's tracker cost). Here, after a save, a copy of the tracker is kept with the id of
-the conversation's newest stored event; the next retrieve asks SQL only for that id (one
-indexed query) and, while it is unchanged, hands out a copy of the kept tracker (Rasa's own
-`tracker.copy()`, a replay of the events in memory: 0.4 ms for the same conversation;
-bench/results/HISTORY.md). Nothing the caller does to the tracker it got can change the
-kept one. Another Rasa server that wrote to the conversation, a redaction by the retention
-(bot.store.privacy adds a mark event), a turn that failed before its save, a model with
-another domain: each sends the retrieve to SQL as before. A tracker is kept only when it
-holds exactly the events Rasa's own retrieve would load (`holds_one_session`).
+of a turn's tracker cost). Here, after a save, the tracker is kept with its number of
+events and the id of the conversation's newest stored event; the next retrieve asks SQL
+only for that id (one indexed query) and, while nothing changed, hands out a copy of the
+kept tracker (Rasa's own `tracker.copy()`, a replay of the events in memory: 0.4 ms for the
+same conversation), so nothing a caller does to the tracker it got reaches the kept one.
+Another Rasa server that wrote to the conversation, a redaction by the retention
+(bot.store.privacy adds a mark event), an event added to the saved tracker after its save
+(a turn that failed before its next save), a model with another domain: each sends the
+retrieve to SQL as before. A tracker is kept only when it holds exactly the events Rasa's
+own retrieve would load (`holds_one_session`).
 
 Rasa falls back to its in-memory store, with only a warning, when the class path in
 endpoints.yml is wrong; tests/unit/test_tracker_store.py builds the store the way Rasa does
@@ -70,9 +71,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         super().__init__(domain, *args, **kwargs)
         self.cached_conversations = int(cached_conversations)
-        # sender id -> (a copy of the saved tracker, the domain it was made with, the newest
-        # stored event id); the most recently used last
-        self._kept: OrderedDict[str, tuple[DialogueStateTracker, Domain, int]] = OrderedDict()
+        # sender id -> (the saved tracker, its number of events then, the domain it was
+        # made with, the newest stored event id); the most recently used last
+        self._kept: OrderedDict[str, tuple[DialogueStateTracker, int, Domain, int]] = (
+            OrderedDict()
+        )
 
     def _newest_event_id(self, sender_id: str) -> int:
         table = self.SQLEvent.__table__
@@ -83,8 +86,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         entry = self._kept.pop(sender_id, None)
         if entry is not None:
-            tracker, domain, newest = entry
-            if domain is self.domain and self._newest_event_id(sender_id) == newest:
+            tracker, length, domain, newest = entry
+            if (domain is self.domain and len(tracker.events) == length
+                    and self._newest_event_id(sender_id) == newest):
                 self._kept[sender_id] = entry
                 return tracker.copy()
         return await super().retrieve(sender_id)
@@ -95,7 +99,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if self.cached_conversations <= 0 or not holds_one_session(tracker):
             return
         newest = self._newest_event_id(tracker.sender_id)
-        self._kept[tracker.sender_id] = (tracker.copy(), self.domain, newest)
+        # the saved object itself, not a copy (the caller is done with it: Rasa saves at the
+        # end of a turn); an event added to it after the save shows in its length
+        self._kept[tracker.sender_id] = (tracker, len(tracker.events), self.domain, newest)
         while len(self._kept) > self.cached_conversations:
             self._kept.popitem(last=False)
 

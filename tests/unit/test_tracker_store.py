@@ -139,6 +139,23 @@ def test_a_turn_that_failed_before_its_save_leaves_nothing_behind(tmp_path: Path
     asyncio.run(go())
 
 
+def test_an_event_added_to_the_saved_tracker_after_its_save_is_not_served(
+    tmp_path: Path, sql_reads: list[str]
+) -> None:
+    """The store keeps the saved object itself: a later change to it shows in its length."""
+    store = _store(tmp_path)
+
+    async def go() -> None:
+        saved = await _kept_after_a_turn(store, "a")
+        saved.update(UserUttered("never saved", timestamp=T0 + 2))
+        sql_reads.clear()
+        now = await store.retrieve("a")
+        assert sql_reads == ["a"]
+        assert "never saved" not in _user_texts(now)
+
+    asyncio.run(go())
+
+
 def test_a_new_session_is_stored_once(tmp_path: Path) -> None:
     """The turn that starts a session holds the old one too: kept, its next save would
     count the new session's stored events against it and store events a second time."""
