@@ -27,13 +27,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.common import latest_entities, latest_intent, latest_text, repository
 from actions.verification import GAVE_UP, THROTTLED, throttle_keys
 from bot.intake import requests
-from bot.intake.reference import parse_reference
 from bot.intake.requests import RequestKind
 from bot.intake.status import StatusAnswer, StatusOutcome, find_reference_texts, look_up
 from bot.intake.status_names import status_label
 from bot.store import throttle
 from bot.store.access import Principal
 from bot.store.models import Report
+from bot.store.reference import parse_reference
 
 logger = logging.getLogger(__name__)
 

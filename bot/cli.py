@@ -22,12 +22,12 @@ from tabulate import tabulate
 
 from bot.digits import to_ascii_digits
 from bot.intake.filing import CHANNELS
-from bot.intake.reference import parse_reference
 from bot.runtime import logmask, settings
 from bot.runtime.secrets import restrict_umask
 from bot.store.access import Principal
 from bot.store.migrate import upgrade
 from bot.store.models import OutboxState, ReportStatus, ReportType
+from bot.store.reference import parse_reference
 from bot.store.reports.errors import ReportNotFound
 from bot.store.repository import ReportRepository
 from bot.store.serialize import report_to_dict

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 
-__all__ = ["SYSTEM_CLOCK", "Clock", "FixedClock", "OffsetClock", "SystemClock"]
+__all__ = ["RIYADH", "SYSTEM_CLOCK", "Clock", "FixedClock", "OffsetClock", "SystemClock"]
+
+# Saudi Arabia keeps UTC+3 all year (no daylight saving time).
+RIYADH = timezone(timedelta(hours=3), "AST")
 
 
 def _aware(moment: datetime) -> datetime:

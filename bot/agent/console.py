@@ -45,10 +45,10 @@ from bot.agent import calls, display, faq, lookup, panel
 from bot.agent.desk import Desk, request_lines
 from bot.agent.display import Mode
 from bot.digits import to_ascii_digits
-from bot.intake.reference import parse_reference
 from bot.intake.workdays import saudi_today
 from bot.runtime import settings
 from bot.store.access import Principal
+from bot.store.reference import parse_reference
 
 __all__ = ["Console", "Screen", "build_parser", "main"]
 

@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.digits import to_ascii_digits
+from bot.digits import digit_run, to_ascii_digits
+from bot.store.verification import CODE_DIGITS
 from bot.texts import LANGUAGES, text
 
-CODE_DIGITS = 6
-_CODE = re.compile(r"(?<!\d)(\d[\s-]?){5}\d(?!\d)")
 _RESEND = re.compile(
     r"\b(resend|send (it |me )?(a |the )?(new |another )?code( again)?|new code|another code|"
     r"code again|didn'?t (get|receive))\b"
@@ -56,9 +55,9 @@ def read_code_reply(text: str) -> CodeReply:
     """What a reply to "type the code" is: the code, a request for a new one, a request to
     change the number, or something else (the question stays open)."""
     plain = to_ascii_digits(text or "").strip()
-    found = _CODE.search(plain)
-    if found:
-        return CodeReply(ReplyKind.CODE, re.sub(r"[\s-]", "", found.group(0)))
+    code = digit_run(plain, CODE_DIGITS)
+    if code is not None:
+        return CodeReply(ReplyKind.CODE, code)
     if _RESEND.search(plain):
         return CodeReply(ReplyKind.RESEND)
     if _CHANGE_NUMBER.search(plain):

@@ -18,9 +18,9 @@ from enum import StrEnum
 from rapidfuzz.distance import Levenshtein
 
 from bot.digits import to_ascii_digits
-from bot.intake.reference import BODY_LENGTH, PREFIX, parse_reference
 from bot.store.access import Principal
 from bot.store.models import Report
+from bot.store.reference import BODY_LENGTH, PREFIX, parse_reference
 from bot.store.reports.reads import ReportReads
 
 __all__ = ["StatusAnswer", "StatusOutcome", "find_reference_texts", "look_up"]

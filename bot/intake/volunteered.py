@@ -24,8 +24,8 @@ from typing import Any
 from bot.digits import to_ascii_digits
 from bot.intake import dates, personal
 from bot.intake.catalogue import find_platform_in_text
-from bot.intake.reference import PREFIX as OUR_REFERENCE_PREFIX
 from bot.nlu.normalise import normalise_text
+from bot.store.reference import PREFIX as OUR_REFERENCE_PREFIX
 
 __all__ = [
     "COMPLAINT_FACTS",

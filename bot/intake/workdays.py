@@ -12,10 +12,12 @@ five working days that follow it; the day itself never counts, whatever it is.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
+
+from bot import clock
 
 __all__ = [
     "ESCALATION_WAIT_WORKING_DAYS",
@@ -41,8 +43,8 @@ ESCALATION_WAIT_WORKING_DAYS = 5
 # Amer answers a report within 5 working days.
 REPLY_WORKING_DAYS = 5
 
-# Saudi Arabia keeps UTC+3 all year (no daylight saving time).
-RIYADH = timezone(timedelta(hours=3), "AST")
+# Saudi Arabia's time zone (bot.clock, below the store, which needs it too)
+RIYADH = clock.RIYADH
 
 _ONE_DAY = timedelta(days=1)
 

@@ -8,8 +8,10 @@ the outbox), composed into the `repository` facade the assistant files into and 
 office reads; the one authorisation check every read or change of a report by a user
 passes (`access`) and the life cycle (`lifecycle`); the agent chats (`handoffs`),
 throttling of guesses (`throttle`), one-time codes and proven mobiles (`verification`),
-uploads and staged files (`files`, `staged`, `uploads`), the privacy purge (`privacy`) and
-exports. Every write is one transaction. It may import `bot.runtime.settings`, `bot.clock`
-and three pure helpers of the domain (`bot.intake.reference`, `workdays`, `codes`);
-everything that stores or reads a report goes through it.
+uploads and staged files (`files`, `staged`, `uploads`), the privacy purge (`privacy`),
+exports, and the report reference it issues (`reference`: the CONTRACT's `BR-XXXXXXXX`, made
+and read back). Every write is one transaction. It may import `bot.runtime.settings`,
+`bot.clock`, `bot.digits` and `bot.texts`, never `bot.intake` (which calls it:
+tests/unit/test_import_direction.py); everything that stores or reads a report goes
+through it.
 """

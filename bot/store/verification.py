@@ -27,7 +27,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.intake.codes import CODE_DIGITS, read_code_reply
+from bot.digits import digit_run
 from bot.store.db import session_scope
 from bot.store.digest import digest, same_digest
 from bot.store.models import OneTimeCode, Verification, utc_now
@@ -50,6 +50,7 @@ __all__ = [
     "seconds_until_resend",
 ]
 
+CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 FOLLOW_FOR = timedelta(hours=2)
@@ -179,7 +180,7 @@ def check_code(
 ) -> CodeCheck:
     """Check a typed code against the conversation's live code; a right one is used up."""
     moment = now or utc_now()
-    code = read_code_reply(typed).code  # the digits, however they were typed
+    code = digit_run(typed, CODE_DIGITS)  # the digits, however they were typed
     with session_scope(engine, write=True) as session:
         live = session.scalars(
             select(OneTimeCode)

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.intake.reference import new_reference
 from bot.intake.workdays import escalation_opens_on, saudi_today
 from bot.runtime.scripted_user import AR_ANSWERS, EN_ANSWERS, VALID_ID
+from bot.store.reference import new_reference
 from bot.store.repository import ReportRepository
 from tests.live import AssistantProcess, is_arabic, is_english, texts
 

@@ -63,7 +63,7 @@ def test_contract_slots_exist() -> None:
 
 def test_example_references_in_responses_are_valid_references() -> None:
     """A user who types the example a message shows must not be told it is invalid."""
-    from bot.intake.reference import parse_reference
+    from bot.store.reference import parse_reference
 
     examples = {
         (name, match)

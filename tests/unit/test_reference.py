@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot.intake.reference import (
+from bot.store.reference import (
     ALPHABET,
     MODULUS,
     WEIGHTS,

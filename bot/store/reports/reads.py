@@ -13,11 +13,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from bot.intake.reference import parse_reference
-from bot.intake.workdays import RIYADH
+from bot.clock import RIYADH
 from bot.store.access import Action, Principal, may, visible_reports
 from bot.store.db import resolve_engine, session_scope
 from bot.store.models import Report, Reporter, ReportStatus, check_report_type, check_status
+from bot.store.reference import parse_reference
 from bot.store.reports.drafts import require_aware
 from bot.store.reports.errors import ReportNotFound
 from bot.store.reports.rows import identifier, loaded

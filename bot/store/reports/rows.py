@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql import Select
 
 from bot.digits import to_ascii_digits
-from bot.intake.reference import parse_reference
 from bot.store.models import Report
+from bot.store.reference import parse_reference
 from bot.store.reports.errors import ReportNotFound
 
 _SPACES = re.compile(r"\s+")

@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.intake.reference import PREFIX, new_reference
 from bot.intake.status import StatusOutcome, find_reference_texts, look_up
 from bot.store.access import Principal
 from bot.store.migrate import upgrade
+from bot.store.reference import PREFIX, new_reference
 from bot.store.reports.drafts import ReportDraft, ReporterDraft
 from bot.store.repository import ReportRepository
 from bot.store.verification import Method, Purpose, follow_subject, record_verification

@@ -1,4 +1,4 @@
-"""Properties of report references (bot.intake.reference), checked with hypothesis.
+"""Properties of report references (bot.store.reference), checked with hypothesis.
 
 The scheme (module docstring): values v1..v8 of the body, weights 8..1, valid iff
 sum(w_i * v_i) = 0 (mod 37). The reference strategy below computes the check character
@@ -12,7 +12,7 @@ import re
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.intake.reference import (
+from bot.store.reference import (
     ALPHABET,
     BODY_LENGTH,
     MODULUS,

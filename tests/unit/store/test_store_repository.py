@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 import bot.store.reports.filing as repository_module
-from bot.intake.reference import is_valid_reference
 from bot.store.db import session_scope
 from bot.store.migrate import upgrade
 from bot.store.models import Attachment, Report, Reporter, StatusHistory
+from bot.store.reference import is_valid_reference
 from bot.store.reports.drafts import AttachmentDraft, ReportDraft, ReporterDraft
 from bot.store.reports.errors import ReportNotFound
 from bot.store.repository import ReportRepository
