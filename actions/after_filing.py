@@ -32,12 +32,12 @@ from bot.intake import answers, requests
 from bot.intake.filing import attachment_drafts
 from bot.intake.requests import RequestKind
 from bot.intake.status import StatusOutcome, look_up
-from bot.intake.status_names import status_label
 from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 from bot.store.access import Principal
 from bot.store.lifecycle import TransitionNotAllowed
 from bot.store.models import Report
 from bot.store.reports.errors import AlreadyRated, RatingNotAllowed, ReportNotFound, ReportNotOpen
+from bot.texts.status_names import status_label
 
 logger = logging.getLogger(__name__)
 

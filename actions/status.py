@@ -29,11 +29,11 @@ from actions.verification import GAVE_UP, THROTTLED, throttle_keys
 from bot.intake import requests
 from bot.intake.requests import RequestKind
 from bot.intake.status import StatusAnswer, StatusOutcome, find_reference_texts, look_up
-from bot.intake.status_names import status_label
 from bot.store import throttle
 from bot.store.access import Principal
 from bot.store.models import Report
 from bot.store.reference import parse_reference
+from bot.texts.status_names import status_label
 
 logger = logging.getLogger(__name__)
 

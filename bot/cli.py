@@ -266,7 +266,7 @@ def _reports_rate(args: argparse.Namespace, _rest: list[str]) -> int:
 
 
 def _outbox_list(args: argparse.Namespace, _rest: list[str]) -> int:
-    from bot.notify.outbox import list_messages
+    from bot.store.outbox import list_messages
     from bot.store.serialize import iso_datetime
 
     reference = None

@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.agent.panel import type_name
-from bot.intake.bidi import ltr
-from bot.intake.status_names import status_label
 from bot.intake.workdays import RIYADH
 from bot.texts import has, text
+from bot.texts.bidi import ltr
+from bot.texts.status_names import status_label
 
 __all__ = ["identity_hint", "status_lines"]
 

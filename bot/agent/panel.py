@@ -20,7 +20,6 @@ from typing import Any
 
 from bot.digits import to_ascii_digits
 from bot.intake import flow
-from bot.intake.bidi import ltr
 from bot.intake.eligibility import (
     CRISIS_TEAM_ROLES,
     Decision,
@@ -34,6 +33,7 @@ from bot.intake.eligibility import (
 from bot.intake.summary import option_label
 from bot.intake.workdays import escalation_opens_on
 from bot.texts import has, text
+from bot.texts.bidi import ltr
 
 __all__ = [
     "Condition",

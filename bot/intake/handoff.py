@@ -15,9 +15,9 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot import texts
-from bot.intake.bidi import fsi
 from bot.intake.flow import QUESTION_SLOTS
 from bot.intake.workdays import RIYADH, is_working_day
+from bot.texts.bidi import fsi
 
 __all__ = [
     "CALL_CENTRE",

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot.intake.bidi import LRI, PDI
 from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 from bot.texts import has, text
+from bot.texts.bidi import LRI, PDI
 
 __all__ = ["NOT_GIVEN", "noted_facts", "option_label", "summary_values", "weekday_name"]
 

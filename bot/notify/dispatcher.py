@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.notify import outbox
 from bot.notify.senders import Delivered, NoSender, Sender, SendError, default_senders
+from bot.store import outbox
 from bot.store.db import resolve_engine
 
 __all__ = ["DispatchStats", "dispatch_once"]

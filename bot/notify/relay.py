@@ -1,6 +1,6 @@
 """Pushing a chat message to a conversation at once, outside a turn (an agent's line).
 
-Notifications about reports go through the outbox (bot.notify.outbox), retried until
+Notifications about reports go through the outbox (bot.store.outbox), retried until
 delivered. A line of a live chat with an agent is different: it matters now or not at all,
 and whatever was not pushed is given with the user's next turn (bot.store.handoffs keeps
 which lines were delivered). So `push` tries once:

@@ -36,10 +36,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.channels.telegram_text import api_root, chat_id_of, split_text
 from bot.intake.identity import client_sender
-from bot.notify.outbox import Notice
 from bot.runtime import settings
 from bot.store.db import resolve_engine, session_scope
 from bot.store.models import WebInboxMessage, utc_now
+from bot.store.outbox import Notice
 
 __all__ = [
     "CallCentreSender",
@@ -121,7 +121,7 @@ class TelegramSender:
         token = self._token or settings.telegram_token()
         if not token:
             raise SendError("TELEGRAM_TOKEN is not set: cannot reach Telegram")
-        # a notice longer than one Telegram message (bot.notify.messages caps back-office
+        # a notice longer than one Telegram message (bot.texts.notices caps back-office
         # notes, so in practice one piece) goes in pieces, split as the channel splits
         sent = [self._post(token, chat_id, piece) for piece in split_text(text) or [text]]
         return Delivered("telegram message_id=" + ",".join(sent))

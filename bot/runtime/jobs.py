@@ -51,13 +51,13 @@ from bot.intake.filing import due_at as reply_due_at
 from bot.notify import relay
 from bot.notify.contact import deliver_pending
 from bot.notify.dispatcher import DispatchStats, dispatch_once
-from bot.notify.messages import NoticeKind
 from bot.notify.senders import Sender
 from bot.runtime import settings
 from bot.store import handoffs, privacy, staged
 from bot.store.lifecycle import MISSING_DATA_DEADLINE
 from bot.store.models import Report, ReportStatus
 from bot.store.repository import ReportRepository
+from bot.texts.notices import NoticeKind
 
 __all__ = [
     "DEFAULT_INTERVAL_S",

@@ -7,7 +7,9 @@ the reporter's requests, locked and transactional, `notices`: what the scheduler
 the outbox), composed into the `repository` facade the assistant files into and the back
 office reads; the one authorisation check every read or change of a report by a user
 passes (`access`) and the life cycle (`lifecycle`); the agent chats (`handoffs`),
-throttling of guesses (`throttle`), one-time codes and proven mobiles (`verification`),
+the transactional outbox of notices (`outbox`: queued in the transaction of the change,
+claimed under a lease), throttling of guesses (`throttle`), one-time codes and proven
+mobiles (`verification`),
 uploads and staged files (`files`, `staged`, `uploads`), the privacy purge (`privacy`),
 exports, and the report reference it issues (`reference`: the CONTRACT's `BR-XXXXXXXX`, made
 and read back). Every write is one transaction. It may import `bot.runtime.settings`,

@@ -7,13 +7,16 @@ channels' fault messages (`faults.*`), the agent chat (`handoff.*`) and the butt
 intake and the actions (`repair.*`, `clarify.*`, `codes.*`, `verification.*`). A key is
 namespaced by where it is used and holds `ar` and `en`; `text(key, language, **values)`
 formats one (any language but "en" reads Arabic), `keys(prefix)` lists a namespace. The
-catalogue is plain text: bidi isolation of values stays with the caller (`bot.intake.bidi`
+catalogue is plain text: bidi isolation of values stays with the caller (`bot.texts.bidi`
 applied before formatting) or, for fixed numbers, in the text itself (U+2066 … U+2069).
-The Rasa responses stay in domain.yml, where Rasa's NLG reads them; tests/unit/test_texts.py
-checks both with the same rules (Arabic and English, the same `{placeholders}`) and that
-every key of the catalogue is used and every key the code uses exists. It imports only the
-standard library and PyYAML, so every room (intake, notify, channels, agent, actions) may
-import it.
+Beside it, what turns values into displayed text: `bidi` (the directional isolates around
+references, dates and numbers inside Arabic), `status_names` (a status in the user's
+language) and `notices` (a notification's whole text). The Rasa responses stay in
+domain.yml, where Rasa's NLG reads them; tests/unit/test_texts.py checks both with the same
+rules (Arabic and English, the same `{placeholders}`) and that every key of the catalogue is
+used and every key the code uses exists. It imports only the standard library, PyYAML,
+`bot.clock` and `bot.digits`, so every room (store, intake, notify, channels, agent,
+actions) may import it.
 """
 
 from __future__ import annotations

@@ -23,24 +23,6 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
 }
 
 
-# The one edge left (issue #18): the store queues a notice in the transaction of the change
-# it tells about, and the outbox (its SQL included) and the notices' texts still live in
-# bot/notify. Moving the outbox table's code into bot/store needs the rendering (bidi
-# isolation, status names) below the store too. Nothing else may be added here.
-KNOWN_EDGES = frozenset({
-    ("bot/store/reports/changes.py", "bot.notify.messages"),
-    ("bot/store/reports/changes.py", "bot.notify.outbox"),
-    ("bot/store/reports/filing.py", "bot.notify.messages"),
-    ("bot/store/reports/filing.py", "bot.notify.outbox"),
-    ("bot/store/reports/notices.py", "bot.notify.messages"),
-    ("bot/store/reports/notices.py", "bot.notify.outbox"),
-})
-
-
-def _known(path: str, name: str) -> bool:
-    return any(path == where and _is_in(name, module) for where, module in KNOWN_EDGES)
-
-
 def _modules(room: str) -> list[Path]:
     folder = ROOT.joinpath(*room.split("."))
     return sorted(folder.rglob("*.py"))
@@ -66,15 +48,9 @@ def test_a_room_never_imports_a_room_above_it(room: str) -> None:
     wrong = {
         where: sorted(
             name for name in _imported(path)
-            if any(_is_in(name, above) for above in FORBIDDEN[room]) and not _known(where, name)
+            if any(_is_in(name, above) for above in FORBIDDEN[room])
         )
         for path in _modules(room)
         if (where := str(path.relative_to(ROOT)))
     }
     assert {path: names for path, names in wrong.items() if names} == {}
-
-
-def test_the_known_edges_are_still_there() -> None:
-    """An edge that is gone is taken off the list, so the list never hides a new one."""
-    for where, module in KNOWN_EDGES:
-        assert any(_is_in(name, module) for name in _imported(ROOT / where)), (where, module)

@@ -13,11 +13,11 @@ import pytest
 from bot.clock import FixedClock
 from bot.intake.filing import due_at as reply_due_at
 from bot.intake.workdays import RIYADH
-from bot.notify.outbox import Notice, list_messages
 from bot.notify.senders import Delivered
 from bot.runtime import jobs
 from bot.store.access import Principal
 from bot.store.migrate import upgrade
+from bot.store.outbox import Notice, list_messages
 from bot.store.reports.drafts import AttachmentDraft, ReportDraft
 from bot.store.repository import ReportRepository
 

@@ -3,7 +3,7 @@
 Each method locks the report's row (bot.store.reports.rows.locked) and runs in one write
 transaction. Status moves follow bot.store.lifecycle (TransitionNotAllowed otherwise) and
 queue the reporter's notification in the outbox in the same transaction
-(bot.notify.outbox): the move and its notice are committed together or not at all, and
+(bot.store.outbox): the move and its notice are committed together or not at all, and
 each move is a row of the report's history. What the conversation calls on behalf of the
 reporter (add_documents, cancel_by_reporter, request_correction, rate) passes the one
 authorisation check (bot.store.access) for the principal it is given and queues no
@@ -19,8 +19,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.digits import to_ascii_digits
-from bot.notify.messages import NoticeKind
-from bot.notify.outbox import enqueue
 from bot.store.access import Action, Principal, authorize
 from bot.store.db import resolve_engine, session_scope
 from bot.store.lifecycle import (
@@ -39,9 +37,11 @@ from bot.store.models import (
     check_status,
     utc_now,
 )
+from bot.store.outbox import enqueue
 from bot.store.reports import rows
 from bot.store.reports.drafts import AttachmentDraft, require_aware
 from bot.store.reports.errors import AlreadyRated, RatingNotAllowed, ReportNotOpen
+from bot.texts.notices import NoticeKind
 
 RATING_RANGE = range(1, 6)
 MAX_COMMENT_LENGTH = 2000

@@ -9,14 +9,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.notify.messages import NoticeKind
-from bot.notify.outbox import enqueue
 from bot.store.db import resolve_engine, session_scope
 from bot.store.models import Attachment, Report, ReportStatus, StatusHistory, utc_now
+from bot.store.outbox import enqueue
 from bot.store.reference import new_reference
 from bot.store.reports import reporters
 from bot.store.reports.drafts import FiledReport, ReportDraft
 from bot.store.reports.rows import identifier
+from bot.texts.notices import NoticeKind
 
 # Attempts at one filing when a unique constraint trips over a concurrent writer (a reporter
 # created at the same moment, or a reference drawn twice, which is astronomically rare).

@@ -2,7 +2,7 @@
 
 Which reports are due a timed notice (a reminder while documents are missing, an overdue
 warning, the survey after closing) and queuing one notice about a report, checked with
-the report locked, once per dedupe key (bot.notify.outbox). The timed status move itself,
+the report locked, once per dedupe key (bot.store.outbox). The timed status move itself,
 the 48-hour cancellation, is bot.store.reports.changes.ReportChanges.cancel_unanswered_missing_data.
 """
 
@@ -14,8 +14,6 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Engine
 
-from bot.notify.messages import NoticeKind
-from bot.notify.outbox import enqueue
 from bot.store.db import resolve_engine, session_scope
 from bot.store.models import (
     OutboxMessage,
@@ -26,9 +24,11 @@ from bot.store.models import (
     check_status,
     utc_now,
 )
+from bot.store.outbox import enqueue
 from bot.store.reports import rows
 from bot.store.reports.drafts import require_aware
 from bot.store.reports.rows import loaded
+from bot.texts.notices import NoticeKind
 
 
 class ReportNotices:

@@ -10,10 +10,10 @@ import pytest
 
 from bot.agent import calls, faq, lookup
 from bot.agent.console import PROMPT, Console, Screen, script_of
-from bot.intake.status_names import STATUSES
 from bot.store.migrate import upgrade
 from bot.store.repository import ReportRepository
 from bot.store.serialize import report_to_dict
+from bot.texts.status_names import STATUSES
 
 GREETING = [
     {

@@ -3,7 +3,7 @@ twice in effect. What test_notify_senders / test_notify_outbox do not cover alre
 callback through the real HTTP stand-in while it is unreachable, refusing, too slow to
 answer, and while the store goes down right after the receiver took the message.
 
-Delivery is at least once (bot/notify/outbox.py): when the outcome of a delivery cannot be
+Delivery is at least once (bot/store/outbox.py): when the outcome of a delivery cannot be
 known or recorded, the message is sent again, with the same `Idempotency-Key`, so the
 receiver takes it once. These tests check that key on every repeat, and that a message
 delivered and recorded is never sent again.
@@ -22,10 +22,10 @@ from sqlalchemy.exc import OperationalError
 
 from bot.clock import FixedClock
 from bot.notify.dispatcher import dispatch_once
-from bot.notify.outbox import DEFAULT_LEASE, list_messages
 from bot.notify.senders import RestCallbackSender
 from bot.store.db import dispose_engine
 from bot.store.migrate import upgrade
+from bot.store.outbox import DEFAULT_LEASE, list_messages
 from bot.store.reports.drafts import ReportDraft
 from bot.store.repository import ReportRepository
 

@@ -1,4 +1,4 @@
-"""The notification texts (bot.notify.messages): both languages, every kind, bidi isolates."""
+"""The notification texts (bot.texts.notices): both languages, every kind, bidi isolates."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.notify.messages import NoticeKind, render
 from bot.store.lifecycle import TRANSITIONS
 from bot.texts import catalogue, has, keys
+from bot.texts.notices import NoticeKind, render
 
 LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 FIELDS = {

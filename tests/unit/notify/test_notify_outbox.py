@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FixedClock
-from bot.notify import outbox
 from bot.notify.dispatcher import dispatch_once
-from bot.notify.outbox import Notice, backoff, claim, list_messages, mark_failed, mark_sent
 from bot.notify.senders import Delivered, Held
+from bot.store import outbox
+from bot.store.outbox import Notice, backoff, claim, list_messages, mark_failed, mark_sent
 from bot.store.reports.drafts import ReportDraft
 from bot.store.repository import ReportRepository
 

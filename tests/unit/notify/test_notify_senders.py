@@ -16,7 +16,6 @@ from bot.channels import telegram_text
 from bot.clock import FixedClock
 from bot.notify import inbox
 from bot.notify.dispatcher import dispatch_once
-from bot.notify.outbox import Notice, list_messages
 from bot.notify.senders import (
     CallCentreSender,
     Delivered,
@@ -26,6 +25,7 @@ from bot.notify.senders import (
     TelegramSender,
     WebSender,
 )
+from bot.store.outbox import Notice, list_messages
 from bot.store.reports.drafts import ReportDraft
 from bot.store.repository import ReportRepository
 

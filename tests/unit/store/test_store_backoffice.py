@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 import bot.store.reports.changes as repository_module
-from bot.notify.outbox import list_messages
 from bot.store.access import Principal
 from bot.store.db import session_scope
 from bot.store.lifecycle import TransitionNotAllowed
 from bot.store.migrate import upgrade
 from bot.store.models import OutboxMessage, StatusHistory
+from bot.store.outbox import list_messages
 from bot.store.reports.drafts import AttachmentDraft, ReportDraft
 from bot.store.reports.errors import (
     AlreadyRated,

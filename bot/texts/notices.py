@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from bot.intake.bidi import fsi, ltr
-from bot.intake.status_names import status_label
-from bot.intake.workdays import RIYADH
+from bot.clock import RIYADH
 from bot.texts import has, text
+from bot.texts.bidi import fsi, ltr
+from bot.texts.status_names import status_label
 
 __all__ = [
     "MAX_NOTE_LENGTH",

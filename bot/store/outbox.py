@@ -35,9 +35,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.notify.messages import NoticeKind, render
 from bot.store.db import resolve_engine, session_scope
 from bot.store.models import OutboxMessage, OutboxState, Report, utc_now
+from bot.texts.notices import NoticeKind, render
 
 __all__ = [
     "BACKOFF_BASE",
