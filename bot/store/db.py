@@ -88,15 +88,6 @@ def dispose_engine(url: str) -> None:
         engine.dispose()
 
 
-def dispose_all() -> None:
-    """Close every cached engine."""
-    with _engines_lock:
-        engines = list(_engines.values())
-        _engines.clear()
-    for engine in engines:
-        engine.dispose()
-
-
 def resolve_engine(bind: Engine | str | None = None) -> Engine:
     """An engine from an engine, a URL, or None (the configured store)."""
     if isinstance(bind, Engine):
