@@ -3,12 +3,16 @@
 * heldout.csv -> heldout.png: held-out accuracy per group, one panel per family, one line
   per step of #17;
 * serve.csv -> serve.png: turns/s and CPU ms a turn of the assistant, the stock bot and the
-  floor bot at 1 and 20 users.
+  floor bot at 1 and 20 users;
+* every table of HISTORY.md -> history/NN-<section>.csv (its cells as written) and
+  history/NN-<section>.png (each numeric column as bars, one bar a row; a cell "a → b" is
+  drawn as b, the measure after the change the table is about).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import matplotlib
@@ -69,6 +73,72 @@ def serve() -> Path:
     return out
 
 
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def history_tables() -> list[tuple[str, list[list[str]]]]:
+    """(the section it is in, rows of cells) of every Markdown table of HISTORY.md."""
+    tables: list[tuple[str, list[list[str]]]] = []
+    section, rows = "history", []
+    for line in [*(RESULTS / "HISTORY.md").read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith("## "):
+            section = line[3:].strip()
+        if line.startswith("|"):
+            cells = [cell.strip().replace("**", "").replace("`", "")
+                     for cell in line.strip().strip("|").split("|")]
+            if not all(set(cell) <= set("-: ") for cell in cells):
+                rows.append(cells)
+        elif rows:
+            tables.append((section, rows))
+            rows = []
+    return tables
+
+
+def _value(cell: str) -> float | None:
+    """The number a cell shows: the last one after an arrow, else the first."""
+    part = cell.split("→")[-1]
+    found = _NUMBER.search(part)
+    return float(found.group(0)) if found else None
+
+
+def history() -> list[Path]:
+    folder = RESULTS / "history"
+    folder.mkdir(exist_ok=True)
+    written = []
+    for number, (section, rows) in enumerate(history_tables(), start=1):
+        slug = re.sub(r"[^a-z0-9]+", "-", section.lower()).strip("-")[:40]
+        stem = folder / f"{number:02d}-{slug}"
+        with stem.with_suffix(".csv").open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+        header, body = rows[0], rows[1:]
+        labels = [" · ".join(c for c in row[:2] if _value(c) is None or c.isalpha())
+                  or row[0] for row in body]
+        columns = [i for i in range(1, len(header))
+                   if all(_value(row[i]) is not None for row in body if i < len(row))
+                   and header[i] not in ("users", "errors")]
+        if not columns:
+            continue
+        figure, axes = plt.subplots(1, len(columns), figsize=(3.2 * len(columns) + 2,
+                                                              0.35 * len(body) + 1.6),
+                                    sharey=True, squeeze=False)
+        for axis, column in zip(axes[0], columns, strict=True):
+            values = [_value(row[column]) or 0.0 for row in body]
+            axis.barh(range(len(body)), values)
+            axis.set_title(header[column], fontsize=8)
+            axis.tick_params(labelsize=7)
+        axes[0][0].set_yticks(range(len(body)),
+                              [f"{label} ({row[1]})" if header[1] == "users" else label
+                               for label, row in zip(labels, body, strict=True)],
+                              fontsize=7)
+        axes[0][0].invert_yaxis()
+        figure.suptitle(f"HISTORY.md: {section} (table {number})", fontsize=9)
+        figure.tight_layout()
+        figure.savefig(stem.with_suffix(".png"), dpi=90)
+        plt.close(figure)
+        written.append(stem.with_suffix(".png"))
+    return written
+
+
 if __name__ == "__main__":
-    for path in (heldout(), serve()):
+    for path in (heldout(), serve(), *history()):
         print(path)
