@@ -7,6 +7,6 @@ client through python-telegram-bot, without Rasa, with Telegram's rules in `tele
 and its rate limits in `telegram_limits`; `telegram_polling`: the long-polling bridge), and
 the checks of uploaded files (`uploads`). What a channel says itself (a fault, the Telegram
 menu) is in the text catalogue (`bot.texts`, `faults.*`, `telegram.*`). It may import
-`bot.texts`, `bot.intake`, `bot.store`, `bot.notify.inbox` and `bot.runtime.settings`; the
+`bot.texts`, `bot.intake`, `bot.store`, `bot.store.inbox` and `bot.runtime.settings`; the
 domain never imports a channel.
 """

@@ -20,7 +20,7 @@ channel's blueprint under `/webhooks/webchat/`; registering it also mounts the w
   user's next message are the conversation's own). Unread ones are not: they come from the
   inbox endpoint, which the widget calls right after the history.
 - `GET /webhooks/webchat/inbox?sender=…` — the conversation's unread back-office notifications
-  (bot.notify.senders.WebSender stores them, bot.notify.inbox reads them), oldest first, and
+  (bot.notify.senders.WebSender stores them, bot.store.inbox reads them), oldest first, and
   marked read in the same transaction, so each is handed out once: `{"sender", "messages":
   [{"id", "reference", "language", "text", "created_at"}]}`. The widget calls it after the
   history and then polls it (every 15 s while the page is visible, and at once when it
@@ -76,10 +76,9 @@ from bot.channels.rest import (
     _has_attachments,
     check_sender,
 )
-from bot.notify import inbox
 from bot.runtime import settings
 from bot.runtime.secrets import generated_secret
-from bot.store import handoffs
+from bot.store import handoffs, inbox
 from bot.texts import keys, text
 
 logger = logging.getLogger(__name__)

@@ -7,8 +7,11 @@ a notice's text is the text catalogue's (`bot.texts.notices`). Here:
 * `senders.py` — one sender per channel (Telegram Bot API, web inbox, REST callback, call
   centre).
 * `dispatcher.py` — deliver the due messages once.
-* `relay.py`, `contact.py` — the relays to a person's contact details.
-* `inbox.py` — the web widget's side of the web inbox.
+* `contact.py` — SMS and e-mail (one-time codes) through their senders; the messages'
+  table is the store's (`bot.store.contact_messages`).
+* `relay.py` — the relay of notices to the call centre.
+
+The web widget's inbox is the store's too (`bot.store.inbox`). Nothing here talks SQL.
 
 The timed rules that queue notices (48-hour missing-data cancellation, reminders, delay
 notice, survey) are in bot/runtime/jobs.py.

@@ -11,7 +11,8 @@ One interface, `ContactSender.send(message)`, three senders chosen from the envi
   `{"to", "kind": "sms" | "email", "text", "at"}`, appended to `MESSAGE_SINK` (default
   var/messages.jsonl), owner-only.
 
-`queue_and_send` writes the message to `contact_messages` and sends it at once (a one-time
+`queue_and_send` writes the message to `contact_messages` (bot.store.contact_messages)
+and sends it at once (a one-time
 code is wanted now); a message that could not be sent stays pending and the scheduler tries
 again (`deliver_pending`) until it expires. Once sent, its text (the code) is cleared from
 the table. Nothing here logs a number, an address or a text.
@@ -32,12 +33,12 @@ from pathlib import Path
 from typing import Protocol
 
 import httpx
-from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 
 from bot.runtime import settings
-from bot.store.db import resolve_engine, session_scope
-from bot.store.models import ContactMessage, OutboxState, utc_now
+from bot.store import contact_messages
+from bot.store.db import resolve_engine
+from bot.store.models import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -158,36 +159,15 @@ def queue_and_send(
     """Queue `message` and try to send it now; True when it went out."""
     engine = resolve_engine(bind)
     moment = now or utc_now()
-    with session_scope(engine, write=True) as session:
-        row = ContactMessage(
-            kind=message.kind, recipient=message.to, purpose=purpose, text=message.text,
-            state=OutboxState.PENDING.value, created_at=moment,
-            expires_at=moment + expires_in, attempts=0, next_attempt_at=moment,
-        )
-        session.add(row)
-        session.flush()
-        message_id = row.id
+    message_id = contact_messages.queue(
+        engine, kind=message.kind, recipient=message.to, purpose=purpose, text=message.text,
+        moment=moment, expires_in=expires_in,
+    )
     return _deliver(engine, message_id, message, moment)
 
 
-def _claim(engine: Engine, message_id: int, moment: datetime) -> bool:
-    """Take the message for one try (another worker skips it for RETRY_AFTER)."""
-    with session_scope(engine, write=True) as session:
-        taken = session.execute(
-            update(ContactMessage)
-            .where(
-                ContactMessage.id == message_id,
-                ContactMessage.state == OutboxState.PENDING.value,
-                or_(ContactMessage.claimed_until.is_(None),
-                    ContactMessage.claimed_until <= moment),
-            )
-            .values(claimed_until=moment + RETRY_AFTER, attempts=ContactMessage.attempts + 1)
-        )
-        return taken.rowcount == 1
-
-
 def _deliver(engine: Engine, message_id: int, message: OutgoingMessage, moment: datetime) -> bool:
-    if not _claim(engine, message_id, moment):
+    if not contact_messages.claim(engine, message_id, moment, RETRY_AFTER):
         return False
     try:
         sender_for(message.kind).send(message)
@@ -196,20 +176,11 @@ def _deliver(engine: Engine, message_id: int, message: OutgoingMessage, moment: 
             "a %s message could not be sent (%s); it will be tried again",
             message.kind, type(error).__name__,
         )
-        with session_scope(engine, write=True) as session:
-            session.execute(
-                update(ContactMessage)
-                .where(ContactMessage.id == message_id)
-                .values(next_attempt_at=moment + RETRY_AFTER,
-                        last_error=type(error).__name__)
-            )
-        return False
-    with session_scope(engine, write=True) as session:
-        session.execute(
-            update(ContactMessage)
-            .where(ContactMessage.id == message_id)
-            .values(state=OutboxState.SENT.value, sent_at=utc_now(), text=None)
+        contact_messages.record_failure(
+            engine, message_id, moment + RETRY_AFTER, type(error).__name__
         )
+        return False
+    contact_messages.record_sent(engine, message_id)
     return True
 
 
@@ -218,28 +189,9 @@ def deliver_pending(bind: Engine | str | None = None, *, now: datetime | None = 
     and their text cleared. Returns how many were sent."""
     engine = resolve_engine(bind)
     moment = now or utc_now()
-    with session_scope(engine, write=True) as session:
-        session.execute(
-            update(ContactMessage)
-            .where(
-                ContactMessage.state == OutboxState.PENDING.value,
-                or_(ContactMessage.expires_at <= moment,
-                    ContactMessage.attempts >= MAX_ATTEMPTS),
-            )
-            .values(state=OutboxState.FAILED.value, text=None)
-        )
-        due = session.execute(
-            select(ContactMessage.id, ContactMessage.kind, ContactMessage.recipient,
-                   ContactMessage.text)
-            .where(
-                ContactMessage.state == OutboxState.PENDING.value,
-                ContactMessage.next_attempt_at <= moment,
-            )
-            .order_by(ContactMessage.id)
-            .limit(100)
-        ).all()
+    contact_messages.give_up_expired(engine, moment, MAX_ATTEMPTS)
     sent = 0
-    for message_id, kind, recipient, text in due:
-        if _deliver(engine, message_id, OutgoingMessage(kind, recipient, text or ""), moment):
+    for message_id, kind, recipient, text in contact_messages.due(engine, moment):
+        if _deliver(engine, message_id, OutgoingMessage(kind, recipient, text), moment):
             sent += 1
     return sent

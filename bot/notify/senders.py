@@ -8,7 +8,7 @@ to deliver it: the message is kept and listed by `python -m bot outbox list`), o
   TELEGRAM_API_URL) to the chat of the sender id `telegram:<chat>`.
 * `web` — `WebSender`: stored in the `web_inbox` table for the widget's conversation (its
   sender id); the widget shows it on the next visit, or at once if it polls
-  (bot.notify.inbox).
+  (bot.store.inbox).
 * `rest` — `RestCallbackSender`: JSON POSTed to REST_CALLBACK_URL, one URL for the
   integration, set by the operator (never a URL taken from a message, which would let anyone
   make the server call any address). Without it the message is held, readable with the CLI.
@@ -32,13 +32,12 @@ from typing import Protocol, runtime_checkable
 
 import httpx
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from bot.channels.telegram_text import api_root, chat_id_of, split_text
 from bot.intake.identity import client_sender
 from bot.runtime import settings
-from bot.store.db import resolve_engine, session_scope
-from bot.store.models import WebInboxMessage, utc_now
+from bot.store import inbox
+from bot.store.db import resolve_engine
 from bot.store.outbox import Notice
 
 __all__ = [
@@ -168,21 +167,11 @@ class WebSender:
     def send(self, notice: Notice) -> Delivered | Held:
         if not notice.recipient:
             return Held("the report has no web conversation to notify")
-        try:
-            with session_scope(self.engine, write=True) as session:
-                item = WebInboxMessage(
-                    outbox_id=notice.id,
-                    report_id=notice.report_id,
-                    sender_id=notice.recipient,
-                    language=notice.language,
-                    text=notice.text,
-                    created_at=utc_now(),
-                )
-                session.add(item)
-                session.flush()
-                return Delivered(f"web inbox #{item.id}")
-        except IntegrityError:
-            return Delivered("already in the web inbox")
+        stored = inbox.put(
+            self.engine, outbox_id=notice.id, report_id=notice.report_id,
+            sender_id=notice.recipient, language=notice.language, text=notice.text,
+        )
+        return Delivered(f"web inbox #{stored}" if stored else "already in the web inbox")
 
 
 # -- REST ---------------------------------------------------------------------------------

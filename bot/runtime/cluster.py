@@ -190,21 +190,9 @@ class LocalPostgres:
         _checked([*self._pg_ctl(), "reload"], "PostgreSQL reload")
 
     def _create_database(self) -> None:
-        from sqlalchemy import create_engine, text
+        from bot.store.migrate import create_postgres_database
 
-        engine = create_engine(
-            self.url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT"
-        )
-        try:
-            with engine.connect() as connection:
-                exists = connection.execute(
-                    text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                    {"name": DATABASE_NAME},
-                ).first()
-                if not exists:
-                    connection.execute(text(f'CREATE DATABASE "{DATABASE_NAME}"'))
-        finally:
-            engine.dispose()
+        create_postgres_database(self.url, DATABASE_NAME)
 
     def stop(self) -> None:
         subprocess.run([*self._pg_ctl(), "-m", "fast", "-w", "stop"], capture_output=True)

@@ -8,7 +8,8 @@ the outbox), composed into the `repository` facade the assistant files into and 
 office reads; the one authorisation check every read or change of a report by a user
 passes (`access`) and the life cycle (`lifecycle`); the agent chats (`handoffs`),
 the transactional outbox of notices (`outbox`: queued in the transaction of the change,
-claimed under a lease), throttling of guesses (`throttle`), one-time codes and proven
+claimed under a lease), the web widget's inbox (`inbox`), the SMS and e-mail messages
+(`contact_messages`), throttling of guesses (`throttle`), one-time codes and proven
 mobiles (`verification`),
 uploads and staged files (`files`, `staged`, `uploads`), the privacy purge (`privacy`),
 exports, and the report reference it issues (`reference`: the CONTRACT's `BR-XXXXXXXX`, made

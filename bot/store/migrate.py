@@ -89,3 +89,25 @@ def upgrade(url: str | Engine | None = None, revision: str = "head") -> UpgradeR
         revision=current_revision(engine),
         url=engine.url.render_as_string(hide_password=True),
     )
+
+
+def create_postgres_database(server_url: str, name: str) -> bool:
+    """Create the PostgreSQL database `name` on the server of `server_url` (a URL to any of
+    its databases) unless it exists; True when it was created. For a fresh cluster's
+    server (bot/runtime/cluster.py), before `upgrade`."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(server_url.rsplit("/", 1)[0] + "/postgres",
+                           isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if exists:
+                return False
+            quoted = name.replace('"', '""')
+            connection.execute(text(f'CREATE DATABASE "{quoted}"'))
+            return True
+    finally:
+        engine.dispose()

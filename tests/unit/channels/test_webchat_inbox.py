@@ -22,9 +22,8 @@ from test_webchat import WEBHOOK, FakeAgent, make_app
 
 from bot.channels import webchat
 from bot.channels.webchat import WebchatInput
-from bot.notify import inbox
 from bot.notify.dispatcher import dispatch_once
-from bot.store import handoffs
+from bot.store import handoffs, inbox
 from bot.store.db import dispose_engine
 from bot.store.migrate import upgrade
 from bot.store.reports.drafts import ReportDraft

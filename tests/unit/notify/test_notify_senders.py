@@ -14,7 +14,6 @@ from http_standin import Answer, HttpStandIn
 
 from bot.channels import telegram_text
 from bot.clock import FixedClock
-from bot.notify import inbox
 from bot.notify.dispatcher import dispatch_once
 from bot.notify.senders import (
     CallCentreSender,
@@ -25,6 +24,7 @@ from bot.notify.senders import (
     TelegramSender,
     WebSender,
 )
+from bot.store import inbox
 from bot.store.outbox import Notice, list_messages
 from bot.store.reports.drafts import ReportDraft
 from bot.store.repository import ReportRepository

@@ -1,11 +1,11 @@
-"""The web widget's inbox: notifications waiting for a widget conversation.
+"""The web widget's inbox (table `web_inbox`): notifications waiting for a widget conversation.
 
-bot.notify.senders.WebSender stores each web notification here. The widget's channel
+bot.notify.senders.WebSender stores each web notification here (`put`). The widget's channel
 (bot.channels.webchat) hands them to the widget when it loads and while it is open (its
 `inbox` endpoint, polled), and shows the ones already taken again in the conversation's
 history, so that a reloaded page still has them:
 
-    from bot.notify import inbox
+    from bot.store import inbox
     items = inbox.take_unread(sender_id)   # and mark them read, in one transaction
     shown = inbox.taken(sender_id)         # the ones taken before, oldest first
 
@@ -20,12 +20,13 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
 from bot.store.db import session_scope
 from bot.store.models import Report, WebInboxMessage, utc_now
 
-__all__ = ["InboxItem", "take_unread", "taken", "unread"]
+__all__ = ["InboxItem", "put", "take_unread", "taken", "unread"]
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,27 @@ def take_unread(
             InboxItem(row.id, ref, row.language, row.text, row.created_at, moment)
             for row, ref in rows
         ]
+
+
+def put(
+    bind: Engine | str | None,
+    *,
+    outbox_id: int,
+    report_id: int,
+    sender_id: str,
+    language: str,
+    text: str,
+) -> int | None:
+    """Store a notification for the widget conversation `sender_id`: its id, or None when
+    that outbox message is already there (`outbox_id` is unique: stored once)."""
+    try:
+        with session_scope(bind, write=True) as session:
+            item = WebInboxMessage(
+                outbox_id=outbox_id, report_id=report_id, sender_id=sender_id,
+                language=language, text=text, created_at=utc_now(),
+            )
+            session.add(item)
+            session.flush()
+            return int(item.id)
+    except IntegrityError:
+        return None
