@@ -9,7 +9,7 @@ a notice's text is the text catalogue's (`bot.texts.notices`). Here:
 * `dispatcher.py` — deliver the due messages once.
 * `contact.py` — SMS and e-mail (one-time codes) through their senders; the messages'
   table is the store's (`bot.store.contact_messages`).
-* `relay.py` — the relay of notices to the call centre.
+* `relay.py` — a chat message pushed to a conversation at once, outside a turn (an agent's line).
 
 The web widget's inbox is the store's too (`bot.store.inbox`). Nothing here talks SQL.
 
