@@ -81,6 +81,8 @@ _LODGED = _any(
     rf"\bmy\s+{_COMPLAINT}\b",
     rf"{_AR_LODGE}\s+(?:\w+\s+)?{_AR_COMPLAINT}",
     r"(?:شكواي|شكوتي)\b",
+    # the complaint first, then the verb with its pronoun: «شكوى على قوى رفعتها قبل اسبوعين»
+    rf"{_AR_COMPLAINT}\s+(?:\S+\s+){{0,4}}?{_AR_LODGE}(?:ها|ه)\b",
 )
 _CLOSED = _any(
     rf"\b(?:closed|close)\b(?:\s+\w+){{0,3}}\s+{_COMPLAINT}",

@@ -237,6 +237,8 @@ def language_of(text: str) -> Language | None:
             word_counts["ar"] += 1
             letter_counts["ar"] += sum(char.isalpha() for char in token)
             continue
+        if any(char.isdigit() for char in token):
+            continue  # a reference, a code, a number ("ABS-99120", "12/11"): no language
         for word, script in _words(token):
             language: Language = "ar" if script == "arabic" else "en"
             weight = ARABIC_LETTER_WEIGHT if script == "arabic" else 1.0

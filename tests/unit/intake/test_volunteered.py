@@ -214,3 +214,20 @@ def test_facts_to_take_keeps_service_is_digital_on_file() -> None:
     taken = facts_to_take({"platform": "أبشر"}, report_type="complaint_escalation",
                           slots={"service_is_digital": False})
     assert taken == {"platform": "أبشر"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "عندي شكوى على منصة قوى رفعتها قبل ثلاث اسابيع وما ردوا علي",
+        "الشكوى اللي قدمتها على ابشر ما ردوا عليها",
+    ],
+)
+def test_the_complaint_told_before_the_verb_is_lodged(text: str) -> None:
+    """«شكوى … رفعتها»: the noun first, the verb with its pronoun after (found by hand)."""
+    facts = complaint_facts(text, TODAY)
+    assert facts["prior_complaint_lodged"] is True and facts["complaint_closed"] is False
+
+
+def test_a_complaint_still_to_lodge_is_not_lodged() -> None:
+    assert complaint_facts("شكوى على ابشر ابي ارفعها", TODAY) == {}

@@ -162,6 +162,9 @@ def test_requested_language_ignores_mentions(text: str) -> None:
         ("en", "0551234567", None, "en"),
         ("ar", "user@example.com", None, "ar"),
         ("en", "BR-7K3Q9PX2", "prior_complaint_ref", "en"),
+        # ... and an entity's complaint number, whatever is asked (it switched to English)
+        ("ar", "ABS-99120", "lodging_blocked_by_fault", "ar"),
+        ("ar", "JAW-2026-88213", None, "ar"),
         ("ar", "👍", None, "ar"),
         # outside data slots any message with a language decides
         ("ar", "hello how are you", None, "en"),
