@@ -89,6 +89,7 @@ _CLOSED = _any(
     rf"\b{_COMPLAINT}\b(?:\s+\S+){{0,2}}\s+(?:was|is|has been|got)\s+closed\b",
     r"\b(?:they|it was|it's been|it got|it is|they've)\s+closed\b|\bclosed it\b",
     r"(?:قفلوا|اغلقوا|سكروا|قفلت|اغلقت|انقفلت|انغلقت|سكرت|تم اغلاق|اقفلوا)",
+    r"(?:قفلوها|قفلوه|سكروها|سكروه|اغلقوها|اغلقوه|اقفلوها)",
 )
 _STILL_OPEN = _any(
     r"\bno\s+(?:reply|response|answer|feedback)\b",
@@ -105,6 +106,9 @@ _STILL_OPEN = _any(
 _STILL_A_PROBLEM = _any(
     r"\b(?:not|never|wasn'?t|isn'?t|hasn'?t been|was not|is not)\s+(?:solved|fixed|resolved)\b",
     r"\bstill\s+(?:not working|broken|down|failing|the same|a problem|happening)\b",
+    r"\bwithout\s+(?:fixing|solving|resolving)\b",
+    r"\b(?:didn'?t|did not|never)\s+(?:fix|solve|resolve)\b",
+    r"(?:بدون|بلا|دون)\s+(?:ما\s+)?(?:يحلونها|حلها|حل|ما تنحل|يصلحونها|اصلاح)",
     r"(?:ما|لم)\s*(?:انحلت|تنحل|اتحلت|تحلت|حلوها|يحلوها|تحل|انحل|تنصلح|انصلحت)",
     r"(?:المشكله|المشكلة)\s+(?:مستمره|باقيه|موجوده|قائمه|لا تزال|ما زالت)",
 )

@@ -231,3 +231,17 @@ def test_the_complaint_told_before_the_verb_is_lodged(text: str) -> None:
 
 def test_a_complaint_still_to_lodge_is_not_lodged() -> None:
     assert complaint_facts("شكوى على ابشر ابي ارفعها", TODAY) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I complained 2 weeks ago but they closed it without fixing anything",
+        "I filed a complaint, they closed my complaint and did not fix it",
+        "رفعت شكوى وقفلوها بدون ما يحلونها",
+    ],
+)
+def test_closed_without_a_fix_is_a_problem_that_persists(text: str) -> None:
+    """"closed it without fixing anything" asked "does the problem persist?" (found by hand)."""
+    facts = complaint_facts(text, TODAY)
+    assert facts["complaint_closed"] is True and facts["problem_persists"] is True
