@@ -126,39 +126,20 @@ def _questions() -> tuple[str, ...]:
 QUESTION_SLOTS = _questions()
 
 # Everything about the report being prepared; personal data stays for the next report.
-REPORT_SLOTS = (
-    "report_type",
-    "proposed_report_type",
-    "platform",
-    "service_name",
-    "service_channel",
-    "entity_name",
-    "prior_complaint_ref",
-    "prior_complaint_date",
-    "title",
-    "description",
-    "attachments",
-    "service_is_digital",
-    "prior_complaint_lodged",
-    "lodging_blocked_by_fault",
-    "has_fault_screenshot",
-    "complaint_closed",
-    "closed_complaint_kind",
-    "problem_persists",
-    "entity_gave_response_time",
-    "response_due",
-    "service_is_paper",
-    "has_digital_alternative",
-    "reporter_role",
-    "outage_kind",
-    "attachments_done",
-    "already_escalated_as",
-    "similar_previous_request",
-    "same_previous_suggestion",
-    "pending_name",
-    "pending_typed",
-    "filing_key",
-    "intake_step",
+REPORT_SLOTS = tuple(
+    dict.fromkeys(
+        [
+            "report_type",
+            "proposed_report_type",
+            # every slot a report form asks, and the facts the store answers for it
+            *(slot for form in report_forms() for slot in (*form.slots, *form.looked_up)),
+            "attachments",
+            "pending_name",
+            "pending_typed",
+            "filing_key",
+            "intake_step",
+        ]
+    )
 )
 
 # Words that name a field when the user types which one to change ("change my mobile").
