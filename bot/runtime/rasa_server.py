@@ -1,5 +1,6 @@
 """`python -m bot.runtime.rasa_server run …`: Rasa's own command line, with
-bot/runtime/rasa_tuning.py applied.
+bot/runtime/rasa_tuning.py applied, and TensorFlow kept out of the process when the model
+needs none (bot/runtime/no_tensorflow.py).
 
 `python -m bot serve` starts the Rasa server this way; the arguments are those of
 `python -m rasa`. BALAGH_RASA_TUNING=none gives stock Rasa (for comparisons).
@@ -16,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.runtime import rasa_tuning
+from bot.runtime import no_tensorflow, rasa_tuning
 from bot.runtime.secrets import restrict_umask
 
 TOKEN_OPTION = "--auth-token"
@@ -43,13 +44,17 @@ def with_token(argv: list[str], token: str | None) -> list[str]:
 def main() -> None:
     restrict_umask()
     try:
+        # before anything imports Rasa (and with it TensorFlow)
+        _, tensorflow = no_tensorflow.keep_out_if_unneeded(
+            no_tensorflow.model_argument(sys.argv[1:]) if sys.argv[1:2] == ["run"] else None
+        )
         applied = rasa_tuning.apply()
     except (ValueError, rasa_tuning.RasaChanged) as error:  # refuse to start
         sys.exit(str(error))
     from rasa.__main__ import main as rasa_main
 
-    print(f"Rasa tuning ({rasa_tuning.ENVIRONMENT}): {', '.join(applied) or 'none'}",
-          file=sys.stderr, flush=True)
+    print(f"Rasa tuning ({rasa_tuning.ENVIRONMENT}): {', '.join(applied) or 'none'}; "
+          f"TensorFlow ({no_tensorflow.ENVIRONMENT}): {tensorflow}", file=sys.stderr, flush=True)
     sys.argv = with_token(["rasa", *sys.argv[1:]], token_from_environment())
     rasa_main()
 
