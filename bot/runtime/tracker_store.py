@@ -15,6 +15,12 @@ Another Rasa server that wrote to the conversation, a redaction by the retention
 retrieve to SQL as before. A tracker is kept only when it holds exactly the events Rasa's
 own retrieve would load (`holds_one_session`).
 
+Saving, Rasa counts the conversation's stored events in SQL to know which of the tracker's
+are new (a third of a save). A tracker that continues the kept one (it starts with the kept
+tracker's own event objects, and SQL has no newer event) needs no count: its events after
+the kept length are new, written row for row as Rasa writes them. Any other tracker is
+saved by Rasa's own method.
+
 Rasa falls back to its in-memory store, with only a warning, when the class path in
 endpoints.yml is wrong; tests/unit/test_tracker_store.py builds the store the way Rasa does
 from the file `bot serve` writes and checks its class.
@@ -22,14 +28,17 @@ from the file `bot serve` writes and checks its class.
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections import OrderedDict
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 __all__ = ["CACHED_CONVERSATIONS", "CachedSQLTrackerStore", "holds_one_session"]
 
@@ -93,12 +102,60 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 return tracker.copy()
         return await super().retrieve(sender_id)
 
+    def _stored_prefix(self, tracker: DialogueStateTracker) -> tuple[int, int] | None:
+        """(events stored, newest stored id) when `tracker` continues the kept tracker of its
+        conversation and SQL holds nothing newer: its first events are the stored ones."""
+        entry = self._kept.pop(tracker.sender_id, None)
+        if entry is None:
+            return None
+        kept, length, domain, newest = entry
+        events = tracker.events
+        if not (
+            domain is self.domain
+            and len(kept.events) == length <= len(events)
+            # a copy of the kept tracker shares its event objects (a replay)
+            and (length == 0 or events[length - 1] is kept.events[length - 1])
+            and holds_one_session(tracker)
+            and self._newest_event_id(tracker.sender_id) == newest
+        ):
+            return None
+        return length, newest
+
+    def _append(self, tracker: DialogueStateTracker, stored: int, newest: int) -> int:
+        """Write the events after the first `stored` (as SQLTrackerStore.save writes each);
+        the newest stored event id after it."""
+        with self.session_scope() as session:
+            rows = [self.event_row(tracker.sender_id, event)
+                    for event in itertools.islice(tracker.events, stored, None)]
+            session.add_all(rows)
+            session.flush()  # the rows' ids
+            newest = max((row.id for row in rows), default=newest)
+            session.commit()
+        return newest
+
+    def event_row(self, sender_id: str, event: Event) -> Any:
+        """The `events` row of one event, with the same columns SQLTrackerStore.save fills."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        self._kept.pop(tracker.sender_id, None)
-        await super().save(tracker)
+        stored = self._stored_prefix(tracker) if self.event_broker is None else None
+        if stored is None:
+            await super().save(tracker)
+            newest = None
+        else:  # no count of the stored events (Rasa's way, a third of a save): we know it
+            newest = self._append(tracker, *stored)
         if self.cached_conversations <= 0 or not holds_one_session(tracker):
             return
-        newest = self._newest_event_id(tracker.sender_id)
+        if newest is None:
+            newest = self._newest_event_id(tracker.sender_id)
         # the saved object itself, not a copy (the caller is done with it: Rasa saves at the
         # end of a turn); an event added to it after the save shows in its length
         self._kept[tracker.sender_id] = (tracker, len(tracker.events), self.domain, newest)

@@ -230,3 +230,95 @@ def test_rasa_builds_this_class_from_the_endpoints_file_bot_serve_writes(
         serve.write_endpoints(5055, tmp_path / "endpoints.yml")
     root = read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store")
     assert root is not None and root.type == serve.TRACKER_STORE_CLASS
+
+
+@pytest.fixture
+def counts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The saves that counted the stored events in SQL (Rasa's SQLTrackerStore.save)."""
+    counted: list[str] = []
+    original = SQLTrackerStore._additional_events
+
+    def counting(self: SQLTrackerStore, session: Any, tracker: DialogueStateTracker) -> Any:
+        counted.append(tracker.sender_id)
+        return original(self, session, tracker)
+
+    monkeypatch.setattr(SQLTrackerStore, "_additional_events", counting)
+    return counted
+
+
+def _rows(store: SQLTrackerStore, sender: str) -> list[tuple[Any, ...]]:
+    with store.session_scope() as session:
+        rows = session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender).order_by(
+            store.SQLEvent.id).all()
+        return [(r.type_name, r.timestamp, r.intent_name, r.action_name, r.data) for r in rows]
+
+
+def test_a_turn_on_a_kept_tracker_is_saved_without_counting_and_as_rasa_writes_it(
+    tmp_path: Path, counts: list[str]
+) -> None:
+    store = _store(tmp_path)
+    plain = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "plain.db"))
+    turn = [
+        UserUttered("yes", {"name": "affirm", "confidence": 1.0}, timestamp=T0 + 1.5),
+        ActionExecuted("utter_ok", timestamp=T0 + 1.6),
+        SlotSet("language", "ar", timestamp=T0 + 1.7),
+    ]
+
+    async def go() -> None:
+        # a new conversation, then a turn read back from SQL: Rasa's saves, which count
+        await _kept_after_a_turn(store, "a")
+        assert counts == ["a", "a"]
+        tracker = await _one_turn(store, "a", *turn)
+        assert counts == ["a", "a"]  # the kept tracker's continuation: no count
+        counts.clear()
+        await plain.save(tracker)
+        assert counts == ["a"]
+        # the next turn is served from memory again and goes on the same way
+        again = await _one_turn(store, "a", UserUttered("three", timestamp=T0 + 2))
+        assert counts == ["a"]
+        assert _user_texts(again) == ["hello", "two", "yes", "three"]
+
+    asyncio.run(go())
+    # the turn's rows, column by column, as Rasa's own save wrote them
+    assert _rows(store, "a")[-4:-1] == _rows(plain, "a")[-3:]
+    assert _stored_texts(store, "a") == ["hello", "two", "yes", "three"]
+
+
+def test_a_tracker_that_does_not_continue_the_kept_one_is_counted(
+    tmp_path: Path, counts: list[str]
+) -> None:
+    """Equal events that are not the kept tracker's (a tracker built elsewhere): Rasa's count
+    decides what is new, so nothing is written twice."""
+    store = _store(tmp_path)
+
+    async def go() -> None:
+        kept = await _kept_after_a_turn(store, "a")
+        counts.clear()
+        rebuilt = DialogueStateTracker.from_dict("a", [e.as_dict() for e in kept.events],
+                                                 DOMAIN.slots)
+        rebuilt.update(UserUttered("three", timestamp=T0 + 2))
+        await store.save(rebuilt)
+        assert counts == ["a"]
+
+    asyncio.run(go())
+    assert _stored_texts(store, "a") == ["hello", "two", "three"]
+
+
+def test_a_write_by_another_server_between_load_and_save_is_counted(
+    tmp_path: Path, counts: list[str]
+) -> None:
+    here, there = _store(tmp_path), _store(tmp_path)
+
+    async def go() -> None:
+        await _kept_after_a_turn(here, "a")
+        mine = await here.retrieve("a")  # served from memory
+        await _one_turn(there, "a", UserUttered("elsewhere", timestamp=T0 + 2))
+        counts.clear()
+        mine.update(UserUttered("mine", timestamp=T0 + 3))
+        await here.save(mine)
+        assert counts == ["a"]  # not appended blindly after the kept length
+
+    asyncio.run(go())
+    # Rasa's own count: the other server's event stands where this tracker's first new one
+    # would have gone, so this server's save stores what follows it (as stock Rasa does)
+    assert _stored_texts(here, "a")[:3] == ["hello", "two", "elsewhere"]
