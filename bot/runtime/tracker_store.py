@@ -34,6 +34,8 @@ from collections import OrderedDict
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
+import sqlalchemy.pool
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
@@ -79,12 +81,30 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, *args, **kwargs)
+        self._pool_sqlite_connections()
         self.cached_conversations = int(cached_conversations)
         # sender id -> (the saved tracker, its number of events then, the domain it was
         # made with, the newest stored event id); the most recently used last
         self._kept: OrderedDict[str, tuple[DialogueStateTracker, int, Domain, int]] = (
             OrderedDict()
         )
+
+    def _pool_sqlite_connections(self) -> None:
+        """Keep SQLite connections open between uses, as for PostgreSQL.
+
+        SQLAlchemy 1.4 gives a SQLite file no pool: every query of a turn (the newest-event
+        check, the save) opened the file and read its schema again. Rasa's store runs in
+        the server's one event-loop thread; `check_same_thread` is off only so that the
+        pool may close connections from another thread."""
+        url = self.engine.url
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url, poolclass=sa.pool.QueuePool, pool_size=2,
+            connect_args={"check_same_thread": False},
+        )
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _newest_event_id(self, sender_id: str) -> int:
         table = self.SQLEvent.__table__

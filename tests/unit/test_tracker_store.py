@@ -322,3 +322,13 @@ def test_a_write_by_another_server_between_load_and_save_is_counted(
     # Rasa's own count: the other server's event stands where this tracker's first new one
     # would have gone, so this server's save stores what follows it (as stock Rasa does)
     assert _stored_texts(here, "a")[:3] == ["hello", "two", "elsewhere"]
+
+
+def test_sqlite_connections_are_pooled(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    with store.engine.connect() as first:
+        raw = first.connection.dbapi_connection
+    with store.engine.connect() as second:
+        assert second.connection.dbapi_connection is raw  # the file is not opened again
+    asyncio.run(_kept_after_a_turn(store, "a"))
+    assert _stored_texts(store, "a") == ["hello", "two"]
