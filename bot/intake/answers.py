@@ -168,6 +168,16 @@ def is_skip(text: str, intent: str | None = None) -> bool:
     return intent == "deny" or (bool(_words(text)) and set(_words(text)) <= _SKIP)
 
 
+# a button's payload, as Rasa reads one: "/intent" or "/intent{...json...}"
+_PAYLOAD = re.compile(r"/[A-Za-z_][\w-]*(\{.*\})?", re.DOTALL)
+
+
+def is_button_payload(text: str) -> bool:
+    """Whether the reply is a button's payload ("/affirm", '/choose{"choice": "web"}'): an
+    old button of another question pressed, never a name or a description typed."""
+    return bool(_PAYLOAD.fullmatch(text.strip()))
+
+
 def is_filler(text: str) -> bool:
     """Whether the reply is only sounds or question words ("hmm", "what?", «ههه»)."""
     words = _words(text)
@@ -239,7 +249,7 @@ def _parse_prior_reference(text: str) -> Answer:
 
 
 def _parse_text_slot(slot: str, text: str, intent: str | None) -> Answer:
-    if is_filler(text):
+    if is_filler(text) or is_button_payload(text):
         return Answer(error="not_an_answer")
     if slot == "title":
         return _length_checked(text, TITLE_LENGTH, "title_length")
@@ -280,6 +290,8 @@ def parse_answer(
         choice = parse_choice(slot, text, entities)
         if choice is not None:
             return Answer(choice)
+        if is_button_payload(text):
+            return Answer(error="not_an_answer")
         if slot == "service_channel":  # a channel we have no button for, as typed
             if is_filler(text):
                 return Answer(error="not_an_answer")

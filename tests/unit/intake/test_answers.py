@@ -174,3 +174,27 @@ def test_i_dont_know_is_no_where_the_rules_read_no_as_not_known(text: str) -> No
 def test_a_no_to_the_number_question_is_no_answer_not_a_mistyped_number(text: str) -> None:
     assert parse_answer("prior_complaint_ref", text, today=TODAY).error == "not_an_answer"
     assert parse_answer("prior_complaint_ref", "no 4471-X", today=TODAY).error is None
+
+
+@pytest.mark.parametrize("slot", ["service_channel", "title", "description", "platform",
+                                  "service_name", "entity_name", "full_name"])
+@pytest.mark.parametrize(("text", "intent"), [("/affirm", "affirm"), ("/deny_x", None),
+                                              ('/choose{"choice": "app"}', "choose")])
+def test_an_old_buttons_payload_is_not_a_typed_answer(slot: str, text: str,
+                                                      intent: str | None) -> None:
+    """Found by hand: "Yes" of the report-type question pressed while the channel was asked
+    stored "/affirm" as the channel (shown in the summary). A payload is never free text;
+    the channel's own buttons still count."""
+    entities = {"choice": "app"} if slot == "service_channel" and "choose" in text else {}
+    answer = parse_answer(slot, text, intent=intent, entities=entities, today=TODAY)
+    if entities:
+        assert answer.value == "app"
+    else:
+        assert answer.value is None and answer.error is not None, answer
+
+
+def test_a_slash_inside_typed_text_is_still_text() -> None:
+    assert parse_answer("service_name", "تجديد / إصدار جواز", today=TODAY).value == (
+        "تجديد / إصدار جواز")
+    assert parse_answer("description", "/ the page at /en/pay fails with an error",
+                        today=TODAY).value is not None
