@@ -51,6 +51,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -531,7 +532,11 @@ def bench_cluster(work: Path, servers: int, levels: list[int], args: argparse.Na
                                            levels, args.runs, args.min_conversations, 0,
                                            args.single_run_from, process.pid)
         memory = peak_rss(process.pid)
-        database_url = f"postgresql+psycopg2://postgres@127.0.0.1:{postgres}/balagh"
+        # the cluster's PostgreSQL wants its password (generated into the var dir)
+        password = (os.environ.get("POSTGRES_PASSWORD") or "").strip() or (
+            work / "cluster_postgres_password").read_text(encoding="utf-8").strip()
+        database_url = (f"postgresql+psycopg2://postgres:{quote(password, safe='')}"
+                        f"@127.0.0.1:{postgres}/balagh")
         store_ok, store_line = verify_store(database_url, everything.filed)
     finally:
         if process.poll() is None:

@@ -293,12 +293,15 @@ def node_parts(args: argparse.Namespace) -> tuple[list[Part], list[Part]]:
     for i in range(args.rasa_servers):
         name = f"rasa-{i + 1}"
         log = LOG_DIR / f"{name}.out"
-        actions_url = f"http://127.0.0.1:{args.actions_port + i % args.action_servers}/webhook"
+        # no action servers: each Rasa server runs the actions in its own process
+        actions_args = ["--actions-in-process"] if not args.action_servers else [
+            "--actions-url",
+            f"http://127.0.0.1:{args.actions_port + i % args.action_servers}/webhook"]
         rasa.append(Part(
             name=f"Rasa server {i + 1}",
             command=[python, "-m", "bot", "serve", "--node", name,
                      "--rasa-port", str(args.rasa_port + i), "--interface", "127.0.0.1",
-                     "--actions-url", actions_url, *common],
+                     *actions_args, *common],
             log_path=log,
             ready=lambda log=log: _says_running(log),
         ))
@@ -388,7 +391,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="address of the public port (127.0.0.1; 0.0.0.0 for all)")
     parser.add_argument("--rasa-servers", type=int, default=2, metavar="N")
     parser.add_argument("--action-servers", type=int, default=2, metavar="M",
-                        help="action servers (2); Rasa server i calls number i mod M")
+                        help="action servers (2); Rasa server i calls number i mod M; "
+                        "0: each Rasa server runs the actions in its own process")
     parser.add_argument("--rasa-port", type=int, default=5105, metavar="PORT",
                         help="first Rasa server's port, the others follow (5105)")
     parser.add_argument("--actions-port", type=int, default=5155, metavar="PORT",
@@ -401,8 +405,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         metavar="DIR", help="its files (var/cluster/postgres)")
     parser.add_argument("--model", type=Path, default=model_path())
     args = parser.parse_args(argv)
-    if args.rasa_servers < 1 or args.action_servers < 1:
-        parser.error("--rasa-servers and --action-servers must be at least 1")
+    if args.rasa_servers < 1 or args.action_servers < 0:
+        parser.error("--rasa-servers must be at least 1, --action-servers at least 0")
     return args
 
 
@@ -429,12 +433,16 @@ def banner(args: argparse.Namespace, env: dict[str, str]) -> str:
     host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
     base = f"http://{host}:{args.port}"
     rasa = ", ".join(str(args.rasa_port + i) for i in range(args.rasa_servers))
-    actions = ", ".join(str(args.actions_port + j) for j in range(args.action_servers))
+    actions = (
+        "ports " + ", ".join(str(args.actions_port + j) for j in range(args.action_servers))
+        + " (logs var/logs/actions-N/)" if args.action_servers
+        else "none: each Rasa server runs the actions in its own process"
+    )
     return f"""
 Balagh Raqmi cluster is running.
   Public address (proxy): {base}/webhooks/rest/webhook, {base}/webchat/, HTTP API
   Rasa servers:           127.0.0.1 ports {rasa} (logs var/logs/rasa-N/)
-  Action servers:         ports {actions} (logs var/logs/actions-N/)
+  Action servers:         {actions}
   Report + tracker store: {settings.redacted(env['DATABASE_URL'])}
   Lock store (Redis):     {settings.redacted(env['REDIS_URL'])}
   Scheduler, proxy logs:  {LOG_DIR}/

@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.runtime import no_tensorflow, rasa_tuning
+from bot.runtime import no_tensorflow, rasa_tuning, settings
 from bot.runtime.secrets import restrict_umask
 
 TOKEN_OPTION = "--auth-token"
@@ -41,6 +41,16 @@ def with_token(argv: list[str], token: str | None) -> list[str]:
     return [*argv, TOKEN_OPTION, token]
 
 
+def tuning_names() -> list[str]:
+    """The changes of bot/runtime/rasa_tuning.py to apply: BALAGH_RASA_TUNING's, and
+    `inprocess` when the actions run in this process (BALAGH_ACTIONS=in-process, which
+    `bot serve --actions-in-process` sets)."""
+    names = rasa_tuning.wanted(os.environ.get(rasa_tuning.ENVIRONMENT))
+    if settings.actions_in_process() and "inprocess" not in names:
+        names.append("inprocess")
+    return names
+
+
 def main() -> None:
     restrict_umask()
     try:
@@ -48,7 +58,7 @@ def main() -> None:
         _, tensorflow = no_tensorflow.keep_out_if_unneeded(
             no_tensorflow.model_argument(sys.argv[1:]) if sys.argv[1:2] == ["run"] else None
         )
-        applied = rasa_tuning.apply()
+        applied = rasa_tuning.apply(tuning_names())
     except (ValueError, rasa_tuning.RasaChanged) as error:  # refuse to start
         sys.exit(str(error))
     from rasa.__main__ import main as rasa_main

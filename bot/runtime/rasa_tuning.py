@@ -29,6 +29,14 @@ assistant cost the stock Rasa process about 84 ms of CPU:
   names stay): Rasa renders responses from its own domain, and the texts were 163 of the
   178 KB the action server parsed for every call. It halved the action server's CPU a turn.
 
+* `inprocess` (not in "all"; `bot serve --actions-in-process` or BALAGH_ACTIONS=in-process
+  adds it): an action call is answered by rasa_sdk's executor with the project's actions in
+  the Rasa process, instead of an HTTP call to the action server. The call still goes
+  through JSON both ways (the action sees data of its own, Rasa gets back what JSON
+  carries), and the server's refusals come back as the same HTTP errors (400 a rejection,
+  404 an unknown action, 500 a failure), so Rasa's RemoteAction treats them as before. A
+  quarter less CPU a turn on 2 cores (bench/results/HISTORY.md, "Stop 29").
+
 The tracker cache that was a patch here is now a tracker store class Rasa builds from
 endpoints.yml (bot/runtime/tracker_store.py), and the response filling an NLG class
 (bot/runtime/nlg.py): Rasa has seams for those.
@@ -281,12 +289,72 @@ def detect_language_in_process() -> None:
     ActionExtractSlots._run_custom_action = _run_custom_action  # type: ignore[method-assign]
 
 
+ACTION_CALL_KEYS = frozenset({"next_action", "sender_id", "tracker", "domain"})
+
+
+def is_action_call(body: Any) -> bool:
+    """Whether a request body is Rasa's call of a custom action (RemoteAction's format)."""
+    return isinstance(body, dict) and body.keys() >= ACTION_CALL_KEYS
+
+
+class InProcessActions:
+    """rasa_sdk's executor with the project's actions, called as the action server would
+    call it for one request: the same JSON in (the call as text, parsed; the domain without
+    the responses' texts), the same JSON out, its refusals as the server's HTTP errors."""
+
+    def __init__(self, package: str = "actions") -> None:
+        from rasa_sdk.executor import ActionExecutor
+
+        self.executor = ActionExecutor()
+        self.executor.register_package(package)
+        self._encoded: dict[int, tuple[Any, str]] = {}
+
+    async def call(self, body: dict[str, Any]) -> Any:
+        from rasa.utils.endpoints import ClientResponseError
+        from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
+
+        # a JSON round trip, as over HTTP: the action gets data of its own, never objects
+        # of Rasa's tracker, and Rasa gets back only what JSON can carry
+        action_call = json.loads(request_body(body, self._encoded, lean=True))
+        try:
+            result = await self.executor.run(action_call)
+        except ActionExecutionRejection as error:  # rasa_sdk's endpoint: 400
+            text = json.dumps({"error": error.message, "action_name": error.action_name})
+            raise ClientResponseError(400, "Bad Request", text) from error
+        except ActionNotFoundException as error:  # 404
+            text = json.dumps({"error": error.message, "action_name": error.action_name})
+            raise ClientResponseError(404, "Not Found", text) from error
+        except Exception as error:  # the server's 500, logged as the action server logs it
+            logger.exception("custom action %s failed", action_call.get("next_action"))
+            raise ClientResponseError(500, "Internal Server Error", "") from error
+        return json.loads(json.dumps(result)) if result is not None else None
+
+
+def run_actions_in_process() -> None:
+    """Custom actions run inside the Rasa process: no HTTP call, no second parse."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    original = EndpointConfig.request
+    actions: dict[str, InProcessActions] = {}
+
+    async def request(self: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
+        body = kwargs.get("json")
+        if not is_action_call(body):
+            return await original(self, *args, **kwargs)
+        if "executor" not in actions:
+            actions["executor"] = InProcessActions()
+        return await actions["executor"].call(body)
+
+    EndpointConfig.request = request  # type: ignore[method-assign]
+
+
 CHANGES: dict[str, Callable[[], None]] = {
     "validator": use_one_validator,
     "keepalive": keep_sessions_alive,
     "language": detect_language_in_process,
     "domainjson": encode_domain_once,
     "leandomain": send_lean_domain,
+    "inprocess": run_actions_in_process,
 }
 
 
@@ -324,6 +392,7 @@ TARGETS: dict[str, tuple[tuple[str, str, str], ...]] = {
     ),
     "domainjson": (_REQUEST,),
     "leandomain": (_REQUEST,),
+    "inprocess": (_REQUEST,),
 }
 
 

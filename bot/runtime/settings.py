@@ -151,3 +151,13 @@ def clock() -> Clock:
 
 
 _offset_clock: tuple[str, OffsetClock] | None = None
+
+
+ACTIONS_MODE_ENV = "BALAGH_ACTIONS"
+IN_PROCESS = "in-process"
+
+
+def actions_in_process() -> bool:
+    """BALAGH_ACTIONS=in-process: the Rasa server runs the custom actions itself (no action
+    server); anything else (the default): an action server over HTTP."""
+    return os.environ.get(ACTIONS_MODE_ENV, "").strip().lower() == IN_PROCESS

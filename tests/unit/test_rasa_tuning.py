@@ -407,6 +407,88 @@ def test_the_actions_answer_the_same_with_the_lean_domain(intent: str, text: str
     assert [answer.get("response") for answer in full["responses"]] == expected
 
 
+# --------------------------------------------------------------------------- inprocess
+
+
+def test_an_action_call_runs_in_process_with_the_servers_answer(
+    monkeypatch: pytest.MonkeyPatch, domain: Any
+) -> None:
+    """The same action call, over HTTP to rasa_sdk's own server code and in process: the
+    same answer; nothing reaches the URL in process; other requests still go out."""
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    call = _action_call("action_propose_report_type", domain.as_dict(), "suggest_development",
+                        "I have a suggestion to improve Absher")
+    over_http = asyncio.run(executor.run(json.loads(rasa_tuning.request_body(call, {}, True))))
+
+    monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
+    rasa_tuning.CHANGES["inprocess"]()
+    received: list[Any] = []
+
+    async def go() -> tuple[Any, Any]:
+        async def handler(request: web.Request) -> web.Response:
+            received.append(await request.json())
+            return web.json_response({"other": True})
+
+        async with _local_webhook(handler) as url:
+            endpoint = EndpointConfig(url)
+            in_process = await endpoint.request(json=call, method="post")
+            other = await endpoint.request(json={"n": 1}, method="post")
+            return in_process, other
+
+    in_process, other = asyncio.run(go())
+    assert in_process == over_http
+    assert [r.get("response") for r in in_process["responses"]] == [
+        "utter_propose_development_suggestion_platform"]
+    assert other == {"other": True} and received == [{"n": 1}]
+
+
+@pytest.mark.parametrize(("action", "status"), [
+    ("action_that_does_not_exist", 404),
+    ("validate_personal_form", 500),  # a tracker it cannot read: the action fails
+])
+def test_in_process_failures_are_the_servers_http_errors(
+    monkeypatch: pytest.MonkeyPatch, action: str, status: int
+) -> None:
+    """Rasa reacts to the action server's 400/404/500 (RemoteAction.run); in process the
+    same errors reach it."""
+    from rasa.utils.endpoints import ClientResponseError
+
+    monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
+    rasa_tuning.CHANGES["inprocess"]()
+    call = _action_call(action, {"responses": {}}, "greet", "hi")
+    if status == 500:
+        call["tracker"]["events"] = [{"event": "slot", "name": None}]
+
+    with pytest.raises(ClientResponseError) as raised:
+        asyncio.run(EndpointConfig("http://127.0.0.1:9/webhook").request(json=call))
+    assert raised.value.status == status
+
+
+def test_a_rejection_in_process_is_rasas_action_execution_rejection(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rasa_sdk's ActionExecutionRejection (a form that cannot use the message) becomes the
+    400 whose body names the action, which RemoteAction turns into its own rejection."""
+    from rasa.utils.endpoints import ClientResponseError
+    from rasa_sdk.interfaces import ActionExecutionRejection
+
+    async def rejecting(self: Any, action_call: dict[str, Any]) -> None:
+        raise ActionExecutionRejection("validate_x_form", "no slot filled")
+
+    monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
+    monkeypatch.setattr("rasa_sdk.executor.ActionExecutor.run", rejecting)
+    rasa_tuning.CHANGES["inprocess"]()
+    call = _action_call("validate_x_form", {"responses": {}}, "greet", "hi")
+    with pytest.raises(ClientResponseError) as raised:
+        asyncio.run(EndpointConfig("http://127.0.0.1:9/webhook").request(json=call))
+    assert raised.value.status == 400
+    assert json.loads(raised.value.text) == {
+        "error": "no slot filled", "action_name": "validate_x_form"}
+
+
 # --------------------------------------------------------------------------- guards
 
 
