@@ -30,12 +30,12 @@ from bot.runtime import rasa_tuning
 
 
 def test_setting_names_the_changes() -> None:
-    default = ["validator", "keepalive", "language", "domainjson", "leandomain"]
+    default = ["validator", "keepalive", "language", "domainjson", "leandomain", "sequential"]
     assert rasa_tuning.wanted(None) == default
     assert rasa_tuning.wanted("ALL") == default
     assert rasa_tuning.wanted("all, leandomain") == default
     assert rasa_tuning.wanted("leandomain,all,keepalive") == [
-        "leandomain", "validator", "keepalive", "language", "domainjson"]
+        "leandomain", "validator", "keepalive", "language", "domainjson", "sequential"]
     assert rasa_tuning.wanted("none") == []
     assert rasa_tuning.wanted(" keepalive, language ") == ["keepalive", "language"]
     with pytest.raises(ValueError, match=r"unknown change.*cache.*all, none"):
@@ -487,6 +487,22 @@ def test_a_rejection_in_process_is_rasas_action_execution_rejection(
     assert raised.value.status == 400
     assert json.loads(raised.value.text) == {
         "error": "no slot filled", "action_name": "validate_x_form"}
+
+
+# --------------------------------------------------------------------------- sequential
+
+
+def test_the_processor_loads_models_with_the_sequential_runner(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rasa.core.processor
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    from bot.runtime.graph_runner import SequentialGraphRunner
+
+    monkeypatch.setattr(rasa.core.processor, "DaskGraphRunner", DaskGraphRunner)
+    rasa_tuning.CHANGES["sequential"]()
+    assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
 
 
 # --------------------------------------------------------------------------- guards
