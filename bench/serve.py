@@ -493,7 +493,8 @@ def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
 def bench_cluster(work: Path, servers: int, levels: list[int], args: argparse.Namespace,
                   ) -> tuple[dict[int, dict[str, Any]], list[tuple[str, float]], float, bool,
                              str]:
-    """`python -m bot cluster`: `servers` Rasa servers, one action server, the proxy."""
+    """`python -m bot cluster`: `servers` Rasa servers, `--cluster-action-servers` action
+    servers (0: the actions in each Rasa server's process), the proxy."""
     work.mkdir(parents=True)
     for folder in (work, *work.parents):  # PostgreSQL runs as `postgres`: let it reach it
         if folder == Path("/"):
@@ -508,13 +509,14 @@ def bench_cluster(work: Path, servers: int, levels: list[int], args: argparse.Na
                  "TELEGRAM_WEBHOOK_URL", "REST_CALLBACK_URL"):
         env.pop(name, None)
     print(f">> starting the cluster (python -m bot cluster --rasa-servers {servers} "
-          "--action-servers 1: PostgreSQL, Redis, the proxy) ...", flush=True)
+          f"--action-servers {args.cluster_action_servers}: PostgreSQL, Redis, the proxy) ...",
+          flush=True)
     output = work / "cluster.out"
     started = time.perf_counter()
     with output.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "cluster", "--port", str(proxy),
-             "--rasa-servers", str(servers), "--action-servers", "1",
+             "--rasa-servers", str(servers), "--action-servers", str(args.cluster_action_servers),
              "--rasa-port", str(rasa), "--actions-port", str(actions),
              "--redis-port", str(redis), "--postgres-port", str(postgres),
              "--postgres-dir", str(work / "postgres")],
@@ -527,7 +529,7 @@ def bench_cluster(work: Path, servers: int, levels: list[int], args: argparse.Na
                                    + output.read_text(errors="replace")[-3000:])
             time.sleep(1)
         startup = time.perf_counter() - started
-        label = f"cluster x{servers}"
+        label = f"cluster x{servers}" + ("" if args.cluster_action_servers else " in-process")
         summary, everything = bench_server(label, f"http://127.0.0.1:{proxy}", "assistant",
                                            levels, args.runs, args.min_conversations, 0,
                                            args.single_run_from, process.pid)
@@ -569,6 +571,10 @@ def main(argv: list[str] | None = None) -> int:
         help="also run `python -m bot cluster` with N Rasa servers (and one action server, "
              "PostgreSQL, Redis, the proxy) the same way; 0: not (the default)")
     parser.add_argument(
+        "--cluster-action-servers", type=int, default=1, metavar="M",
+        help="the cluster's action servers (1); 0: each Rasa server runs the actions in its "
+             "own process (`bot cluster --action-servers 0`)")
+    parser.add_argument(
         "--tuning", default="all/none",
         help="run the assistant once per BALAGH_RASA_TUNING value (bot/runtime/rasa_tuning.py), "
              "values separated by '/': 'all/none' (default) runs it tuned, then untuned; "
@@ -601,7 +607,8 @@ def main(argv: list[str] | None = None) -> int:
                                                    levels, args)
             ok = ok and store_ok
         if args.cluster:
-            label = f"cluster x{args.cluster}"
+            label = f"cluster x{args.cluster}" + (
+                "" if args.cluster_action_servers else " in-process")
             (results[label], memory[label], startup[label], store_ok,
              store_lines[label]) = bench_cluster(Path(tmp) / "cluster", args.cluster, levels,
                                                  args)
