@@ -53,18 +53,19 @@ def heldout() -> Path:
 def serve() -> Path:
     rows = _rows("serve.csv")
     servers = list(dict.fromkeys(row["server"] for row in rows))
-    figure, (rate, cpu) = plt.subplots(1, 2, figsize=(10, 4))
+    figure, (rate, cpu) = plt.subplots(1, 2, figsize=(12, 5))
     width = 0.35
     for offset, users in ((-width / 2, "1"), (width / 2, "20")):
         picked = {r["server"]: r for r in rows if r["users"] == users}
         positions = [i + offset for i in range(len(servers))]
-        rate.bar(positions, [float(picked[s]["turns_per_s"]) for s in servers], width,
-                 label=f"{users} user(s)")
-        cpu.bar(positions, [float(picked[s]["cpu_ms_per_turn"]) for s in servers], width,
-                label=f"{users} user(s)")
+        # a server measured at 20 users only has no bar at 1 user
+        rate.bar(positions, [float(picked[s]["turns_per_s"]) if s in picked else 0.0
+                             for s in servers], width, label=f"{users} user(s)")
+        cpu.bar(positions, [float(picked[s]["cpu_ms_per_turn"]) if s in picked else 0.0
+                            for s in servers], width, label=f"{users} user(s)")
     for axis, title in ((rate, "turns/s (higher is better)"),
                         (cpu, "CPU ms a turn (lower is better)")):
-        axis.set_xticks(range(len(servers)), servers, fontsize=8)
+        axis.set_xticks(range(len(servers)), servers, fontsize=7, rotation=30, ha="right")
         axis.set_title(title)
         axis.legend(fontsize=8)
     figure.tight_layout()
