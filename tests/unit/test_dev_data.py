@@ -12,9 +12,6 @@ is trained on, and they share no text, so a choice made on one is measured on th
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
-
-import yaml
 
 from tests.unit.test_heldout_data import (
     GROUPS,
@@ -28,6 +25,7 @@ from tests.unit.test_heldout_data import (
 )
 from tests.unit.test_heldout_data import messages as heldout_messages
 from tests.unit.test_nlu_data import ROOT
+from tests.yaml_files import load_yaml
 
 DEV = ROOT / "tests" / "dev" / "messages.yml"
 DEV_FILES = sorted((ROOT / "tests" / "dev").glob("*.yml"))
@@ -35,7 +33,7 @@ DEV_FILES = sorted((ROOT / "tests" / "dev").glob("*.yml"))
 
 @cache
 def data(path: str = str(DEV)) -> dict:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return load_yaml(path)
 
 
 def messages() -> list[tuple[str, dict]]:

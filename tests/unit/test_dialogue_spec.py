@@ -10,14 +10,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.intake import dialogue_spec, flow
 from bot.intake.dialogue_spec import FORMS, QUESTIONS, Ask, form_named, report_forms
 from bot.intake.eligibility import facts_from_slots
+from tests.yaml_files import domain_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = domain_yaml()
 
 
 def _domain_line(form: dialogue_spec.Form) -> str:

@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.intake.flow import QUESTION_SLOTS
+from tests.yaml_files import domain_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = domain_yaml()
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 LTR_TOKEN = re.compile(r"BR-[0-9A-Z]{8}|\d{4}-\d{2}-\d{2}|\b\d{6,}\b")
 

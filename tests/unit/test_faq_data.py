@@ -14,15 +14,15 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.normalise import normalise_text
+from tests.yaml_files import domain_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "nlu"
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = domain_yaml()
 
 RETRIEVAL_INTENT = "faq"
 # key -> the SPEC's FAQ topic it answers, in the SPEC's order.

@@ -15,7 +15,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-import yaml
+
+from tests.yaml_files import domain_yaml, load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +53,7 @@ REFERENCE = re.compile(r"\b(BR-[0-9A-Z]{8}|Q-\d+)\b")
 
 @cache
 def data() -> dict:
-    return yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
+    return load_yaml(HELDOUT)
 
 
 def messages() -> list[tuple[str, dict]]:
@@ -61,7 +62,7 @@ def messages() -> list[tuple[str, dict]]:
 
 @cache
 def domain_intents() -> set[str]:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = domain_yaml()
     return set(domain["intents"])
 
 

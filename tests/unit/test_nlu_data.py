@@ -15,9 +15,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from tests.yaml_files import domain_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "nlu"
@@ -170,7 +171,7 @@ def test_loads_with_rasa_reader():
 
 
 def domain_intents() -> set[str]:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = domain_yaml()
     return {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]}
 
 

@@ -11,10 +11,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot import texts
 from bot.texts import catalogue, keys, text
+from tests.yaml_files import domain_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 ARABIC = re.compile(r"[\u0621-\u064A]")
@@ -119,7 +119,7 @@ def test_the_catalogue_is_packaged() -> None:
 
 # -- the Rasa responses (domain.yml), checked by the same rules ------------------------------
 
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = domain_yaml()
 
 
 def _language(variation: dict) -> str | None:

@@ -14,6 +14,7 @@ from bot.store.migrate import upgrade
 from bot.store.repository import ReportRepository
 from bot.store.serialize import report_to_dict
 from bot.texts.status_names import STATUSES
+from tests.yaml_files import domain_yaml
 
 GREETING = [
     {
@@ -253,11 +254,9 @@ def test_call_ids_name_the_agent() -> None:
 
 
 def test_faq_search_puts_general_information_before_a_step_s_message() -> None:
-    import yaml
 
-    from tests.live import ROOT
 
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = domain_yaml()
     hits = [hit.name for hit in faq.search(domain["responses"], "199099", "ar")]
     assert "utter_help" in hits, hits
     assert hits.index("utter_help") == len([h for h in hits if h.startswith("utter_faq")])

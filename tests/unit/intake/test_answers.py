@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from bot.intake.answers import is_filler, names_a_command, parse_answer, parse_yes_no
+from tests.yaml_files import domain_yaml
 
 TODAY = date(2026, 11, 23)
 
@@ -92,11 +92,10 @@ def test_button_choice_wins_over_words() -> None:
 
 
 def test_every_error_code_has_a_reply_in_the_domain() -> None:
-    import yaml
 
     from bot.intake import dates, personal
 
-    responses = yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8"))["responses"]
+    responses = domain_yaml()["responses"]
     codes = {
         *personal.ERROR_CODES, *dates.ERROR_CODES, "yes_no_expected", "choice_expected",
         "prior_ref_invalid", "title_length", "description_length", "name_length",

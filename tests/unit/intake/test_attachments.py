@@ -8,10 +8,8 @@ import io
 import struct
 import time
 import zlib
-from pathlib import Path
 
 import pytest
-import yaml
 from PIL import Image, ImageFile, PngImagePlugin
 from pypdf import PdfWriter
 
@@ -26,6 +24,7 @@ from bot.intake.attachments import (
     check_attachment,
     decode_base64_attachment,
 )
+from tests.yaml_files import domain_yaml
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -625,7 +624,7 @@ def test_pdf_bombs_are_refused_in_bounded_time(objects: list[bytes]) -> None:
 
 
 def test_every_reason_has_words_in_arabic_and_english() -> None:
-    domain = yaml.safe_load((Path(__file__).parents[3] / "domain.yml").read_text(encoding="utf-8"))
+    domain = domain_yaml()
     for code in REASONS:
         variations = domain["responses"][f"utter_attachment_rejected_{code}"]
         languages = {

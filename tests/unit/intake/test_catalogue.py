@@ -27,6 +27,7 @@ from bot.intake.catalogue import (
     platforms,
     write_lookup_table,
 )
+from tests.yaml_files import load_yaml
 
 ARABIC = re.compile(r"[\u0621-\u064a]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -118,7 +119,7 @@ def test_unknown_ids() -> None:
 
 
 def _data() -> dict[str, Any]:
-    return yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    return load_yaml(CATALOGUE_PATH)
 
 
 def _duplicate_id(data: dict[str, Any]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -15,6 +14,7 @@ from bot.intake.flow import (
     missing_personal_slots,
     report_form_slots,
 )
+from tests.yaml_files import domain_yaml
 
 TODAY = date(2026, 11, 23)  # a Monday
 OPEN_COMPLAINT = {
@@ -108,9 +108,8 @@ def test_other_types_start_with_their_conditions(report_type: str, slots: dict, 
 
 
 def test_every_editable_field_and_report_slot_is_a_known_slot() -> None:
-    import yaml
 
-    domain = yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8"))
+    domain = domain_yaml()
     for fields in EDITABLE_FIELDS.values():
         assert set(fields) <= set(domain["slots"])
     assert set(REPORT_SLOTS) <= set(domain["slots"])

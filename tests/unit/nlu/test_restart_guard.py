@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.restart_guard import RestartGuard, asks_to_start_over
 from tests.unit.test_nlu_data import ROOT
+from tests.yaml_files import load_yaml
 
 
 def _restart_examples() -> list[str]:
     found = []
     for name in ("en.yml", "ar_msa.yml", "ar_gulf.yml"):
-        data = yaml.safe_load((ROOT / "nlu" / name).read_text(encoding="utf-8"))
+        data = load_yaml(ROOT / "nlu" / name)
         for item in data["nlu"]:
             if item.get("intent") == "restart":
                 lines = item["examples"].splitlines()

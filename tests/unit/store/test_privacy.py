@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-import yaml
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -31,6 +30,7 @@ from bot.store import privacy
 from bot.store.migrate import upgrade
 from bot.store.reports.drafts import ReportDraft, ReporterDraft
 from bot.store.repository import ReportRepository
+from tests.yaml_files import domain_yaml
 
 ROOT = Path(__file__).resolve().parents[3]
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -300,7 +300,7 @@ def test_the_tracker_store_is_the_configured_one_only_for_the_configured_reports
 
 
 def test_every_free_slot_of_the_domain_is_either_redacted_or_kept() -> None:
-    slots = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["slots"]
+    slots = domain_yaml()["slots"]
     free = {name for name, slot in slots.items() if slot["type"] in ("text", "any", "list")}
     undecided = free - privacy.REDACTED_SLOTS - privacy.KEPT_SLOTS
     assert not undecided, f"decide whether these slots hold personal data: {undecided}"

@@ -121,12 +121,16 @@ def test_a_row_with_an_absolute_path_links_its_file(
 def test_only_the_projects_own_files_are_touched(
     attachments_dir: Path, repo: ReportRepository, tmp_path: Path
 ) -> None:
-    upload(attachments_dir, days_old=1)  # creates the folder
+    draft = upload(attachments_dir, days_old=1)  # creates the folder
+    # fan-out folders of foreign files other than the upload's own (its name is random: a
+    # fixed "ab", "ef" or "cc" collided with it in 3 runs of 256)
+    taken = Path(draft.stored_path).parts[0]
+    ab, ef, cc = [name for name in ("ab", "ef", "cc", "dd") if name != taken][:3]
     foreign = [
         attachments_dir / "README.txt",
         attachments_dir / "backup" / "0123abcd.png",
-        attachments_dir / "ab" / "notes.txt",
-        attachments_dir / "ab" / "cd0123.png",  # not in its own fan-out folder
+        attachments_dir / ab / "notes.txt",
+        attachments_dir / ab / "cd0123.png",  # not in its own fan-out folder
     ]
     for path in foreign:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -135,9 +139,9 @@ def test_only_the_projects_own_files_are_touched(
     outside = tmp_path / "elsewhere.png"
     outside.write_bytes(b"keep")
     age(outside, days=100)
-    (attachments_dir / "ef").mkdir()
-    (attachments_dir / "ef" / "ef0123.png").symlink_to(outside)
-    (attachments_dir / "cc").symlink_to(tmp_path, target_is_directory=True)
+    (attachments_dir / ef).mkdir()
+    (attachments_dir / ef / f"{ef}0123.png").symlink_to(outside)
+    (attachments_dir / cc).symlink_to(tmp_path, target_is_directory=True)
 
     assert staged.sweep_staged_files(repo.engine, now()).removed == []
     assert all(path.exists() for path in foreign) and outside.read_bytes() == b"keep"
