@@ -339,15 +339,14 @@ def run_actions_in_process() -> None:
     from rasa.utils.endpoints import EndpointConfig
 
     original = EndpointConfig.request
-    actions: dict[str, InProcessActions] = {}
+    # the actions are imported now, at start-up, not during the first user's turn
+    actions = InProcessActions()
 
     async def request(self: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
         body = kwargs.get("json")
         if not is_action_call(body):
             return await original(self, *args, **kwargs)
-        if "executor" not in actions:
-            actions["executor"] = InProcessActions()
-        return await actions["executor"].call(body)
+        return await actions.call(body)
 
     EndpointConfig.request = request  # type: ignore[method-assign]
 
