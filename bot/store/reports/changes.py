@@ -12,7 +12,8 @@ notice: the conversation answers them itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
@@ -29,7 +30,6 @@ from bot.store.lifecycle import (
     check_move,
 )
 from bot.store.models import (
-    Attachment,
     Rating,
     Report,
     ReportStatus,
@@ -114,6 +114,18 @@ class ReportChanges:
     def __init__(self, bind: Engine | str | None = None) -> None:
         self.engine = resolve_engine(bind)
 
+    @contextmanager
+    def _locked_for(
+        self, reference: str, principal: Principal, action: Action
+    ) -> Iterator[tuple[Session, Report]]:
+        """A write transaction with the report's row locked, once `principal` passed the
+        authorisation check for `action` on it (ReportNotFound, AccessDenied otherwise)."""
+        canonical = rows.canonical(reference)  # a malformed reference: before any transaction
+        with session_scope(self.engine, write=True) as session:
+            report = rows.locked(session, canonical, reference)
+            authorize(session, principal, report, action)
+            yield session, report
+
     def set_status(
         self,
         reference: str,
@@ -143,12 +155,9 @@ class ReportChanges:
         status = check_status(status)
         actor = check_actor(actor)
         require_aware(at, "at")
-        canonical = rows.canonical(reference)
         if principal is None:
             principal = Principal.system() if actor == Actor.SYSTEM else Principal.back_office()
-        with session_scope(self.engine, write=True) as session:
-            report = rows.locked(session, canonical, reference)
-            authorize(session, principal, report, Action.MOVE_STATUS)
+        with self._locked_for(reference, principal, Action.MOVE_STATUS) as (session, report):
             move(
                 session,
                 report,
@@ -174,10 +183,7 @@ class ReportChanges:
         if not attachments:
             raise ValueError("no documents to add")
         require_aware(at, "at")
-        canonical = rows.canonical(reference)
-        with session_scope(self.engine, write=True) as session:
-            report = rows.locked(session, canonical, reference)
-            authorize(session, principal, report, Action.ADD_DOCUMENTS)
+        with self._locked_for(reference, principal, Action.ADD_DOCUMENTS) as (session, report):
             check_open(report, "add documents")
             # a retried request adds nothing twice: a file already on the report is skipped
             present = {attachment.sha256 for attachment in report.attachments}
@@ -187,15 +193,7 @@ class ReportChanges:
                     continue
                 present.add(item.sha256)
                 added += 1
-                report.attachments.append(
-                    Attachment(
-                        filename=item.filename,
-                        content_type=item.content_type,
-                        size=item.size,
-                        sha256=item.sha256,
-                        stored_path=item.stored_path,
-                    )
-                )
+                report.attachments.append(rows.attachment_row(item))
             if added and report.status == ReportStatus.MISSING_DATA:
                 move(
                     session,
@@ -220,10 +218,7 @@ class ReportChanges:
         """The reporter cancels their open report. Cancelling a cancelled report again
         changes nothing (a retried request); a final report raises TransitionNotAllowed."""
         require_aware(at, "at")
-        canonical = rows.canonical(reference)
-        with session_scope(self.engine, write=True) as session:
-            report = rows.locked(session, canonical, reference)
-            authorize(session, principal, report, Action.CANCEL)
+        with self._locked_for(reference, principal, Action.CANCEL) as (session, report):
             if report.status == ReportStatus.CANCELLED:
                 return report
             note = "cancelled by the reporter" + (f": {reason.strip()}" if reason else "")
@@ -253,10 +248,7 @@ class ReportChanges:
         if not text:
             raise ValueError("the correction must not be empty")
         require_aware(at, "at")
-        canonical = rows.canonical(reference)
-        with session_scope(self.engine, write=True) as session:
-            report = rows.locked(session, canonical, reference)
-            authorize(session, principal, report, Action.CORRECT)
+        with self._locked_for(reference, principal, Action.CORRECT) as (session, report):
             check_open(report, "request a correction")
             report.history.append(
                 StatusHistory(
@@ -289,10 +281,8 @@ class ReportChanges:
         if text is not None and len(text) > MAX_COMMENT_LENGTH:
             raise ValueError(f"the comment is longer than {MAX_COMMENT_LENGTH} characters")
         require_aware(at, "at")
-        canonical = rows.canonical(reference)
-        with session_scope(self.engine, write=True) as session:
-            report = rows.locked(session, canonical, reference)
-            authorize(session, principal or Principal.back_office(), report, Action.RATE)
+        rater = principal or Principal.back_office()
+        with self._locked_for(reference, rater, Action.RATE) as (session, report):
             if report.status != ReportStatus.CLOSED:
                 raise RatingNotAllowed(
                     f"report {report.reference} is {report.status}: only a closed report is rated"

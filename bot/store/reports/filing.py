@@ -10,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store.db import resolve_engine, session_scope
-from bot.store.models import Attachment, Report, ReportStatus, StatusHistory, utc_now
+from bot.store.models import Report, ReportStatus, StatusHistory, utc_now
 from bot.store.outbox import enqueue
 from bot.store.reference import new_reference
 from bot.store.reports import reporters
 from bot.store.reports.drafts import FiledReport, ReportDraft
-from bot.store.reports.rows import identifier
+from bot.store.reports.rows import attachment_row, identifier
 from bot.texts.notices import NoticeKind
 
 # Attempts at one filing when a unique constraint trips over a concurrent writer (a reporter
@@ -129,15 +129,7 @@ class ReportFiling:
         )
         report.history.append(StatusHistory(status=ReportStatus.RECEIVED.value, at=created_at))
         for item in draft.attachments:
-            report.attachments.append(
-                Attachment(
-                    filename=item.filename,
-                    content_type=item.content_type,
-                    size=item.size,
-                    sha256=item.sha256,
-                    stored_path=item.stored_path,
-                )
-            )
+            report.attachments.append(attachment_row(item))
         session.add(report)
         session.flush()
         if notify_opened:

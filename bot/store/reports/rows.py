@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql import Select
 
 from bot.digits import to_ascii_digits
-from bot.store.models import Report
+from bot.store.models import Attachment, Report
 from bot.store.reference import parse_reference
+from bot.store.reports.drafts import AttachmentDraft
 from bot.store.reports.errors import ReportNotFound
 
 _SPACES = re.compile(r"\s+")
@@ -51,3 +52,14 @@ def locked(session: Session, canonical: str, reference: str) -> Report:
     if report_id is None:
         raise ReportNotFound(reference)
     return session.scalars(loaded(select(Report)).where(Report.id == report_id)).one()
+
+
+def attachment_row(item: AttachmentDraft) -> Attachment:
+    """The `attachments` row of a stored upload (filing and added documents alike)."""
+    return Attachment(
+        filename=item.filename,
+        content_type=item.content_type,
+        size=item.size,
+        sha256=item.sha256,
+        stored_path=item.stored_path,
+    )
