@@ -122,10 +122,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 return tracker.copy()
         return await super().retrieve(sender_id)
 
-    def _stored_prefix(self, tracker: DialogueStateTracker) -> tuple[int, int] | None:
-        """(events stored, newest stored id) when `tracker` continues the kept tracker of its
-        conversation and SQL holds nothing newer: its first events are the stored ones."""
-        entry = self._kept.pop(tracker.sender_id, None)
+    def _stored_prefix(
+        self, tracker: DialogueStateTracker, entry: tuple[Any, ...] | None
+    ) -> tuple[int, int] | None:
+        """(events stored, newest stored id) when `tracker` (one session) continues `entry`,
+        the kept tracker of its conversation, and SQL holds nothing newer: its first events
+        are the stored ones."""
         if entry is None:
             return None
         kept, length, domain, newest = entry
@@ -135,7 +137,6 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             and len(kept.events) == length <= len(events)
             # a copy of the kept tracker shares its event objects (a replay)
             and (length == 0 or events[length - 1] is kept.events[length - 1])
-            and holds_one_session(tracker)
             and self._newest_event_id(tracker.sender_id) == newest
         ):
             return None
@@ -166,13 +167,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        stored = self._stored_prefix(tracker) if self.event_broker is None else None
+        entry = self._kept.pop(tracker.sender_id, None)
+        one_session = holds_one_session(tracker)
+        stored = (
+            self._stored_prefix(tracker, entry)
+            if one_session and self.event_broker is None else None
+        )
         if stored is None:
             await super().save(tracker)
             newest = None
         else:  # no count of the stored events (Rasa's way, a third of a save): we know it
             newest = self._append(tracker, *stored)
-        if self.cached_conversations <= 0 or not holds_one_session(tracker):
+        if self.cached_conversations <= 0 or not one_session:
             return
         if newest is None:
             newest = self._newest_event_id(tracker.sender_id)
