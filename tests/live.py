@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from bot.runtime.process import (
@@ -36,6 +37,7 @@ __all__ = [
     "is_arabic",
     "is_english",
     "last_code",
+    "processes_of",
     "running_assistant",
     "sent_messages",
     "texts",
@@ -58,6 +60,20 @@ def is_arabic(messages: list[dict[str, Any]]) -> bool:
 def is_english(messages: list[dict[str, Any]]) -> bool:
     text = texts(messages)
     return bool(text) and not ARABIC.search(text)
+
+
+def processes_of(var_dir: Path, module: str) -> list[int]:
+    """The pids of the processes running `module` (`python -m …`) for this var dir."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes().split(b"\0")
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:  # not a process, gone, or not ours
+            continue
+        if module.encode() in command and f"BALAGH_VAR_DIR={var_dir}".encode() in environ:
+            found.append(int(proc.name))
+    return found
 
 
 def running_assistant(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import AssistantProcess, is_arabic, is_english, texts
+from tests.live import AssistantProcess, is_arabic, is_english, processes_of, texts
 
 pytestmark = pytest.mark.servers
 
@@ -156,26 +156,10 @@ def test_a_restarted_server_continues_the_conversation(assistant: AssistantProce
     assert sum(1 for e in events if e["event"] == "user") == 3
 
 
-def rasa_server_pids(var_dir: Path) -> list[int]:
-    """The Rasa servers (`python -m bot.runtime.rasa_server`) started for `var_dir`."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            command = (proc / "cmdline").read_bytes().split(b"\0")
-            environ = (proc / "environ").read_bytes().split(b"\0")
-        except OSError:  # not a process, gone, or not ours
-            continue
-        if b"bot.runtime.rasa_server" in command and (
-            f"BALAGH_VAR_DIR={var_dir}".encode() in environ
-        ):
-            found.append(int(proc.name))
-    return found
-
-
 def test_the_rasa_server_runs_without_tensorflow(assistant: AssistantProcess) -> None:
     """The model needs no TensorFlow (#21), so the Rasa server never loads it: about 300 MiB
     of memory and 2 s of start-up saved (bot/runtime/no_tensorflow.py)."""
-    pids = rasa_server_pids(assistant.var_dir)
+    pids = processes_of(assistant.var_dir, "bot.runtime.rasa_server")
     assert len(pids) == 1
     maps = Path(f"/proc/{pids[0]}/maps").read_text()
     assert "tensorflow" not in maps

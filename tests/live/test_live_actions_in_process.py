@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from bot.runtime.scripted_user import AR_ANSWERS, VALID_ID
 from tests.integration.test_live_intake import Chat, answer_until_summary
-from tests.live import ON_DUTY, AssistantProcess, is_arabic, running_assistant
+from tests.live import ON_DUTY, AssistantProcess, is_arabic, processes_of, running_assistant
 
 pytestmark = pytest.mark.servers
 
@@ -28,20 +27,6 @@ REFERENCE = re.compile(r"BR-[0-9A-Z]{8}")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AssistantProcess]:
     yield from running_assistant(
         tmp_path_factory, {"BALAGH_NOW": ON_DUTY, "BALAGH_ACTIONS": "in-process"})
-
-
-def processes_of(var_dir: Path, module: str) -> list[int]:
-    """The processes running `module` (`python -m …`) for this var dir."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            command = (proc / "cmdline").read_bytes().split(b"\0")
-            environ = (proc / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if module.encode() in command and f"BALAGH_VAR_DIR={var_dir}".encode() in environ:
-            found.append(int(proc.name))
-    return found
 
 
 def test_no_action_server_runs_and_rasa_says_where_the_actions_are(
