@@ -515,6 +515,11 @@ class InProcessClient:
         total = perf() - started
         cpu = time.process_time() - cpu
         server = self.actions.timings()
+        if self.record and not server:  # actions in process (--tuning inprocess): no server
+            server = [{"action": call["action"], "handler_s": 0.0, "handler_cpu_s": 0.0,
+                       "executor_s": 0.0, "from_dict_s": 0.0, "bytes_in": 0,
+                       "bytes_out": 0}
+                      for call in REC.remote]
         if self.record:
             spans = REC.end(total, cpu)
             remote = REC.remote
@@ -796,6 +801,11 @@ async def profile(args: argparse.Namespace, store_kind: str, serve: Any) -> dict
         database_url = f"sqlite:///{work / 'reports.db'}"
         upgrade(database_url)
         actions = ActionServer(work, database_url, {})
+        if "inprocess" in (args.tuning or ""):  # the actions run here: the server's settings
+            os.environ.update({"BALAGH_VAR_DIR": str(work), "DATABASE_URL": database_url,
+                               "TRACKER_STORE_URL": database_url,
+                               "ATTACHMENTS_DIR": str(work / "attachments"),
+                               "MESSAGE_SINK": str(work / "messages.jsonl")})
         serve.SINK["path"] = work / "messages.jsonl"  # the codes the action server sends
         try:
             endpoints = AvailableEndpoints(
@@ -854,6 +864,8 @@ async def profile(args: argparse.Namespace, store_kind: str, serve: Any) -> dict
                 stats = pstats.Stats(profiler)
                 stats.sort_stats("cumulative").print_stats(args.cprofile)
                 stats.sort_stats("tottime").print_stats(args.cprofile)
+                if os.environ.get("PROFILE_TURN_PSTATS"):  # for pstats callers/callees
+                    stats.dump_stats(os.environ["PROFILE_TURN_PSTATS"])
             return {"label": label, "load_s": load_s, "runs": runs,
                     "rss_mib": rss_mib("VmHWM")}
         finally:
@@ -1008,6 +1020,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all-fixes", action="store_true",
                         help="--fast-validate --keepalive --selective-domain --cached-store "
                         "--sqlite-wal")
+    parser.add_argument("--tuning", metavar="NAMES",
+                        help="bot/runtime/rasa_tuning.py's changes, as BALAGH_RASA_TUNING "
+                        "names them (\"all\", \"all,inprocess\"): what the server runs")
     parser.add_argument("--cprofile", type=int, default=0, metavar="N")
     parser.add_argument("--json", type=Path, help="write the summaries here")
     parser.add_argument("--threads", action="store_true", help="TF thread settings (see above)")
@@ -1041,6 +1056,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.domain_json:
             product_tuning("domainjson")
             args.process_variants.append("domain JSON made once")
+        if args.tuning:
+            from bot.runtime import rasa_tuning
+
+            names = rasa_tuning.apply(rasa_tuning.wanted(args.tuning))
+            args.process_variants.append("rasa_tuning " + ",".join(names))
         install_timers()
         results = []
         for store_kind in [s.strip() for s in args.store.split(",") if s.strip()]:

@@ -464,9 +464,14 @@ def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
     SINK["path"] = var_dir / "messages.jsonl"
     tuning, _, cache = tuning.partition("@")  # "all@0": tuned, no tracker cache
     live.env["BALAGH_RASA_TUNING"] = tuning
+    # "inprocess" among the changes: the actions in the Rasa server (`bot serve`'s default
+    # since stop 30); without it, an action server over HTTP, as the earlier runs measured
+    in_process = "inprocess" in tuning.split(",")
+    live.env["BALAGH_ACTIONS"] = "in-process" if in_process else "server"
     if cache:
         live.env["BALAGH_TRACKER_CACHE"] = cache
-    print(f">> starting the assistant (python -m bot serve, BALAGH_RASA_TUNING={tuning}"
+    print(f">> starting the assistant (python -m bot serve, BALAGH_RASA_TUNING={tuning}, "
+          f"BALAGH_ACTIONS={live.env['BALAGH_ACTIONS']}"
           f"{f', BALAGH_TRACKER_CACHE={cache}' if cache else ''}) ...", flush=True)
     started = time.perf_counter()
     live.start()
@@ -571,9 +576,9 @@ def main(argv: list[str] | None = None) -> int:
         help="also run `python -m bot cluster` with N Rasa servers (and one action server, "
              "PostgreSQL, Redis, the proxy) the same way; 0: not (the default)")
     parser.add_argument(
-        "--cluster-action-servers", type=int, default=1, metavar="M",
-        help="the cluster's action servers (1); 0: each Rasa server runs the actions in its "
-             "own process (`bot cluster --action-servers 0`)")
+        "--cluster-action-servers", type=int, default=0, metavar="M",
+        help="the cluster's action servers (0, `bot cluster`'s default: each Rasa server "
+             "runs the actions in its own process)")
     parser.add_argument(
         "--tuning", default="all/none",
         help="run the assistant once per BALAGH_RASA_TUNING value (bot/runtime/rasa_tuning.py), "

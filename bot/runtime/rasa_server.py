@@ -41,12 +41,35 @@ def with_token(argv: list[str], token: str | None) -> list[str]:
     return [*argv, TOKEN_OPTION, token]
 
 
-def tuning_names() -> list[str]:
+def endpoints_argument(argv: list[str]) -> Path:
+    """The endpoints file `rasa run` reads: `--endpoints PATH`, else Rasa's default."""
+    for at, arg in enumerate(argv):
+        if arg == "--endpoints" and at + 1 < len(argv):
+            return Path(argv[at + 1])
+        if arg.startswith("--endpoints="):
+            return Path(arg.split("=", 1)[1])
+    return Path("endpoints.yml")
+
+
+def runs_actions_itself(argv: list[str]) -> bool:
+    """Whether Rasa's action endpoint is the in-process one (settings.IN_PROCESS_ACTIONS_URL,
+    which `bot serve` writes unless it starts an action server). The endpoints file decides,
+    not the environment, so that a Rasa server given a real action server always calls it."""
+    import yaml
+
+    try:
+        endpoints = yaml.safe_load(endpoints_argument(argv).read_text(encoding="utf-8")) or {}
+    except (FileNotFoundError, IsADirectoryError):
+        return False
+    action = endpoints.get("action_endpoint") if isinstance(endpoints, dict) else None
+    return isinstance(action, dict) and action.get("url") == settings.IN_PROCESS_ACTIONS_URL
+
+
+def tuning_names(argv: list[str]) -> list[str]:
     """The changes of bot/runtime/rasa_tuning.py to apply: BALAGH_RASA_TUNING's, and
-    `inprocess` when the actions run in this process (BALAGH_ACTIONS=in-process, which
-    `bot serve --actions-in-process` sets)."""
+    `inprocess` for a `run` whose action endpoint is the in-process one."""
     names = rasa_tuning.wanted(os.environ.get(rasa_tuning.ENVIRONMENT))
-    if settings.actions_in_process() and "inprocess" not in names:
+    if argv[:1] == ["run"] and runs_actions_itself(argv) and "inprocess" not in names:
         names.append("inprocess")
     return names
 
@@ -58,7 +81,7 @@ def main() -> None:
         _, tensorflow = no_tensorflow.keep_out_if_unneeded(
             no_tensorflow.model_argument(sys.argv[1:]) if sys.argv[1:2] == ["run"] else None
         )
-        applied = rasa_tuning.apply(tuning_names())
+        applied = rasa_tuning.apply(tuning_names(sys.argv[1:]))
     except (ValueError, rasa_tuning.RasaChanged) as error:  # refuse to start
         sys.exit(str(error))
     from rasa.__main__ import main as rasa_main

@@ -1,7 +1,9 @@
 """Start the whole assistant on this machine (what `make run` ends in).
 
-Runs the action server and the Rasa server as child processes, waits until each
-answers, says where to talk to the assistant, and stops both on Ctrl-C. When a part
+Runs the Rasa server (which runs the custom actions in its own process; `--action-server`
+or BALAGH_ACTIONS=server starts a separate action server instead) and the scheduler as child
+processes, waits until each answers, says where to talk to the assistant, and stops them on
+Ctrl-C. When a part
 fails to start, it says which one and why (port in use, no model, bad config), with
 the end of that part's log.
 
@@ -151,10 +153,7 @@ def telegram_bridge(args: argparse.Namespace) -> Part:
     )
 
 
-# the action endpoint Rasa is given when it runs the actions itself: never reached (the
-# call is answered in the process, bot/runtime/rasa_tuning.py `inprocess`); a call that went
-# out all the same would fail on the reserved .invalid name, not reach anything
-IN_PROCESS_URL = "http://in-process.invalid/webhook"
+IN_PROCESS_URL = settings.IN_PROCESS_ACTIONS_URL
 
 
 def actions_webhook(url: str) -> str:
@@ -480,7 +479,8 @@ Press Ctrl-C to stop.
 """
     base = f"http://localhost:{args.rasa_port}"
     actions = (
-        "in the Rasa server's process (--actions-in-process)" if args.actions_in_process
+        "in the Rasa server's process (the default; --action-server starts one)"
+        if args.actions_in_process
         else actions_webhook(args.actions_url) if args.actions_url
         else f"http://localhost:{args.actions_port}/health"
     )
@@ -496,6 +496,7 @@ Balagh Raqmi assistant is running (node {args.node or '-'}).
   Logs:                   {logs}/
 Press Ctrl-C to stop.
 """
+    action_log = "" if args.actions_in_process else "actions.log, "
     return f"""
 Balagh Raqmi assistant is running.
   Chat in this terminal:  .venv/bin/python -m bot chat      (another terminal)
@@ -507,7 +508,7 @@ Balagh Raqmi assistant is running.
   Web widget (demo):      {base}/webchat/
   Action server:          {actions}
   Report store:           {settings.redacted(settings.database_url())}
-  Logs:                   {LOG_DIR}/rasa.log, actions.log, jobs.log
+  Logs:                   {LOG_DIR}/rasa.log, {action_log}jobs.log
 Press Ctrl-C to stop.
 """
 
@@ -515,11 +516,13 @@ Press Ctrl-C to stop.
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bot serve",
-        description="Start the Rasa server, the action server and the scheduler (the node "
-        "options below leave parts out); Ctrl-C stops them all.",
+        description="Start the Rasa server (running the custom actions itself, or beside an "
+        "action server with --action-server) and the scheduler (the node options below leave "
+        "parts out); Ctrl-C stops them all.",
     )
     parser.add_argument("--rasa-port", type=int, default=5005)
-    parser.add_argument("--actions-port", type=int, default=5055)
+    parser.add_argument("--actions-port", type=int, default=5055,
+                        help="the action server's port, when one is started (5055)")
     parser.add_argument("--model", type=Path, default=model_path())
     node = parser.add_argument_group(
         "one node of several (README: Several servers; `python -m bot cluster` does it all)"
@@ -535,12 +538,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "starting one; --actions-port is then unused",
     )
     node.add_argument(
-        "--actions-in-process", action="store_true",
+        "--actions-in-process", action="store_true", default=None,
+        help="run the custom actions inside the Rasa server (the default: no action server, "
+        "no HTTP call per action, a quarter less CPU a turn; not with --no-rasa or "
+        "--actions-url)",
+    )
+    node.add_argument(
+        "--action-server", dest="actions_in_process", action="store_const", const=False,
         default=None,
-        help="run the custom actions inside the Rasa server (no action server, no HTTP "
-        "call per action: a quarter less CPU a turn); also "
-        f"{settings.ACTIONS_MODE_ENV}={settings.IN_PROCESS} (then not on a node started "
-        "with --no-rasa or --actions-url)",
+        help="start an action server and call the actions over HTTP (also "
+        f"{settings.ACTIONS_MODE_ENV}={settings.ACTION_SERVER}): the layout of several "
+        "machines, where Rasa servers share action servers",
     )
     node.add_argument(
         "--no-rasa", action="store_true",
@@ -566,8 +574,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     if args.actions_in_process is None:  # from the environment, where it applies
-        args.actions_in_process = settings.actions_in_process() and not (
-            args.no_rasa or args.actions_url)
+        try:
+            in_process = settings.actions_in_process()
+        except ValueError as error:
+            parser.error(str(error))
+        args.actions_in_process = in_process and not (args.no_rasa or args.actions_url)
     return args
 
 
@@ -600,10 +611,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         parts = build_parts(args, token, endpoints)
         env = _child_env()
-        if args.actions_in_process:  # bot.runtime.rasa_server runs them in its process
-            env[settings.ACTIONS_MODE_ENV] = settings.IN_PROCESS
-        else:
-            env.pop(settings.ACTIONS_MODE_ENV, None)
+        # bot.runtime.rasa_server reads the mode from its endpoints.yml; the children are
+        # told too, for what they start themselves
+        env[settings.ACTIONS_MODE_ENV] = (
+            settings.IN_PROCESS if args.actions_in_process else settings.ACTION_SERVER)
         for part in parts:
             print(f">> starting the {part.name} ...", flush=True)
             _start(part, env)

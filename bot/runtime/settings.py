@@ -155,9 +155,21 @@ _offset_clock: tuple[str, OffsetClock] | None = None
 
 ACTIONS_MODE_ENV = "BALAGH_ACTIONS"
 IN_PROCESS = "in-process"
+ACTION_SERVER = "server"
+# the action endpoint Rasa is given when it runs the actions itself: never reached (the
+# call is answered in the process, bot/runtime/rasa_tuning.py `inprocess`); a call that went
+# out all the same would fail on the reserved .invalid name, not reach anything
+IN_PROCESS_ACTIONS_URL = "http://in-process.invalid/webhook"
 
 
 def actions_in_process() -> bool:
-    """BALAGH_ACTIONS=in-process: the Rasa server runs the custom actions itself (no action
-    server); anything else (the default): an action server over HTTP."""
-    return os.environ.get(ACTIONS_MODE_ENV, "").strip().lower() == IN_PROCESS
+    """BALAGH_ACTIONS: `in-process` (the default) has the Rasa server run the custom actions
+    itself, with no action server; `server` starts an action server and calls it over HTTP.
+    Anything else is an error (ValueError) that says what to write."""
+    value = os.environ.get(ACTIONS_MODE_ENV, "").strip().lower() or IN_PROCESS
+    if value not in (IN_PROCESS, ACTION_SERVER):
+        raise ValueError(
+            f"{ACTIONS_MODE_ENV}={value!r}: write {IN_PROCESS} (the default: the Rasa server "
+            f"runs the actions) or {ACTION_SERVER} (a separate action server)"
+        )
+    return value == IN_PROCESS
