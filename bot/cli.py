@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from tabulate import tabulate
 
+from bot.backoffice.catalogue import add_commands as add_catalogue_commands
 from bot.digits import to_ascii_digits
 from bot.intake.filing import CHANNELS
 from bot.runtime import logmask, settings
@@ -605,6 +606,8 @@ def build_parser() -> argparse.ArgumentParser:
     rate.add_argument("--comment", help="the reporter's comment")
     rate.add_argument("--json", action="store_true", help="print the report as JSON")
     rate.set_defaults(handler=_reports_rate)
+
+    add_catalogue_commands(commands)
 
     database = commands.add_parser(
         "db", help="manage the report database", description="Manage the report database."

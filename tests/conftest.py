@@ -37,7 +37,9 @@ _skipped_postgres: list[str] = []
 def shared_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AssistantProcess]:
     from tests.live import ON_DUTY, running_assistant
 
-    yield from running_assistant(tmp_path_factory, {"BALAGH_NOW": ON_DUTY})
+    # a new catalogue is looked for every second (tests/integration/test_live_catalogue.py)
+    yield from running_assistant(
+        tmp_path_factory, {"BALAGH_NOW": ON_DUTY, "BALAGH_CATALOGUE_REFRESH_S": "1"})
 
 
 def _postgres_skip_reason() -> str | None:

@@ -1,8 +1,12 @@
 """The catalogue of Saudi government digital platforms and their services, and fuzzy matching.
 
-The data lives in `bot/intake/data/catalogue.yml` (names in Arabic and English, spelling
-variants, the owning entity, channels, well-known services). It is loaded once and checked
-(unique ids, both languages present, no alias shared by two platforms).
+The catalogue shipped with the code lives in `bot/intake/data/catalogue.yml` (names in Arabic
+and English, spelling variants, the owning entity, channels, the services). It is loaded once
+and checked (unique ids, both languages present, no alias shared by two platforms). The back
+office replaces it without a redeploy: `python -m bot catalogue import FILE.csv|json` checks a
+new one the same way and stores it as a new version (bot.store.catalogue); the processes that
+talk to users (`use_store`) pick up the newest version within REFRESH_S seconds. Nothing here
+is part of the trained model, so a new catalogue needs no retraining.
 
 Matching works on folded forms: `normalise_text` (alef/ya/ta-marbuta forms, diacritics,
 digits), lower case, punctuation dropped, and the words people put around a name ("منصة",
@@ -10,14 +14,13 @@ digits), lower case, punctuation dropped, and the words people put around a name
 أبشر / ابشر / absher / abshar, توكلنا / tawakalna / tawakkalna and "منصة قوى" all find their
 platform, while an unknown name gets no confident match (the dialogue then asks the user to
 confirm it).
-
-`write_lookup_table` generates the Rasa lookup table `nlu/lookups/platforms.yml` from the
-catalogue (run `python -m bot.intake.catalogue`); a test checks that the file is current.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -33,28 +36,30 @@ __all__ = [
     "CATALOGUE_PATH",
     "CHANNELS",
     "CONFIDENT_SCORE",
-    "LOOKUP_TABLE_PATH",
     "Catalogue",
     "CatalogueError",
     "Match",
     "Platform",
     "Service",
     "ServiceMatch",
+    "catalogue_content",
+    "catalogue_in_use",
+    "counts",
+    "current_catalogue",
     "find_platform_in_text",
     "find_platforms_in_text",
     "fold",
     "get_platform",
     "load_catalogue",
-    "lookup_table_yaml",
     "match_platform",
     "match_service",
     "platforms",
-    "write_lookup_table",
+    "use_store",
 ]
 
+logger = logging.getLogger(__name__)
+
 CATALOGUE_PATH = Path(__file__).resolve().parent / "data" / "catalogue.yml"
-LOOKUP_TABLE_PATH = Path(__file__).resolve().parents[2] / "nlu" / "lookups" / "platforms.yml"
-LOOKUP_TABLE_NAME = "platform"
 CHANNELS = frozenset({"web", "app"})
 
 # A match at or above this score (0-100) is taken without asking. 80 lets one wrong letter
@@ -161,7 +166,7 @@ class ServiceMatch:
     matched: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a cache key, cheap
 class Catalogue:
     platforms: tuple[Platform, ...]
     _by_id: Mapping[str, Platform] = field(init=False, repr=False, compare=False)
@@ -303,12 +308,112 @@ def load_catalogue(path: Path | str = CATALOGUE_PATH) -> Catalogue:
         return parse_catalogue(yaml.safe_load(handle))
 
 
+def catalogue_content(catalogue: Catalogue) -> dict[str, Any]:
+    """The catalogue as data in the shape of the YAML file (what an import stores, what an
+    export writes); `parse_catalogue` of it gives the same catalogue back."""
+
+    def service(entry: Service) -> dict[str, Any]:
+        return {"id": entry.id, "name_ar": entry.name_ar, "name_en": entry.name_en,
+                "aliases": list(entry.aliases)}
+
+    def platform(entry: Platform) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": entry.id, "name_ar": entry.name_ar, "name_en": entry.name_en,
+            "aliases": list(entry.aliases), "entity_ar": entry.entity_ar,
+            "entity_en": entry.entity_en, "channels": list(entry.channels),
+            "services": [service(s) for s in entry.services],
+        }
+        if entry.common_words:
+            data["common_words"] = list(entry.common_words)
+        return data
+
+    return {"version": 1, "platforms": [platform(p) for p in catalogue.platforms]}
+
+
+def counts(catalogue: Catalogue) -> tuple[int, int, int]:
+    """(platforms, services, distinct owning entities)."""
+    return (len(catalogue.platforms), sum(len(p.services) for p in catalogue.platforms),
+            len({p.entity_en for p in catalogue.platforms}))
+
+
+# --- the catalogue in use ---------------------------------------------------------------
+
+# How often a process looks for a newer imported version (one small query), unless
+# `use_store` is given another (BALAGH_CATALOGUE_REFRESH_S, bot.runtime.settings).
+REFRESH_S = 15.0
+
+
+@dataclass
+class _InUse:
+    url: str | None = None  # the store whose versions count; None: the shipped file only
+    version: int | None = None  # the stored version in use; None: the shipped file
+    catalogue: Catalogue | None = None
+    checked_at: float = float("-inf")
+    refresh_s: float = REFRESH_S
+
+
+_in_use = _InUse()
+
+
+def use_store(url: str | None, refresh_s: float = REFRESH_S) -> None:
+    """Match against the newest catalogue imported into the store at `url`
+    (`python -m bot catalogue import`), looked for every `refresh_s` seconds, and the shipped
+    file until one is imported. The processes that talk to users call it at start (the Rasa
+    server, the action server, the agent console); None goes back to the shipped file only
+    (the default: unit tests and tools)."""
+    _in_use.url, _in_use.version, _in_use.catalogue = url, None, None
+    _in_use.checked_at, _in_use.refresh_s = float("-inf"), refresh_s
+
+
+def current_catalogue() -> Catalogue:
+    """The catalogue in use (see `use_store`). A newer version is picked up within its
+    `refresh_s` seconds, with no restart and no retraining; while the store cannot be read,
+    the version in use is kept (and logged)."""
+    if _in_use.url is None:
+        return load_catalogue()
+    now = time.monotonic()
+    if now - _in_use.checked_at >= _in_use.refresh_s:
+        _in_use.checked_at = now
+        _refresh(_in_use.url)
+    return _in_use.catalogue or load_catalogue()
+
+
+def _refresh(url: str) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store import catalogue as versions
+
+    try:
+        newest = versions.latest_version(url)
+        if newest == _in_use.version:
+            return
+        stored = versions.latest(url) if newest is not None else None
+        catalogue = parse_catalogue(stored.content) if stored is not None else None
+    except (SQLAlchemyError, CatalogueError) as error:
+        logger.warning("catalogue: keeping %s (%s)", _in_use_label(), error)
+        return
+    _in_use.catalogue = catalogue
+    _in_use.version = stored.version if stored is not None else None
+    logger.info("catalogue: now %s", _in_use_label())
+
+
+def _in_use_label() -> str:
+    return ("the shipped file" if _in_use.version is None
+            else f"imported version {_in_use.version}")
+
+
+def catalogue_in_use() -> tuple[int | None, Catalogue]:
+    """(the stored version in use, None for the shipped file; the catalogue)."""
+    catalogue = current_catalogue()
+    return _in_use.version, catalogue
+
+
 def platforms() -> tuple[Platform, ...]:
-    return load_catalogue().platforms
+    return current_catalogue().platforms
 
 
 def get_platform(platform_id: str) -> Platform | None:
-    return load_catalogue().get(platform_id)
+    return current_catalogue().get(platform_id)
 
 
 # --- matching ---------------------------------------------------------------------------
@@ -373,7 +478,7 @@ def match_platform(text: str, limit: int = 5) -> list[Match]:
     if not query:
         return []
     best: dict[str, Match] = {}
-    for form, score in _ranked(query, _platform_forms(load_catalogue())):
+    for form, score in _ranked(query, _platform_forms(current_catalogue())):
         if form.platform.id not in best:
             best[form.platform.id] = Match(form.platform, score, False, form.text)
     for found in find_platforms_in_text(text):
@@ -413,7 +518,7 @@ def match_service(
         return []
     forms = tuple(
         form
-        for form in _service_forms(load_catalogue())
+        for form in _service_forms(current_catalogue())
         if platform_id is None or form.platform.id == platform_id
     )
     best: dict[tuple[str, str], ServiceMatch] = {}
@@ -470,7 +575,7 @@ def find_platforms_in_text(text: str) -> list[Match]:
         folded = folded.replace(idiom, " ")
     words = folded.split()
     best: dict[str, tuple[Match, int]] = {}
-    for length, forms in _forms_by_length(load_catalogue()).items():
+    for length, forms in _forms_by_length(current_catalogue()).items():
         for start in range(len(words) - length + 1):
             first, *rest = words[start : start + length]
             before = words[start - 1] if start > 0 else None
@@ -499,44 +604,3 @@ def find_platform_in_text(text: str) -> Match | None:
     None when no platform is mentioned."""
     found = find_platforms_in_text(text)
     return found[0] if found else None
-
-
-# --- the Rasa lookup table --------------------------------------------------------------
-
-
-def _lookup_elements(catalogue: Catalogue) -> list[str]:
-    """Every name and alias as written, plus the lower-case form of Latin ones (Rasa's
-    RegexFeaturizer is case-sensitive)."""
-    elements: dict[str, None] = {}
-    for platform in catalogue.platforms:
-        for form in platform.forms():
-            elements.setdefault(form, None)
-            elements.setdefault(form.lower(), None)
-    return list(elements)
-
-
-def lookup_table_yaml(catalogue: Catalogue | None = None) -> str:
-    """The text of `nlu/lookups/platforms.yml` for `catalogue` (default: the shipped one)."""
-    catalogue = catalogue or load_catalogue()
-    lines = [
-        "# Generated from bot/intake/data/catalogue.yml by `python -m bot.intake.catalogue`;",
-        "# do not edit (tests/unit/intake/test_catalogue.py checks that it is up to date).",
-        'version: "3.1"',
-        "nlu:",
-        f"- lookup: {LOOKUP_TABLE_NAME}",
-        "  examples: |",
-        *(f"    - {element}" for element in _lookup_elements(catalogue)),
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def write_lookup_table(path: Path | str = LOOKUP_TABLE_PATH) -> Path:
-    """Write the Rasa lookup table of platform names to `path`; returns the path."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(lookup_table_yaml(), encoding="utf-8")
-    return target
-
-
-if __name__ == "__main__":
-    print(write_lookup_table())

@@ -95,6 +95,13 @@ def main(argv: list[str] | None = None) -> Any:
     from rasa_sdk import __main__ as rasa_sdk_main
     from rasa_sdk.plugin import plugin_manager
 
+    from bot.intake.catalogue import use_store
+    from bot.runtime import settings
+
+    try:  # the newest imported catalogue (`bot catalogue import`)
+        use_store(settings.database_url(), settings.catalogue_refresh_s())
+    except ValueError as error:
+        sys.exit(str(error))
     plugin_manager().register(SecretGuard(actions_secret()))
     os.environ["SANIC_HOST"] = host  # rasa_sdk.endpoint.run() listens there
     sys.argv = ["rasa_sdk", *rest]

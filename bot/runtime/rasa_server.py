@@ -82,9 +82,15 @@ def main() -> None:
             no_tensorflow.model_argument(sys.argv[1:]) if sys.argv[1:2] == ["run"] else None
         )
         applied = rasa_tuning.apply(tuning_names(sys.argv[1:]))
+        # the actions run here by default: they match against the newest imported catalogue
+        refresh_s = settings.catalogue_refresh_s()
     except (ValueError, rasa_tuning.RasaChanged) as error:  # refuse to start
         sys.exit(str(error))
     from rasa.__main__ import main as rasa_main
+
+    from bot.intake.catalogue import use_store
+
+    use_store(settings.database_url(), refresh_s)
 
     print(f"Rasa tuning ({rasa_tuning.ENVIRONMENT}): {', '.join(applied) or 'none'}; "
           f"TensorFlow ({no_tensorflow.ENVIRONMENT}): {tensorflow}", file=sys.stderr, flush=True)

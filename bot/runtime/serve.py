@@ -419,6 +419,7 @@ def preflight(args: argparse.Namespace) -> None:
         ) from error
     try:
         settings.tracker_cache_size()
+        settings.catalogue_refresh_s()
     except ValueError as error:
         raise StartError(str(error)) from error
     ports = [] if args.no_rasa else [("Rasa server", args.rasa_port)]

@@ -96,6 +96,25 @@ def tracker_cache_size() -> int:
     return int(text)
 
 
+DEFAULT_CATALOGUE_REFRESH_S = 15.0
+
+
+def catalogue_refresh_s() -> float:
+    """`BALAGH_CATALOGUE_REFRESH_S`: how often (seconds) a process that talks to users looks
+    for a newer imported catalogue (`python -m bot catalogue import`); 15 by default. A value
+    that is not a positive number is an error."""
+    text = (os.environ.get("BALAGH_CATALOGUE_REFRESH_S") or "").strip()
+    if not text:
+        return DEFAULT_CATALOGUE_REFRESH_S
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise ValueError(f"BALAGH_CATALOGUE_REFRESH_S={text!r}: a number of seconds above 0")
+    return seconds
+
+
 def rasa_token() -> str:
     """`RASA_TOKEN`, or a token generated once into var/rasa_token (mode 0600)."""
     from bot.runtime.secrets import generated_secret

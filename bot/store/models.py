@@ -537,3 +537,22 @@ __all__ = [
     "check_status",
     "utc_now",
 ]
+
+
+class CatalogueVersion(Base):
+    """One version of the platform and service catalogue, as `python -m bot catalogue import`
+    stored it (bot.store.catalogue): the newest is the one the assistant matches against.
+    `content` is the catalogue as JSON, in the shape of bot/intake/data/catalogue.yml;
+    `digest` (SHA-256 of it) makes importing the newest content again a no-op."""
+
+    __tablename__ = "catalogue_versions"
+
+    id = Column(Integer, primary_key=True)  # the version number
+    imported_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    imported_by = Column(String(64), nullable=False)
+    source = Column(String(255), nullable=False)
+    digest = Column(String(64), nullable=False)
+    platforms = Column(Integer, nullable=False)
+    services = Column(Integer, nullable=False)
+    entities = Column(Integer, nullable=False)
+    content = Column(Text, nullable=False)

@@ -14,12 +14,12 @@ ROOT = Path(__file__).resolve().parents[2]
 # room -> the rooms of the project it must never import
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "bot.store": ("bot.intake", "bot.channels", "bot.agent", "bot.notify", "bot.nlu",
-                  "actions"),
-    "bot.intake": ("bot.channels", "bot.agent", "bot.notify", "actions"),
+                  "bot.backoffice", "actions"),
+    "bot.intake": ("bot.channels", "bot.agent", "bot.notify", "bot.backoffice", "actions"),
     "bot.nlu": ("bot.intake", "bot.store", "bot.channels", "bot.agent", "bot.notify",
-                "actions"),
+                "bot.backoffice", "actions"),
     "bot.texts": ("bot.intake", "bot.store", "bot.channels", "bot.agent", "bot.notify",
-                  "bot.nlu", "bot.runtime", "actions"),
+                  "bot.nlu", "bot.runtime", "bot.backoffice", "actions"),
 }
 
 

@@ -1,4 +1,4 @@
-"""bot.intake.catalogue: the platform catalogue, its checks, fuzzy matching, the lookup table."""
+"""bot.intake.catalogue: the platform catalogue, its checks, fuzzy matching."""
 
 from __future__ import annotations
 
@@ -13,19 +13,16 @@ import yaml
 from bot.intake.catalogue import (
     CATALOGUE_PATH,
     CONFIDENT_SCORE,
-    LOOKUP_TABLE_PATH,
     CatalogueError,
     find_platform_in_text,
     find_platforms_in_text,
     fold,
     get_platform,
     load_catalogue,
-    lookup_table_yaml,
     match_platform,
     match_service,
     parse_catalogue,
     platforms,
-    write_lookup_table,
 )
 from tests.yaml_files import load_yaml
 
@@ -387,40 +384,6 @@ def test_match_service(text: str, platform_id: str | None, expected: tuple[str, 
 )
 def test_service_not_confident(text: str, platform_id: str | None) -> None:
     assert not any(m.confident for m in match_service(text, platform_id))
-
-
-# --- the Rasa lookup table ------------------------------------------------------------
-
-
-def test_lookup_table_is_up_to_date() -> None:
-    """Regenerate with `python -m bot.intake.catalogue` after editing the catalogue."""
-    assert LOOKUP_TABLE_PATH.read_text(encoding="utf-8") == lookup_table_yaml()
-
-
-def test_lookup_table_lists_every_name_and_alias() -> None:
-    document = yaml.safe_load(LOOKUP_TABLE_PATH.read_text(encoding="utf-8"))
-    assert document["version"] == "3.1"
-    [table] = document["nlu"]
-    assert table["lookup"] == "platform"
-    elements = [line[2:] for line in table["examples"].splitlines()]
-    assert all(line.startswith("- ") for line in table["examples"].splitlines())
-    assert len(elements) == len(set(elements))
-    for platform in platforms():
-        for form in platform.forms():
-            assert form in elements and form.lower() in elements
-
-
-def test_rasa_reads_the_lookup_table() -> None:
-    loading = pytest.importorskip("rasa.shared.nlu.training_data.loading")
-    data = loading.load_data(str(LOOKUP_TABLE_PATH))
-    [table] = data.lookup_tables
-    assert table["name"] == "platform"
-    assert "أبشر" in table["elements"] and "absher" in table["elements"]
-
-
-def test_write_lookup_table(tmp_path: Path) -> None:
-    target = write_lookup_table(tmp_path / "lookups" / "platforms.yml")
-    assert target.read_text(encoding="utf-8") == lookup_table_yaml()
 
 
 @pytest.mark.parametrize(

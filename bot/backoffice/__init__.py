@@ -1,0 +1,2 @@
+"""The back office's tools: the platform catalogue's import, listing and export
+(`python -m bot catalogue …`)."""
