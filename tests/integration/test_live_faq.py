@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.guide_faq import GUIDE_FAQ
 from tests.live import (
     AssistantProcess,
     is_arabic,
@@ -95,3 +96,17 @@ def test_the_button_in_a_free_text_question_answers_and_the_form_goes_on(
     assert _answer("share_screenshot", "ar") in texts(reply), texts(reply)
     slots = assistant.tracker(user)["slots"]
     assert slots["service_name"] is None and slots["requested_slot"] == "service_name"
+
+
+@pytest.mark.parametrize(("section", "question", "answer"), GUIDE_FAQ,
+                         ids=[f"{i:02d}-{s}" for i, (s, _, _) in enumerate(GUIDE_FAQ, 1)])
+def test_each_question_of_the_guide_as_the_guide_asks_it(
+    assistant: AssistantProcess, section: str, question: str, answer: str
+) -> None:
+    """Seed 003's FAQ, word for word (tests/guide_faq.py): the FAQ's answer in Arabic, or,
+    for "how do I submit a Development suggestion", the assistant offering to start one."""
+    reply = texts(assistant.say(sender(), question))
+    if answer == "intent:suggest_development":
+        assert "اقتراح تطوير" in reply and "هل هذا صحيح" in reply, reply
+    else:
+        assert reply == _answer(answer, "ar"), (question, reply)

@@ -18,6 +18,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.normalise import normalise_text
+from tests.guide_faq import GUIDE_FAQ
 from tests.yaml_files import domain_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +50,8 @@ FAQ_TOPICS = {
     " is accepted",
     "paper_service_suggestion": "can a paper service get a Development suggestion (no)",
     "contact_channels": "contact channels: GOV.SA, its app, the toll-free number 199099",
+    "development_suggestion": "what a Development suggestion is (its answer also says how a"
+    " Transformation request differs; asking the difference is ask_report_types)",
 }
 
 VARIETY_FILES = {"msa": "faq.yml", "gulf": "faq_gulf.yml", "en": "faq_en.yml"}
@@ -142,8 +145,23 @@ def faq_responses() -> dict[str, list[dict]]:
     }
 
 
+def test_every_question_of_the_guide_is_answered() -> None:
+    """Each question of seed 003's FAQ (tests/guide_faq.py) leads to an FAQ key that has
+    an answer, or to an intent of the domain; every key answers one of them (but for the
+    channels, from the guide's «قنوات التواصل»)."""
+    used = set()
+    for section, question, answer in GUIDE_FAQ:
+        if answer.startswith("intent:"):
+            assert answer.removeprefix("intent:") in DOMAIN["intents"], (section, question)
+            continue
+        assert answer in FAQ_TOPICS and f"utter_faq/{answer}" in DOMAIN["responses"], question
+        used.add(answer)
+    assert set(FAQ_TOPICS) - used == {"contact_channels"}
+    assert len(GUIDE_FAQ) == 30
+
+
 def test_every_spec_topic_has_a_key():
-    assert len(FAQ_TOPICS) == 18
+    assert len(FAQ_TOPICS) == 19
     for key in FAQ_TOPICS:
         assert re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", key), f"not snake_case: {key}"
     trained = {faq_key(ex) for ex in all_examples()} - {None}

@@ -145,3 +145,13 @@ def test_every_response_uses_the_same_placeholders_in_both_languages(name: str) 
     for variation in DOMAIN["responses"][name]:
         by_language[_language(variation)] |= _variation_placeholders(variation)
     assert by_language["ar"] == by_language["en"], name
+
+
+def test_statuses_the_guide_names_carry_its_words() -> None:
+    """Seed 003 quotes two statuses: «إلى "جارٍ العمل"» (a notice) and «حالة البلاغ إلى "نقص
+    البيانات"» (its FAQ). Replies, notices, the console and exports name them so."""
+    from bot.texts.status_names import status_label
+
+    assert status_label("in_progress", "ar") == "جارٍ العمل"
+    assert status_label("missing_data", "ar") == "نقص البيانات"
+    assert status_label("missing_data", "en") == "Missing data"

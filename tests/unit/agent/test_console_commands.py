@@ -146,8 +146,8 @@ def test_status_reads_any_report_in_the_callers_language(console, make_draft) ->
     shown = out.getvalue()
     assert f"status {filed.reference} (ar)" in shown
     assert "Check the caller first: reporter نورة عبدالله القحطاني, ID ending 0008" in shown
-    assert "الحالة: نقص في البيانات" in shown and "خلال 48 ساعة" in shown
-    assert "— نقص في البيانات: صورة الهوية" in shown
+    assert "الحالة: نقص البيانات" in shown and "خلال 48 ساعة" in shown
+    assert "— نقص البيانات: صورة الهوية" in shown
     console_.handle("/status BR-00000000")
     console_.handle("/status nonsense")
     assert "is not a report reference" in out.getvalue()
