@@ -14,6 +14,7 @@ from bot.intake.catalogue import (
     CATALOGUE_PATH,
     CONFIDENT_SCORE,
     CatalogueError,
+    counts,
     find_platform_in_text,
     find_platforms_in_text,
     fold,
@@ -398,3 +399,12 @@ def test_service_not_confident(text: str, platform_id: str | None) -> None:
 )
 def test_fold(text: str, expected: str) -> None:
     assert fold(text) == expected
+
+
+def test_the_shipped_catalogue_is_the_size_issue_19_asks() -> None:
+    """At least 150 government services, named as their entities publish them, across at
+    least 30 entities; Saudi Post's own name finds its platform, not a look-alike."""
+    platforms_count, services, entities = counts(load_catalogue())
+    assert services >= 150 and entities >= 30, (platforms_count, services, entities)
+    found = match_platform("البريد السعودي")
+    assert found[0].platform.id == "wasel" and found[0].confident

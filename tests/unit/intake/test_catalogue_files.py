@@ -78,6 +78,10 @@ def test_a_platform_without_services_and_a_new_one(tmp_path: Path) -> None:
     assert wathq is not None and wathq.services == () and wathq.aliases[1] == "واثق التجاري"
 
 
+def aliases_of(rows: list[dict[str, str]], platform_id: str) -> str:
+    return next(row["platform_aliases"] for row in rows if row["platform_id"] == platform_id)
+
+
 def each(rows: list[dict[str, str]], platform_id: str, **changes: str) -> None:
     """The same change on every row of one platform (its columns repeat on each)."""
     for row in rows:
@@ -96,7 +100,7 @@ def each(rows: list[dict[str, str]], platform_id: str, **changes: str) -> None:
         (lambda rows: rows[0].update(service_id=""), "row 2: a service with no `service_id`"),
         (lambda rows: rows[0].update(service_name_ar="Renewal"),
          "service national_id_renewal: the Arabic name 'Renewal' has no Arabic letter"),
-        (lambda rows: each(rows, "ksa_visa", platform_aliases=rows[-1]["platform_aliases"]
+        (lambda rows: each(rows, "ksa_visa", platform_aliases=aliases_of(rows, "ksa_visa")
                            + "|ابشر"),
          "'ابشر' names both 'absher'"),
         (lambda rows: rows.append(dict(rows[0])), "service id 'national_id_renewal' appears"),
