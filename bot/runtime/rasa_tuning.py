@@ -360,6 +360,26 @@ def run_graphs_without_dask() -> None:
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
 
 
+def keep_policy_states() -> None:
+    """The policies' states are replayed once per conversation and extended with each new
+    event (bot/runtime/policy_states.py), not rebuilt from scratch for every policy and every
+    prediction."""
+    from rasa.shared.core.domain import Domain
+
+    from bot.runtime.policy_states import IncrementalStates
+
+    states = IncrementalStates(Domain.states_for_tracker_history)
+
+    def states_for_tracker_history(
+        self: Domain, tracker: Any, omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False, rule_only_data: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        return states(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+
+    states_for_tracker_history.incremental = states  # type: ignore[attr-defined]
+    Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
+
+
 CHANGES: dict[str, Callable[[], None]] = {
     "validator": use_one_validator,
     "keepalive": keep_sessions_alive,
@@ -368,6 +388,7 @@ CHANGES: dict[str, Callable[[], None]] = {
     "leandomain": send_lean_domain,
     "inprocess": run_actions_in_process,
     "sequential": run_graphs_without_dask,
+    "states": keep_policy_states,
 }
 
 
@@ -387,8 +408,31 @@ _REQUEST = (
     "Optional[str] = 'application/json', compress: bool = False, **kwargs: Any) "
     "-> Optional[Any]",
 )
+_DOMAIN, _TRACKERS = "rasa.shared.core.domain", "rasa.shared.core.trackers"
+_STATE = "Dict[str, MutableMapping[str, Union[str, Tuple[Union[float, str], ...]]]]"
 # Every Rasa function a change replaces, wraps or calls on, with its signature in RASA_VERSION.
 TARGETS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "states": (
+        (_DOMAIN, "Domain.states_for_tracker_history",
+         "(self, tracker: 'DialogueStateTracker', omit_unset_slots: bool = False, "
+         "ignore_rule_only_turns: bool = False, rule_only_data: Optional[Dict[str, Any]] = "
+         f"None) -> List[{_STATE}]"),
+        (_DOMAIN, "Domain.get_active_state",
+         "(self, tracker: 'DialogueStateTracker', omit_unset_slots: bool = False) -> "
+         + _STATE),
+        (_DOMAIN, "Domain._get_prev_action_sub_state",
+         "(tracker: 'DialogueStateTracker') -> Optional[Dict[str, str]]"),
+        (_DOMAIN, "Domain._remove_rule_only_features",
+         f"(state: {_STATE}, rule_only_data: Optional[Dict[str, Any]]) -> None"),
+        (_DOMAIN, "Domain._substitute_rule_only_user_input",
+         f"(state: {_STATE}, last_ml_state: {_STATE}) -> None"),
+        (_DOMAIN, "Domain._clean_state", f"(state: {_STATE}) -> {_STATE}"),
+        # the replay policy_states.py repeats, one event at a time
+        (_TRACKERS, "DialogueStateTracker.generate_all_prior_trackers",
+         "(self) -> Generator[Tuple[ForwardRef('DialogueStateTracker'), bool], NoneType, "
+         "NoneType]"),
+        (_TRACKERS, "DialogueStateTracker.init_copy", "(self) -> 'DialogueStateTracker'"),
+    ),
     "validator": (
         (_ACTION, "RemoteAction._validate_action_result",
          "(self, result: Dict[str, Any]) -> bool"),
