@@ -451,19 +451,39 @@ def _service_forms(catalogue: Catalogue) -> tuple[_Form, ...]:
     return tuple(forms.values())
 
 
-def _score(query: str, choice: str, **_: Any) -> float:
-    """WRatio, but a query too short to mean anything must match exactly."""
-    if len(query) < MIN_FUZZY_LENGTH or len(choice) < MIN_FUZZY_LENGTH:
-        return 100.0 if query == choice else 0.0
-    return fuzz.WRatio(query, choice)
+# the folded keys of a tuple of forms, by the tuple's identity: the tuples come from the
+# lru_caches above (one object per catalogue), and hashing hundreds of forms per call costs
+# more than scoring them
+_KEYS: dict[int, tuple[tuple[_Form, ...], list[str]]] = {}
+
+
+def _keys(forms: tuple[_Form, ...]) -> list[str]:
+    known = _KEYS.get(id(forms))
+    if known is None or known[0] is not forms:
+        if len(_KEYS) > 256:
+            _KEYS.clear()
+        known = _KEYS[id(forms)] = (forms, [form.key for form in forms])
+    return known[1]
 
 
 def _ranked(query: str, forms: tuple[_Form, ...]) -> Iterator[tuple[_Form, float]]:
-    """The forms scoring at least MIN_SCORE against `query`, best first."""
-    keys = [form.key for form in forms]
-    results = process.extract(
-        query, keys, scorer=_score, processor=None, limit=None, score_cutoff=MIN_SCORE
-    )
+    """The forms scoring at least MIN_SCORE against `query` by `_score`, best first.
+
+    rapidfuzz's own WRatio scores all the forms in C (a Python scorer costs a call a form);
+    `_score`'s rule for short strings is applied to its results: a short query matches only
+    a form equal to it, and a short form only a query equal to it.
+    """
+    keys = _keys(forms)
+    if len(query) < MIN_FUZZY_LENGTH:
+        results = [(key, 100.0, index) for index, key in enumerate(keys) if key == query]
+    else:
+        results = [
+            (key, score, index)
+            for key, score, index in process.extract(
+                query, keys, scorer=fuzz.WRatio, processor=None, limit=None,
+                score_cutoff=MIN_SCORE)
+            if len(key) >= MIN_FUZZY_LENGTH or key == query
+        ]
     for _key_text, score, index in sorted(results, key=lambda r: (-r[1], r[2])):
         yield forms[index], float(score)
 
@@ -474,22 +494,30 @@ def match_platform(text: str, limit: int = 5) -> list[Match]:
     Whole-text fuzzy scores are combined with `find_platforms_in_text`, so an answer with
     words around the name ("I used the Absher website") still finds it.
     """
+    return list(_platform_matches(current_catalogue(), text)[:limit])
+
+
+# The matches of a text are kept per catalogue (a new version is a new Catalogue object):
+# a turn asks about the same words several times (the answer, then its platform for the
+# service question, the corrections), and scoring hundreds of names costs milliseconds.
+@lru_cache(maxsize=512)
+def _platform_matches(catalogue: Catalogue, text: str) -> tuple[Match, ...]:
     query = _key(text)
     if not query:
-        return []
+        return ()
     best: dict[str, Match] = {}
-    for form, score in _ranked(query, _platform_forms(current_catalogue())):
+    for form, score in _ranked(query, _platform_forms(catalogue)):
         if form.platform.id not in best:
             best[form.platform.id] = Match(form.platform, score, False, form.text)
-    for found in find_platforms_in_text(text):
+    for found in _platforms_in_text(catalogue, text):
         current = best.get(found.platform.id)
         if current is None or found.score > current.score:
             best[found.platform.id] = found
-    return _mark_confident(_sorted(best.values()))[:limit]
+    return tuple(_mark_confident(_sorted(catalogue, best.values())))
 
 
-def _sorted(matches: Iterable[Match]) -> list[Match]:
-    order = {p.id: i for i, p in enumerate(platforms())}
+def _sorted(catalogue: Catalogue, matches: Iterable[Match]) -> list[Match]:
+    order = {p.id: i for i, p in enumerate(catalogue.platforms)}
     return sorted(matches, key=lambda m: (-m.score, order[m.platform.id]))
 
 
@@ -513,21 +541,33 @@ def match_service(
     text: str, platform_id: str | None = None, limit: int = 5
 ) -> list[ServiceMatch]:
     """Services named by `text`, best first; only `platform_id`'s services when given."""
-    query = _key(text)
-    if not query:
-        return []
-    forms = tuple(
+    return list(_service_matches(current_catalogue(), text, platform_id)[:limit])
+
+
+@lru_cache(maxsize=256)
+def _services_of(catalogue: Catalogue, platform_id: str | None) -> tuple[_Form, ...]:
+    return tuple(
         form
-        for form in _service_forms(current_catalogue())
+        for form in _service_forms(catalogue)
         if platform_id is None or form.platform.id == platform_id
     )
+
+
+@lru_cache(maxsize=512)
+def _service_matches(
+    catalogue: Catalogue, text: str, platform_id: str | None
+) -> tuple[ServiceMatch, ...]:
+    query = _key(text)
+    if not query:
+        return ()
+    forms = _services_of(catalogue, platform_id)
     best: dict[tuple[str, str], ServiceMatch] = {}
     for form, score in _ranked(query, forms):
         assert form.service is not None
         key = (form.platform.id, form.service.id)
         if key not in best:
             best[key] = ServiceMatch(form.platform, form.service, score, False, form.text)
-    return _mark_confident(list(best.values()))[:limit]
+    return tuple(_mark_confident(list(best.values())))
 
 
 # --- platforms inside a sentence --------------------------------------------------------
@@ -570,12 +610,17 @@ def find_platforms_in_text(text: str) -> list[Match]:
     alias of as many words. Aliases that are everyday words (see the catalogue) count only
     next to a word such as منصة / app.
     """
+    return list(_platforms_in_text(current_catalogue(), text))
+
+
+@lru_cache(maxsize=512)
+def _platforms_in_text(catalogue: Catalogue, text: str) -> tuple[Match, ...]:
     folded = fold(text)
     for idiom in _IDIOMS:
         folded = folded.replace(idiom, " ")
     words = folded.split()
     best: dict[str, tuple[Match, int]] = {}
-    for length, forms in _forms_by_length(current_catalogue()).items():
+    for length, forms in _forms_by_length(catalogue).items():
         for start in range(len(words) - length + 1):
             first, *rest = words[start : start + length]
             before = words[start - 1] if start > 0 else None
@@ -596,7 +641,7 @@ def find_platforms_in_text(text: str) -> list[Match]:
                             start,
                         )
     ranked = sorted(best.values(), key=lambda found: (-found[0].score, found[1]))
-    return [match for match, _start in ranked]
+    return tuple(match for match, _start in ranked)
 
 
 def find_platform_in_text(text: str) -> Match | None:
