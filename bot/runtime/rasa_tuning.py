@@ -400,7 +400,8 @@ CHANGES: dict[str, Callable[[], None]] = {
 
 # what "all" (the default) means: the changes that measurably pay (bench/results/HISTORY.md,
 # "Where a turn's time goes")
-DEFAULT = ("validator", "keepalive", "language", "domainjson", "leandomain", "sequential")
+DEFAULT = ("validator", "keepalive", "language", "domainjson", "leandomain", "sequential",
+           "states")
 
 
 # The Rasa release the changes were written and measured for.

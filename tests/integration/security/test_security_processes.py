@@ -190,3 +190,12 @@ def test_files_the_assistant_writes_are_owner_only(assistant: AssistantProcess) 
         if path.name in ("rasa_token", "actions.log", "actions_secret") and not path.exists():
             continue  # the tests pass RASA_TOKEN; no action server runs, in process
         assert _mode(path) & 0o077 == 0, (path, oct(_mode(path)))
+
+
+def test_the_rasa_server_runs_with_its_changes(assistant: AssistantProcess) -> None:
+    """bot/runtime/rasa_tuning.py's default changes and the actions in process, as the Rasa
+    server's log says at start (the whole suite then runs on them)."""
+    log = (assistant.var_dir / "logs" / "rasa.log").read_text(encoding="utf-8")
+    applied = log.split("Rasa tuning", 1)[1].splitlines()[0]
+    for name in ("sequential", "states", "inprocess"):
+        assert name in applied, applied
