@@ -66,8 +66,9 @@ def _file_a_suggestion(chat: Chat) -> str:
 def _file_an_arabic_suggestion(chat: Chat) -> str:
     reply = chat.say("لدي اقتراح لتحسين خدمة في منصة أبشر")
     reply = chat.say("/affirm")
-    # a service no other test of the session files a suggestion for (a repeat is refused)
-    answer_until_summary(chat, reply, AR_ANSWERS, prior_ref="", service="مواعيد الأحوال المدنية")
+    # a service no other test of the session files a suggestion for (a repeat is refused),
+    # and not in the catalogue: a catalogue name others may also come to is not unique
+    answer_until_summary(chat, reply, AR_ANSWERS, prior_ref="", service="سجل الزيارات العائلية")
     chat.say("/confirm_report")
     return chat.slots()["report_ref"]
 

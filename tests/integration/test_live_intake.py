@@ -185,7 +185,7 @@ def test_not_yet_eligible_gets_the_date(assistant: AssistantProcess) -> None:
          ["/affirm", "birth certificate extract", "yes", "yes"], "digital alternative"),
         # a suggestion about a paper service -> a transformation request
         ("I have a suggestion to improve a government service",
-         ["/affirm", "marriage contract", "yes", "no"], "transformation request"),
+         ["/affirm", "camel ownership certificate", "yes", "no"], "transformation request"),
         # an individual cannot file an outage report
         ("we want to report an outage of our e-service",
          ["/affirm", '/choose{"choice": "individual"}'], "government entities themselves"),
