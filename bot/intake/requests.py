@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from bot.digits import to_ascii_digits
 from bot.intake.dialogue_spec import form_named
-from bot.store.lifecycle import is_open
+from bot.store.lifecycle import HANDLED_STATUSES, is_open
 from bot.store.models import Report, ReportStatus
 
 __all__ = [
@@ -48,7 +48,7 @@ class Refusal(StrEnum):
     """Why a request cannot be done (the suffix of its `utter_request_refused_*` response)."""
 
     FINAL = "final"  # closed, cancelled, accepted or rejected: nothing more can change
-    NOT_CLOSED = "not_closed"  # a rating before the report is closed
+    NOT_CLOSED = "not_closed"  # a rating before the report is handled (closed or decided)
     ALREADY_RATED = "already_rated"
 
 
@@ -88,7 +88,7 @@ def refusal(kind: RequestKind, report: Report) -> Refusal | None:
     if kind == RequestKind.STATUS:
         return None
     if kind == RequestKind.RATING:
-        if report.status != ReportStatus.CLOSED:
+        if report.status not in HANDLED_STATUSES:
             return Refusal.FINAL if not is_open(report.status) else Refusal.NOT_CLOSED
         return Refusal.ALREADY_RATED if report.rating is not None else None
     return None if is_open(report.status) else Refusal.FINAL

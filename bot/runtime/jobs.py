@@ -13,9 +13,10 @@
    day in Riyadh; computed from the filing date when a report has none) and still received,
    under review, referred or in progress gets `delay_notice`, once per report. A report in
    `missing_data` waits for the reporter and gets none until it is back in review.
-4. **Survey** — a closed, unrated report gets the satisfaction survey (`survey`) an hour
-   after closing, once (only for reports closed within the last 14 days, so a new
-   installation does not survey its whole past).
+4. **Survey** — a handled, unrated report (closed, or a transformation request or
+   development suggestion accepted or rejected: seed 003 surveys every type "when the report
+   is handled") gets the satisfaction survey (`survey`) an hour after, once (only for reports
+   handled within the last 14 days, so a new installation does not survey its whole past).
 5. **Dispatch** — every due outbox message is delivered (bot.notify.dispatcher).
 6. **Retention** (PDPL) — the personal data of conversations idle for longer than
    PRIVACY_RETENTION_DAYS (default 30) without an open report is redacted
@@ -54,7 +55,7 @@ from bot.notify.dispatcher import DispatchStats, dispatch_once
 from bot.notify.senders import Sender
 from bot.runtime import settings
 from bot.store import handoffs, privacy, staged
-from bot.store.lifecycle import MISSING_DATA_DEADLINE
+from bot.store.lifecycle import HANDLED_STATUSES, MISSING_DATA_DEADLINE
 from bot.store.models import Report, ReportStatus
 from bot.store.repository import ReportRepository
 from bot.texts.notices import NoticeKind
@@ -153,7 +154,7 @@ def _waiting_for_reply(report: Report) -> bool:
 
 
 def _unrated(report: Report) -> bool:
-    return report.status == ReportStatus.CLOSED and report.rating is None
+    return report.status in HANDLED_STATUSES and report.rating is None
 
 
 def run_rules(repo: ReportRepository, now: datetime, rules: Rules | None = None) -> RuleStats:
@@ -204,7 +205,7 @@ def run_rules(repo: ReportRepository, now: datetime, rules: Rules | None = None)
 
     survey = NoticeKind.SURVEY
     closed_from = now - rules.survey_window
-    for report, _closed_at in repo.closed_without_rating(closed_from, now - rules.survey_after):
+    for report, _closed_at in repo.handled_without_rating(closed_from, now - rules.survey_after):
         queued = repo.notify(
             report.reference,
             survey,

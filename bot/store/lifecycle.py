@@ -30,6 +30,7 @@ from bot.store.models import ReportStatus, ReportType, check_report_type, check_
 __all__ = [
     "DECISION_TYPES",
     "FINAL_STATUSES",
+    "HANDLED_STATUSES",
     "MISSING_DATA_DEADLINE",
     "OPEN_STATUSES",
     "TRANSITIONS",
@@ -58,6 +59,9 @@ MISSING_DATA_DEADLINE = timedelta(hours=48)
 S = ReportStatus
 FINAL_STATUSES = frozenset({S.CLOSED, S.CANCELLED, S.ACCEPTED, S.REJECTED})
 OPEN_STATUSES = frozenset(status for status in S if status not in FINAL_STATUSES)
+# Handled: the entity's answer is in (closed, or a decision). The reporter rates these
+# (seed 003: the surveys come "عند معالجة البلاغ"); a cancelled report is not rated.
+HANDLED_STATUSES = frozenset({S.CLOSED, S.ACCEPTED, S.REJECTED})
 # Reports that end in a decision (accepted with the implementation date, or rejected).
 DECISION_TYPES = frozenset({ReportType.TRANSFORMATION_REQUEST, ReportType.DEVELOPMENT_SUGGESTION})
 _WORKED_ON = (S.UNDER_REVIEW, S.REFERRED, S.IN_PROGRESS)

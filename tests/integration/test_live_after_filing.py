@@ -172,13 +172,33 @@ def test_missing_documents_are_added_in_arabic_and_the_report_goes_back_to_revie
     assert chat.slots()["attachments"] is None
 
 
+def test_an_accepted_suggestion_is_rated_as_the_guide_says(
+    assistant: AssistantProcess, store: ReportRepository
+) -> None:
+    """Seed 003: the reporter rates a Development suggestion "when it is handled", here
+    accepted with its implementation date."""
+    chat = Chat(assistant)
+    ref = _file_a_suggestion(chat)
+    _move(store, ref, "under_review")
+    store.set_status(ref, "accepted", note="2027-03-01")
+    reply = chat.say(f"rate {ref}")
+    assert "How would you rate the solution" in reply, reply
+    chat.say("5")
+    chat.say("4")
+    reply = chat.say("Thanks for taking it up")
+    assert f"Your rating of report {ref} is stored" in reply, reply
+    rating = store.require(ref).rating
+    assert (rating.solution_rating, rating.service_rating) == (5, 4)
+    assert rating.comment == "Thanks for taking it up"
+
+
 def test_a_closed_report_is_rated_once(
     assistant: AssistantProcess, store: ReportRepository
 ) -> None:
     chat = Chat(assistant)
     ref = _file_a_suggestion(chat)
     reply = chat.say(f"rate {ref}")
-    assert "rated once it is closed" in reply and "“Received”" in reply, reply
+    assert "rated once it is handled" in reply and "“Received”" in reply, reply
     _move(store, ref, "under_review", "referred", "in_progress", "closed")
     reply = chat.say(f"what is the status of {ref}")
     assert f'/rate_report{{"reference": "{ref}"}}' in payloads(chat), reply

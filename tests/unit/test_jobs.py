@@ -208,6 +208,30 @@ def test_survey_after_closing_once_unless_rated(
     assert "survey" not in _kinds(repo, refs[1]) and "survey" not in _kinds(repo, old)
 
 
+def test_a_decided_suggestion_is_surveyed_a_cancelled_report_is_not(
+    repo: ReportRepository, make_draft: Draft, recorder: Recorder
+) -> None:
+    """Seed 003 rates every type when it is handled: a Development suggestion accepted or
+    rejected gets the survey as a closed complaint does; a cancelled report gets none."""
+    decided_at = MONDAY + timedelta(hours=5)
+    kinds = {"type": "development_suggestion", "prior_complaint_ref": None,
+             "prior_complaint_date": None}
+    accepted = _filed(repo, make_draft, MONDAY, "a", language="en", **kinds)
+    rejected = _filed(repo, make_draft, MONDAY, "r", **kinds)
+    cancelled = _filed(repo, make_draft, MONDAY, "c")
+    repo.set_status(accepted, "under_review", at=decided_at)
+    repo.set_status(accepted, "accepted", note="2027-02-01", at=decided_at)
+    repo.set_status(rejected, "under_review", at=decided_at)
+    repo.set_status(rejected, "rejected", note="…", at=decided_at)
+    repo.set_status(cancelled, "cancelled", at=decided_at)
+
+    clock = FixedClock(decided_at + timedelta(hours=1))
+    assert sorted(_tick(repo, clock, recorder).surveyed) == sorted([accepted, rejected])
+    assert "survey" not in _kinds(repo, cancelled)
+    clock.advance(days=1)
+    assert _tick(repo, clock, recorder).surveyed == []
+
+
 def test_two_schedulers_at_once_do_everything_once(
     repo: ReportRepository, make_draft: Draft
 ) -> None:

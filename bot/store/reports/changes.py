@@ -24,6 +24,7 @@ from bot.store.access import Action, Principal, authorize
 from bot.store.db import resolve_engine, session_scope
 from bot.store.lifecycle import (
     FINAL_STATUSES,
+    HANDLED_STATUSES,
     MISSING_DATA_DEADLINE,
     Actor,
     check_actor,
@@ -271,10 +272,11 @@ class ReportChanges:
         principal: Principal | None = None,
         at: datetime | None = None,
     ) -> Report:
-        """Store the satisfaction survey of a closed report: the solution and the service
-        rated 1–5, an optional comment. One rating per report: the same rating again is
-        accepted (a retry), a different one raises AlreadyRated. `principal` is who rates:
-        the conversation passes its own; the back-office CLI is the default."""
+        """Store the satisfaction survey of a handled report (closed, accepted, rejected):
+        the solution and the service rated 1–5, an optional comment. One rating per report:
+        the same rating again is accepted (a retry), a different one raises AlreadyRated.
+        `principal` is who rates: the conversation passes its own; the back-office CLI is the
+        default."""
         solution_rating = _rating_value(solution, "solution")
         service_rating = _rating_value(service, "service")
         text = (comment or "").strip() or None
@@ -283,9 +285,10 @@ class ReportChanges:
         require_aware(at, "at")
         rater = principal or Principal.back_office()
         with self._locked_for(reference, rater, Action.RATE) as (session, report):
-            if report.status != ReportStatus.CLOSED:
+            if report.status not in HANDLED_STATUSES:
                 raise RatingNotAllowed(
-                    f"report {report.reference} is {report.status}: only a closed report is rated"
+                    f"report {report.reference} is {report.status}: only a handled report "
+                    "(closed, accepted or rejected) is rated"
                 )
             existing = report.rating
             if existing is not None:

@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Engine
 
 from bot.store.db import resolve_engine, session_scope
+from bot.store.lifecycle import HANDLED_STATUSES
 from bot.store.models import (
     OutboxMessage,
     Rating,
@@ -89,14 +90,15 @@ class ReportNotices:
         with session_scope(self.engine) as session:
             return list(session.scalars(statement).unique())
 
-    def closed_without_rating(
+    def handled_without_rating(
         self, closed_from: datetime, closed_until: datetime
     ) -> list[tuple[Report, datetime]]:
-        """Closed, unrated reports without a survey notice, with the time they were closed,
-        for those closed in [closed_from, closed_until]."""
+        """Handled (closed, accepted or rejected), unrated reports without a survey notice,
+        with the time they were handled, for those handled in [closed_from, closed_until]."""
+        handled = [status.value for status in HANDLED_STATUSES]
         closed_at = (
             select(StatusHistory.report_id, func.max(StatusHistory.at).label("closed_at"))
-            .where(StatusHistory.status == ReportStatus.CLOSED.value)
+            .where(StatusHistory.status.in_(handled))
             .group_by(StatusHistory.report_id)
             .subquery()
         )
@@ -112,7 +114,7 @@ class ReportNotices:
         statement = (
             select(Report.reference, closed_at.c.closed_at)
             .join(closed_at, closed_at.c.report_id == Report.id)
-            .where(Report.status == ReportStatus.CLOSED.value)
+            .where(Report.status.in_(handled))
             .where(
                 and_(closed_at.c.closed_at >= closed_from, closed_at.c.closed_at <= closed_until)
             )

@@ -48,13 +48,15 @@ def test_a_final_report_changes_no_more(status: str) -> None:
     assert refusal(RequestKind.STATUS, report(status)) is None
 
 
-def test_only_a_closed_report_not_yet_rated_is_rated() -> None:
-    assert refusal(RequestKind.RATING, report("closed")) is None
-    assert options(report("closed")) == [RequestKind.RATING]
-    assert refusal(RequestKind.RATING, report("closed", rated=True)) == Refusal.ALREADY_RATED
-    assert options(report("closed", rated=True)) == []
-    for status in ("cancelled", "accepted", "rejected"):
-        assert refusal(RequestKind.RATING, report(status)) == Refusal.FINAL
+def test_only_a_handled_report_not_yet_rated_is_rated() -> None:
+    """Closed, accepted or rejected (seed 003: every type is rated when handled)."""
+    for status in ("closed", "accepted", "rejected"):
+        assert refusal(RequestKind.RATING, report(status)) is None
+        assert options(report(status)) == [RequestKind.RATING]
+        assert refusal(RequestKind.RATING, report(status, rated=True)) == Refusal.ALREADY_RATED
+        assert options(report(status, rated=True)) == []
+    assert refusal(RequestKind.RATING, report("cancelled")) == Refusal.FINAL
+    assert refusal(RequestKind.RATING, report("in_progress")) == Refusal.NOT_CLOSED
 
 
 def test_documents_go_to_the_report_waiting_for_them() -> None:

@@ -305,7 +305,7 @@ def test_request_correction_is_recorded_for_the_back_office(
 
 def test_rate_a_closed_report(repo: ReportRepository, make_draft: Draft) -> None:
     ref = repo.file_report(make_draft(), "k").reference
-    with pytest.raises(RatingNotAllowed, match="only a closed report is rated"):
+    with pytest.raises(RatingNotAllowed, match=r"only a handled report \(closed, accepted"):
         repo.rate(ref, solution=5, service=5)
     _closed(repo, ref)
     at = T0 + timedelta(days=3)
@@ -325,6 +325,25 @@ def test_rate_a_closed_report(repo: ReportRepository, make_draft: Draft) -> None
     with pytest.raises(AlreadyRated):
         repo.rate(ref, solution=1, service=1)
     assert report_to_dict(repo.require(ref))["rating"]["solution_rating"] == 4
+
+
+def test_a_decided_suggestion_is_rated_and_a_cancelled_report_is_not(
+    repo: ReportRepository, make_draft: Draft
+) -> None:
+    """Seed 003 surveys a Transformation request or a Development suggestion "when it is
+    handled": accepted or rejected, as a complaint when it is closed."""
+    for decision in ("accepted", "rejected"):
+        ref = repo.file_report(
+            make_draft(type="development_suggestion", prior_complaint_ref=None,
+                       prior_complaint_date=None), f"k-{decision}").reference
+        repo.set_status(ref, "under_review")
+        repo.set_status(ref, decision, note="2027-01-15" if decision == "accepted" else "…")
+        rated = repo.rate(ref, solution=3, service=4, principal=OWNER)
+        assert rated.rating.solution_rating == 3
+    ref = repo.file_report(make_draft(), "k-cancelled").reference
+    repo.set_status(ref, "cancelled")
+    with pytest.raises(RatingNotAllowed, match="is cancelled"):
+        repo.rate(ref, solution=5, service=5)
 
 
 @pytest.mark.parametrize("bad", [0, 6, "five", "", None, 3.5, True])
