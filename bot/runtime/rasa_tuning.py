@@ -38,6 +38,10 @@ assistant cost the stock Rasa process about 84 ms of CPU:
   tracker for each policy at each prediction (and goes through every event again to find the
   applied ones). Rasa's own answer, checked prediction by prediction on recorded
   conversations; 1.56 → 0.26 ms CPU a prediction (bench/policy_states.py).
+* `copy`: Rasa copies the tracker before every action it runs by applying every event of
+  the conversation to a new tracker (`DialogueStateTracker.copy`); here the copy takes the
+  tracker's state directly (bot/runtime/tracker_copy.py), checked against Rasa's copy after
+  every event of recorded conversations.
 * `inprocess` (not in "all"; added by bot/runtime/rasa_server.py when the endpoints file's
   action endpoint is the in-process one, as `bot serve` writes it by default): an action
   call is answered by rasa_sdk's executor with the project's actions in
@@ -386,6 +390,22 @@ def keep_policy_states() -> None:
     Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
 
 
+def copy_without_replay() -> None:
+    """`DialogueStateTracker.copy()` takes the tracker's state instead of applying every
+    event again (bot/runtime/tracker_copy.py)."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.runtime.tracker_copy import fast_copy
+
+    original = DialogueStateTracker.copy
+
+    def copy(self: DialogueStateTracker) -> DialogueStateTracker:
+        return fast_copy(self)
+
+    copy.original = original  # type: ignore[attr-defined]
+    DialogueStateTracker.copy = copy  # type: ignore[method-assign]
+
+
 CHANGES: dict[str, Callable[[], None]] = {
     "validator": use_one_validator,
     "keepalive": keep_sessions_alive,
@@ -395,13 +415,14 @@ CHANGES: dict[str, Callable[[], None]] = {
     "inprocess": run_actions_in_process,
     "sequential": run_graphs_without_dask,
     "states": keep_policy_states,
+    "copy": copy_without_replay,
 }
 
 
 # what "all" (the default) means: the changes that measurably pay (bench/results/HISTORY.md,
 # "Where a turn's time goes")
 DEFAULT = ("validator", "keepalive", "language", "domainjson", "leandomain", "sequential",
-           "states")
+           "states", "copy")
 
 
 # The Rasa release the changes were written and measured for.
@@ -419,6 +440,20 @@ _DOMAIN, _TRACKERS = "rasa.shared.core.domain", "rasa.shared.core.trackers"
 _STATE = "Dict[str, MutableMapping[str, Union[str, Tuple[Union[float, str], ...]]]]"
 # Every Rasa function a change replaces, wraps or calls on, with its signature in RASA_VERSION.
 TARGETS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "copy": (
+        (_TRACKERS, "DialogueStateTracker.copy", "(self) -> 'DialogueStateTracker'"),
+        # what Rasa's copy does, and the state it rebuilds (set up by __init__ and _reset)
+        (_TRACKERS, "DialogueStateTracker.travel_back_in_time",
+         "(self, target_time: float) -> 'DialogueStateTracker'"),
+        (_TRACKERS, "DialogueStateTracker.__init__",
+         "(self, sender_id: str, slots: Optional[Iterable[rasa.shared.core.slots.Slot]], "
+         "max_event_history: Optional[int] = None, sender_source: Optional[str] = None, "
+         "is_rule_tracker: bool = False) -> None"),
+        (_TRACKERS, "DialogueStateTracker._reset", "(self) -> None"),
+        (_TRACKERS, "DialogueStateTracker._create_events",
+         "(self, evts: List[rasa.shared.core.events.Event]) -> "
+         "Deque[rasa.shared.core.events.Event]"),
+    ),
     "states": (
         (_DOMAIN, "Domain.states_for_tracker_history",
          "(self, tracker: 'DialogueStateTracker', omit_unset_slots: bool = False, "

@@ -31,13 +31,13 @@ from bot.runtime import rasa_tuning
 
 def test_setting_names_the_changes() -> None:
     default = ["validator", "keepalive", "language", "domainjson", "leandomain", "sequential",
-               "states"]
+               "states", "copy"]
     assert rasa_tuning.wanted(None) == default
     assert rasa_tuning.wanted("ALL") == default
     assert rasa_tuning.wanted("all, leandomain") == default
     assert rasa_tuning.wanted("leandomain,all,keepalive") == [
         "leandomain", "validator", "keepalive", "language", "domainjson", "sequential",
-        "states"]
+        "states", "copy"]
     assert rasa_tuning.wanted("none") == []
     assert rasa_tuning.wanted(" keepalive, language ") == ["keepalive", "language"]
     with pytest.raises(ValueError, match=r"unknown change.*cache.*all, none"):

@@ -197,5 +197,5 @@ def test_the_rasa_server_runs_with_its_changes(assistant: AssistantProcess) -> N
     server's log says at start (the whole suite then runs on them)."""
     log = (assistant.var_dir / "logs" / "rasa.log").read_text(encoding="utf-8")
     applied = log.split("Rasa tuning", 1)[1].splitlines()[0]
-    for name in ("sequential", "states", "inprocess"):
+    for name in ("sequential", "states", "copy", "inprocess"):
         assert name in applied, applied
