@@ -234,7 +234,7 @@ def test_rate(store: tuple[str, dict[str, str]], capsys: pytest.CaptureFixture[s
     _url, refs = store
     ref = refs["telegram"]
     code, _, err = _main(capsys, "reports", "rate", ref, "--solution", "5", "--service", "4")
-    assert code == 1 and "only a closed report is rated" in err
+    assert code == 1 and "only a handled report (closed, accepted or rejected) is rated" in err
     for status in ("under_review", "referred", "in_progress", "closed"):
         assert _main(capsys, "reports", "set-status", ref, status)[0] == 0
     code, _, err = _main(capsys, "reports", "rate", ref, "--solution", "7", "--service", "4")
