@@ -36,8 +36,10 @@ from rasa.shared.core.events import (
 
 __all__ = ["IncrementalStates", "Point", "Replay"]
 
-# conversations whose replay is kept (least recently used dropped first)
-DEFAULT_CONVERSATIONS = 2000
+# conversations whose replay is kept (least recently used dropped first). A replay holds
+# about 40 KiB beside the events it keeps alive (346 events: bench/policy_states.py's
+# longest); as many as the tracker cache keeps by default (BALAGH_TRACKER_CACHE).
+DEFAULT_CONVERSATIONS = 256
 
 
 @dataclass(frozen=True)

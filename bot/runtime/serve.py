@@ -3,9 +3,8 @@
 Runs the Rasa server (which runs the custom actions in its own process; `--action-server`
 or BALAGH_ACTIONS=server starts a separate action server instead) and the scheduler as child
 processes, waits until each answers, says where to talk to the assistant, and stops them on
-Ctrl-C. When a part
-fails to start, it says which one and why (port in use, no model, bad config), with
-the end of that part's log.
+Ctrl-C. When a part fails to start, it says which one and why (port in use, no model, bad
+config), with the end of that part's log.
 
 One node of several (README, "Several servers"; `python -m bot cluster` starts them all
 on one machine): `--node NAME` keeps this node's logs in var/logs/NAME/ and its
