@@ -30,6 +30,7 @@ from tests.integration.security.test_security_processes import (
 )
 from tests.integration.test_live_intake import Chat, answer_until_summary
 from tests.live import ON_DUTY, AssistantProcess, is_arabic, processes_of, running_assistant
+from tests.log_leaks import file_a_report, leaks_in, log_files
 
 pytestmark = pytest.mark.servers
 
@@ -38,8 +39,10 @@ REFERENCE = re.compile(r"BR-[0-9A-Z]{8}")
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AssistantProcess]:
+    # at DEBUG, so that the action server's log is checked for personal data at its fullest
     yield from running_assistant(
-        tmp_path_factory, {"BALAGH_NOW": ON_DUTY, "BALAGH_ACTIONS": "server"})
+        tmp_path_factory, {"BALAGH_NOW": ON_DUTY, "BALAGH_ACTIONS": "server",
+                           "LOG_LEVEL": "DEBUG"})
 
 
 def actions_base(assistant: AssistantProcess) -> str:
@@ -106,3 +109,16 @@ def test_no_secret_is_on_any_command_line(assistant: AssistantProcess) -> None:
             continue
         for secret in secrets:
             assert secret not in argv, f"process {pid} shows a secret: {argv!r}"
+
+
+def test_no_personal_data_in_the_action_servers_log(assistant: AssistantProcess) -> None:
+    """tests/live/test_live_logs.py's filing, its person's data in every form it could take,
+    against this layout's logs: the action server's own actions.log at DEBUG included."""
+    file_a_report(assistant)
+    files = log_files(assistant.var_dir)
+    assert "actions.log" in {path.name for path in files}
+    logs = {path: path.read_text(encoding="utf-8", errors="replace") for path in files}
+    leaks = leaks_in(logs)
+    assert not leaks, "\n\n".join(leaks)
+    actions_log = logs[assistant.var_dir / "logs" / "actions.log"]
+    assert " DEBUG " in actions_log and "rasa_sdk" in actions_log
