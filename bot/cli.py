@@ -198,7 +198,7 @@ def _valid_reference(reference: str) -> str | None:
 
 
 def _reports_set_status(args: argparse.Namespace, _rest: list[str]) -> int:
-    from bot.store.lifecycle import TransitionNotAllowed
+    from bot.store.lifecycle import DecisionNoteMissing, TransitionNotAllowed
 
     canonical = _valid_reference(args.reference)
     if canonical is None:
@@ -209,8 +209,9 @@ def _reports_set_status(args: argparse.Namespace, _rest: list[str]) -> int:
         return _error(f"no report with reference {canonical}")
     try:
         report = repository.set_status(canonical, args.status, note=args.note)
-    except TransitionNotAllowed as exc:
-        return _error(str(exc))
+    except (TransitionNotAllowed, DecisionNoteMissing) as exc:
+        return _error(f"{canonical}: {exc}; nothing changed" if isinstance(
+            exc, DecisionNoteMissing) else str(exc))
     except ReportNotFound:
         return _error(f"no report with reference {canonical}")
     if args.json:
@@ -575,8 +576,9 @@ def build_parser() -> argparse.ArgumentParser:
     set_status.add_argument("status", metavar="STATUS", choices=STATUSES, help="new status")
     set_status.add_argument(
         "--note",
-        help="recorded in the history and told to the reporter (missing documents, "
-        "implementation date, reason of a rejection, …)",
+        help="recorded in the history and told to the reporter: what is missing; for "
+        "accepted the implementation date (YYYY-MM-DD) and for rejected the reason, both "
+        "required",
     )
     set_status.add_argument("--json", action="store_true", help="print the report as JSON")
     set_status.set_defaults(handler=_reports_set_status)

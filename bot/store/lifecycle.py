@@ -35,11 +35,13 @@ __all__ = [
     "OPEN_STATUSES",
     "TRANSITIONS",
     "Actor",
+    "DecisionNoteMissing",
     "Move",
     "TransitionNotAllowed",
     "allowed_targets",
     "check_actor",
     "check_move",
+    "decision_note",
     "is_final",
     "is_open",
 ]
@@ -210,3 +212,35 @@ def check_move(
         reason=_reason(current, target, report_type, actor),
         reference=reference,
     )
+
+
+class DecisionNoteMissing(ValueError):
+    """A decision without what seed 003 says the reporter is told with it."""
+
+
+def decision_note(target: str, note: str | None) -> str | None:
+    """The note a move to `target` records, checked: seed 003 says an accepted Transformation
+    request or Development suggestion is told "with the implementation time set by the
+    entity" (the note: a date, YYYY-MM-DD, Arabic-Indic digits accepted) and a rejected one
+    "with the reasons" (the note: the reason). Other moves take any note or none.
+    Raises DecisionNoteMissing with what to give."""
+    from datetime import date
+
+    from bot.digits import to_ascii_digits
+
+    text = (note or "").strip() or None
+    if target == S.ACCEPTED:
+        try:
+            day = date.fromisoformat(to_ascii_digits(text or "").strip())
+        except ValueError:
+            raise DecisionNoteMissing(
+                "an accepted request or suggestion needs the entity's implementation date as "
+                "its note (YYYY-MM-DD, e.g. --note 2027-03-01): the reporter is told it"
+            ) from None
+        return day.isoformat()
+    if target == S.REJECTED and text is None:
+        raise DecisionNoteMissing(
+            "a rejected request or suggestion needs the reason as its note (--note \"…\"): "
+            "the reporter is told it"
+        )
+    return text

@@ -128,6 +128,11 @@ def test_set_status_json_and_errors(
     store: tuple[str, dict[str, str]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     _url, refs = store
+    # a decision without what the reporter is to be told (seed 003) is refused, nothing moved
+    code, out, err = _main(capsys, "reports", "set-status", refs["web"], "rejected")
+    assert code == 1 and out == "" and "needs the reason as its note" in err, err
+    code, _, err = _main(capsys, "reports", "set-status", refs["web"], "accepted")
+    assert code == 1 and "implementation date" in err and "nothing changed" in err, err
     code, out, _ = _main(capsys, "reports", "set-status", refs["web"], "rejected", "--note",
                          "a digital alternative exists", "--json")  # fmt: skip
     assert code == 0

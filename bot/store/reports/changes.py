@@ -29,6 +29,7 @@ from bot.store.lifecycle import (
     Actor,
     check_actor,
     check_move,
+    decision_note,
 )
 from bot.store.models import (
     Rating,
@@ -85,6 +86,7 @@ def move(
     check_move(
         report.status, target, report_type=report.type, actor=actor, reference=report.reference
     )
+    note = decision_note(target, note)
     previous = report.status
     report.status = target
     if target == ReportStatus.MISSING_DATA:

@@ -401,3 +401,26 @@ def test_list_reports_filters(repo: ReportRepository, make_draft: Draft) -> None
     assert refs(status="received", channel="rest") == []
     with pytest.raises(ValueError, match="unknown report type"):
         refs(report_type="petition")
+
+
+def test_a_decision_carries_what_the_reporter_is_told(
+    repo: ReportRepository, make_draft: Draft
+) -> None:
+    """Seed 003: an accepted request is told with the implementation time, a rejected one
+    with the reasons. Without them the move is refused and nothing changes."""
+    from bot.store.lifecycle import DecisionNoteMissing
+
+    suggestion = {"type": "development_suggestion", "prior_complaint_ref": None,
+                  "prior_complaint_date": None, "language": "en", "sender_id": "web-d"}
+    ref = repo.file_report(make_draft(**suggestion), "k-decide").reference
+    repo.set_status(ref, "under_review")
+    for note in (None, "", "soon", "2027-13-01"):
+        with pytest.raises(DecisionNoteMissing, match="implementation date"):
+            repo.set_status(ref, "accepted", note=note)
+    with pytest.raises(DecisionNoteMissing, match="the reason"):
+        repo.set_status(ref, "rejected", note="  ")
+    assert repo.require(ref).status == "under_review"
+    assert len(_outbox(repo)) == 1  # under review: no notice of a refused move
+    report = repo.set_status(ref, "accepted", note="٢٠٢٧-٠٣-٠١")
+    assert report.status == "accepted" and report.history[-1].note == "2027-03-01"
+    assert _outbox(repo)[-1].payload["text"].endswith("Implementation date: 2027-03-01")
