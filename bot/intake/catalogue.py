@@ -358,9 +358,9 @@ _in_use = _InUse()
 def use_store(url: str | None, refresh_s: float = REFRESH_S) -> None:
     """Match against the newest catalogue imported into the store at `url`
     (`python -m bot catalogue import`), looked for every `refresh_s` seconds, and the shipped
-    file until one is imported. The processes that talk to users call it at start (the Rasa
-    server, the action server, the agent console); None goes back to the shipped file only
-    (the default: unit tests and tools)."""
+    file until one is imported. The processes that run the actions call it at start (the
+    Rasa server, and an action server, the agent console's included); None goes back to the
+    shipped file only (the default: unit tests and tools)."""
     _in_use.url, _in_use.version, _in_use.catalogue = url, None, None
     _in_use.checked_at, _in_use.refresh_s = float("-inf"), refresh_s
 
