@@ -428,6 +428,18 @@ class _Form:
     common_word: bool = False
 
 
+@dataclass(frozen=True, eq=False)  # by identity: hashing hundreds of forms costs more than
+class _Forms:  # scoring them
+    """Forms to score a text against, with their keys in the same order (what rapidfuzz
+    scores)."""
+
+    forms: tuple[_Form, ...]
+    keys: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(form.key for form in self.forms))
+
+
 @lru_cache(maxsize=4)
 def _platform_forms(catalogue: Catalogue) -> tuple[_Form, ...]:
     forms: dict[tuple[str, str], _Form] = {}
@@ -451,29 +463,19 @@ def _service_forms(catalogue: Catalogue) -> tuple[_Form, ...]:
     return tuple(forms.values())
 
 
-# the folded keys of a tuple of forms, by the tuple's identity: the tuples come from the
-# lru_caches above (one object per catalogue), and hashing hundreds of forms per call costs
-# more than scoring them
-_KEYS: dict[int, tuple[tuple[_Form, ...], list[str]]] = {}
+@lru_cache(maxsize=4)
+def _platforms_to_score(catalogue: Catalogue) -> _Forms:
+    return _Forms(_platform_forms(catalogue))
 
 
-def _keys(forms: tuple[_Form, ...]) -> list[str]:
-    known = _KEYS.get(id(forms))
-    if known is None or known[0] is not forms:
-        if len(_KEYS) > 256:
-            _KEYS.clear()
-        known = _KEYS[id(forms)] = (forms, [form.key for form in forms])
-    return known[1]
-
-
-def _ranked(query: str, forms: tuple[_Form, ...]) -> Iterator[tuple[_Form, float]]:
+def _ranked(query: str, to_score: _Forms) -> Iterator[tuple[_Form, float]]:
     """The forms scoring at least MIN_SCORE against `query` by `_score`, best first.
 
     rapidfuzz's own WRatio scores all the forms in C (a Python scorer costs a call a form);
     `_score`'s rule for short strings is applied to its results: a short query matches only
     a form equal to it, and a short form only a query equal to it.
     """
-    keys = _keys(forms)
+    forms, keys = to_score.forms, to_score.keys
     if len(query) < MIN_FUZZY_LENGTH:
         results = [(key, 100.0, index) for index, key in enumerate(keys) if key == query]
     else:
@@ -506,7 +508,7 @@ def _platform_matches(catalogue: Catalogue, text: str) -> tuple[Match, ...]:
     if not query:
         return ()
     best: dict[str, Match] = {}
-    for form, score in _ranked(query, _platform_forms(catalogue)):
+    for form, score in _ranked(query, _platforms_to_score(catalogue)):
         if form.platform.id not in best:
             best[form.platform.id] = Match(form.platform, score, False, form.text)
     for found in _platforms_in_text(catalogue, text):
@@ -545,12 +547,12 @@ def match_service(
 
 
 @lru_cache(maxsize=256)
-def _services_of(catalogue: Catalogue, platform_id: str | None) -> tuple[_Form, ...]:
-    return tuple(
+def _services_of(catalogue: Catalogue, platform_id: str | None) -> _Forms:
+    return _Forms(tuple(
         form
         for form in _service_forms(catalogue)
         if platform_id is None or form.platform.id == platform_id
-    )
+    ))
 
 
 @lru_cache(maxsize=512)
@@ -560,9 +562,8 @@ def _service_matches(
     query = _key(text)
     if not query:
         return ()
-    forms = _services_of(catalogue, platform_id)
     best: dict[tuple[str, str], ServiceMatch] = {}
-    for form, score in _ranked(query, forms):
+    for form, score in _ranked(query, _services_of(catalogue, platform_id)):
         assert form.service is not None
         key = (form.platform.id, form.service.id)
         if key not in best:
