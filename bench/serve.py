@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/serve.py [--users 1,20,100] [--runs 3] [--stock-dir DIR]
         [--tuning all/none] [--cluster N] [--think S]
+        [--single-turns [--single-turn-seconds S | --single-turn-requests N]]
 
 Starts the assistant (by default twice: with bot/runtime/rasa_tuning.py's changes and without,
 `--tuning`) as the tests do (`tests/live.py`'s AssistantProcess: `python -m bot
@@ -18,17 +19,28 @@ what the engine allows (issue #21; `--skip-floor` leaves it out). Simulated user
   `/confirm_report`, then a status question about the filed reference;
 * stock bot and floor bot: the same number of turns of its greet/mood conversation.
 
+`--single-turns` measures single turns instead (issue #21 counts replies/s on them): each
+user sends, in a loop, ONE message from a NEW sender id each time (a fresh conversation a
+request, `action_session_start` included), for `--single-turn-seconds` (15 by default) or
+`--single-turn-requests` N a user. The assistant gets opening messages, Arabic and English
+alternating (SINGLE_TURNS: a greeting, "what is Balagh Raqmi?", an FAQ, a development
+suggestion, a status question), and a reply that is the rephrase or default fallback
+counts as an error; the stock and floor bots get single messages from their own NLU
+examples ("hello", "hi", "I am sad", "great", ...). No report is filed in this mode: the
+store check then checks that the store holds none.
+
 By default a user sends its next message as soon as it has the reply (no think time);
 `--think S` makes each user wait 0.5–1.5 × S seconds before each message, as people do
 (not counted in the latency). `--cluster N` also runs `python -m bot cluster` (N Rasa
 servers, one action server, PostgreSQL, Redis and the round-robin proxy) the same way.
 
 At each concurrency level (N users at once; at least `--min-conversations` whole
-conversations) it reports turns/s, bot messages/s, p50/p95/p99 latency per turn and
-errors and the CPU time the server's processes spent a turn (user + system, from
-/proc: steadier than the wall-clock numbers on a shared machine), each the median of
-`--runs` runs; then each process's peak RSS (VmHWM) and the
-start-up time, and checks in the store that every filed report is there exactly once.
+conversations, or the single turns) it reports turns/s (with `--single-turns`: replies/s),
+bot messages/s, p50/p95/p99 latency per turn and errors and the CPU time the server's
+processes spent a turn (user + system, from /proc: steadier than the wall-clock numbers on
+a shared machine), each the median of `--runs` runs; then each process's peak RSS (VmHWM)
+and the start-up time, and checks in the store that every filed report is there exactly
+once.
 Not part of `make test`; `make bench` runs it.
 """
 
@@ -70,6 +82,26 @@ STATUS_QUESTION = {"ar": "ما حالة البلاغ {ref}؟", "en": "what is th
 STOCK_TURNS = ["hello", "I am sad", "yes", "great", "are you a bot?", "bye",
                "hey", "very sad", "no", "perfect", "am I talking to a human?", "goodbye"]
 SUMMARY = ("ملخص بلاغك", "summary of your report")
+# --single-turns: the one message a new sender sends (request n sends [n % len]). The
+# assistant's: openings, Arabic and English alternating (a greeting as in OPENINGS, "what is
+# Balagh Raqmi?", an FAQ from tests/dev/messages.yml, a development suggestion as in
+# test_live_intake.py, a status question as in test_live_after_filing.py); the stock and
+# floor bots': examples of the stock bot's own NLU data (data/nlu.yml of `rasa init`).
+SINGLE_TURNS = {
+    "assistant": ("السلام عليكم", "hello",
+                  "ما هو بلاغ رقمي؟", "what is Balagh Raqmi?",
+                  "هل أستطيع تقييم خدمة بلاغ رقمي نفسها؟",
+                  "is there a survey to rate the Balagh Raqmi service itself?",
+                  "ابي اقدم اقتراح تطوير لتطبيق صحتي",
+                  "I'd like to suggest adding dark mode to the Nafath app",
+                  "ما حالة بلاغي؟", "what is the status of my report?"),
+    "stock": ("hello", "hi", "I am sad", "great", "hey", "good morning", "very sad",
+              "perfect", "are you a bot?", "goodbye"),
+}
+# the starts of the assistant's fallbacks (domain.yml's utter_rephrase and utter_default):
+# a single turn answered with one of them counts as an error
+FALLBACKS = ("عذرًا، لم أفهم", "عذرًا، لم أعرف كيف أتابع", "Sorry, I did not quite understand",
+             "Sorry, I am not sure how to go on")
 # the development sink (MESSAGE_SINK) of the server under test: where one-time codes go
 SINK: dict[str, Path] = {}
 MOBILE_TYPED = "0551234567"  # the tables' mobile; each simulated user gets one of their own
@@ -110,6 +142,15 @@ class Result:
 
 class ConversationError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class SingleTurns:
+    """--single-turns: each request one message from a new sender; `requests` a user, or
+    (0) as many as the users send in `seconds`."""
+
+    requests: int
+    seconds: float
 
 
 # mean seconds a simulated user takes before each message (--think); 0: none
@@ -185,21 +226,39 @@ async def stock_conversation(client: httpx.AsyncClient, url: str, n: int, result
         await post(client, url, sender, STOCK_TURNS[i % len(STOCK_TURNS)], result)
 
 
+async def single_turn(client: httpx.AsyncClient, url: str, n: int, kind: str,
+                      result: Result) -> None:
+    """One message from a new sender id: a fresh conversation, its first and only turn."""
+    messages = SINGLE_TURNS["assistant" if kind == "assistant" else "stock"]
+    text = messages[n % len(messages)]
+    sender = f"bench-{uuid.uuid4().hex[:12]}"
+    reply = text_of(await post(client, url, sender, text, result))
+    if kind == "assistant" and (not reply.strip() or reply.startswith(FALLBACKS)):
+        raise ConversationError(f"{text!r} answered with a fallback: {reply[:200]!r}")
+
+
 async def run_level(base: str, users: int, conversations: int, kind: str, turns: int,
-                    first_n: int) -> tuple[Result, float]:
+                    first_n: int, single: SingleTurns | None = None) -> tuple[Result, float]:
+    """`conversations` among `users` (with `single`: that many single turns, or with
+    `single.requests` 0, as many as they send in `single.seconds`)."""
     url = f"{base}/webhooks/rest/webhook"
     result = Result()
     queue: asyncio.Queue[int] = asyncio.Queue()
-    for n in range(first_n, first_n + conversations):
+    window = single is not None and not single.requests
+    for n in range(first_n, first_n + (0 if window else conversations)):
         queue.put_nowait(n)
+    following = iter(range(first_n, 10**12))  # the time window's request numbers
+    deadline = time.perf_counter() + (single.seconds if window and single else 0.0)
     limits = httpx.Limits(max_connections=users + 5, max_keepalive_connections=users + 5)
     async with httpx.AsyncClient(timeout=120.0, limits=limits) as client:
 
         async def user() -> None:
-            while not queue.empty():
-                n = queue.get_nowait()
+            while (time.perf_counter() < deadline) if window else not queue.empty():
+                n = next(following) if window else queue.get_nowait()
                 try:
-                    if kind == "assistant":
+                    if single:
+                        await single_turn(client, url, n, kind, result)
+                    elif kind == "assistant":
                         await assistant_conversation(client, url, n, result)
                     else:
                         await stock_conversation(client, url, n, result, turns)
@@ -296,23 +355,33 @@ def cpu_per_turn(before: dict[tuple[int, str], float], after: dict[tuple[int, st
 
 def bench_server(label: str, base: str, kind: str, levels: list[int], runs: int,
                  min_conversations: int, turns: int, single_run_from: int = 10**9,
-                 pid: int | None = None) -> tuple[dict[int, dict[str, Any]], Result]:
-    """Every level `runs` times (medians); `pid`: the server, whose CPU a turn is counted."""
+                 pid: int | None = None, single: SingleTurns | None = None,
+                 ) -> tuple[dict[int, dict[str, Any]], Result]:
+    """Every level `runs` times (medians); `pid`: the server, whose CPU a turn is counted;
+    `single`: single turns (--single-turns) instead of whole conversations."""
     summary: dict[int, dict[str, Any]] = {}
     everything = Result()
     n = 0
-    # one warm-up conversation (first TF calls, connection pools); not measured
-    warm, _ = asyncio.run(run_level(base, 1, 1, kind, turns, 10**7))
+    # one warm-up conversation (first TF calls, connection pools), with `single` each
+    # message once; not measured
+    if single:
+        warm_up = len(SINGLE_TURNS["assistant" if kind == "assistant" else "stock"])
+        warm, _ = asyncio.run(run_level(base, 1, warm_up, kind, turns, 10**7,
+                                        SingleTurns(1, 0.0)))
+    else:
+        warm, _ = asyncio.run(run_level(base, 1, 1, kind, turns, 10**7))
     everything.filed += warm.filed
     everything.errors += [f"warm-up: {e}" for e in warm.errors]
     for users in levels:
         per_run = []
         for _ in range(runs if users < single_run_from else 1):
-            conversations = max(users, min_conversations)
+            conversations = (users * single.requests if single
+                             else max(users, min_conversations))
             cpu_before = cpu_seconds(pid)
-            result, wall = asyncio.run(run_level(base, users, conversations, kind, turns, n))
+            result, wall = asyncio.run(run_level(base, users, conversations, kind, turns, n,
+                                                 single))
             cpu = cpu_per_turn(cpu_before, cpu_seconds(pid), len(result.latencies))
-            n += conversations
+            n += max(conversations, result.conversations + len(result.errors))  # window: sent
             everything.filed += result.filed
             everything.errors += result.errors
             everything.latencies += result.latencies
@@ -409,7 +478,10 @@ def start_stock(work: Path, reuse: bool,
     raise RuntimeError("stock bot did not start in 300 s")
 
 
-def verify_store(database_url: str, filed: list[tuple[str, str]]) -> tuple[bool, str]:
+def verify_store(database_url: str, filed: list[tuple[str, str]],
+                 single: SingleTurns | None = None) -> tuple[bool, str]:
+    """Every filed report in the store once, nothing else (`single`: single turns file
+    none, so the store must hold none)."""
     from bot.store.reports.reads import ReportReads
 
     reports = ReportReads(database_url).list_reports()
@@ -424,7 +496,8 @@ def verify_store(database_url: str, filed: list[tuple[str, str]]) -> tuple[bool,
     twice = [person for _, person in filed if by_person.get(person, 0) != 1]
     extra = len(reports) - len(filed)
     ok = not lost and not duplicated and not twice and extra == 0
-    return ok, (f"{len(filed)} filed in conversations, {len(reports)} in the store: "
+    mode = "single turns (no report is filed in this mode): " if single else ""
+    return ok, (f"{mode}{len(filed)} filed in conversations, {len(reports)} in the store: "
                 f"{len(lost)} lost, {len(duplicated)} duplicated references, "
                 f"{len(twice)} people with != 1 report, {extra} unexpected")
 
@@ -453,6 +526,13 @@ def print_table(results: dict[str, dict[int, dict[str, Any]]], levels: list[int]
 VARIANT_LABELS = {"all": "assistant", "none": "untuned", "all@0": "no tracker cache"}
 
 
+def single_turns(args: argparse.Namespace) -> SingleTurns | None:
+    """--single-turns' requests a user or time window; None: whole conversations."""
+    if not args.single_turns:
+        return None
+    return SingleTurns(args.single_turn_requests, args.single_turn_seconds)
+
+
 def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
                     args: argparse.Namespace) -> tuple[dict[int, dict[str, Any]],
                                                        list[tuple[str, float]], float, int,
@@ -479,7 +559,7 @@ def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
     try:
         summary, everything = bench_server(label, live.base, "assistant", levels, args.runs,
                                            args.min_conversations, 0, args.single_run_from,
-                                           live.process.pid)
+                                           live.process.pid, single_turns(args))
         turns = round(len(everything.latencies) / max(1, everything.conversations))
         memory = peak_rss(live.process.pid)
     finally:
@@ -490,7 +570,8 @@ def bench_assistant(work: Path, label: str, tuning: str, levels: list[int],
             bad = [line for line in lines if "ERROR" in line or "Exception" in line]
             print(f"  {log.name}: {len(bad)} error lines" + "".join(
                 f"\n    {line[:300]}" for line in bad[-5:]))
-    store_ok, store_line = verify_store(live.env["DATABASE_URL"], everything.filed)
+    store_ok, store_line = verify_store(live.env["DATABASE_URL"], everything.filed,
+                                        single_turns(args))
     print(f"store check ({label}): {'OK' if store_ok else 'FAILED'}: {store_line}")
     return summary, memory, startup, turns, store_ok and not everything.errors, store_line
 
@@ -537,14 +618,16 @@ def bench_cluster(work: Path, servers: int, levels: list[int], args: argparse.Na
         label = f"cluster x{servers}" + ("" if args.cluster_action_servers else " in-process")
         summary, everything = bench_server(label, f"http://127.0.0.1:{proxy}", "assistant",
                                            levels, args.runs, args.min_conversations, 0,
-                                           args.single_run_from, process.pid)
+                                           args.single_run_from, process.pid,
+                                           single_turns(args))
         memory = peak_rss(process.pid)
         # the cluster's PostgreSQL wants its password (generated into the var dir)
         password = (os.environ.get("POSTGRES_PASSWORD") or "").strip() or (
             work / "cluster_postgres_password").read_text(encoding="utf-8").strip()
         database_url = (f"postgresql+psycopg2://postgres:{quote(password, safe='')}"
                         f"@127.0.0.1:{postgres}/balagh")
-        store_ok, store_line = verify_store(database_url, everything.filed)
+        store_ok, store_line = verify_store(database_url, everything.filed,
+                                            single_turns(args))
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -589,7 +672,21 @@ def main(argv: list[str] | None = None) -> int:
         "--think", type=float, default=0.0, metavar="S",
         help="mean seconds each user waits before each message (0.5x-1.5x, not timed); "
              "0 (the default): none, each user sends as soon as it has the reply")
+    parser.add_argument(
+        "--single-turns", action="store_true",
+        help="single turns instead of whole conversations: each request one message from a "
+             "new sender id (a fresh conversation), turns/s = replies/s (issue #21)")
+    parser.add_argument(
+        "--single-turn-seconds", type=float, default=15.0, metavar="S",
+        help="with --single-turns: each run lasts S seconds (the users start no request "
+             "after; 15 by default)")
+    parser.add_argument(
+        "--single-turn-requests", type=int, default=0, metavar="N",
+        help="with --single-turns: N requests a user a run instead of a time window "
+             "(0, the default: --single-turn-seconds)")
     args = parser.parse_args(argv)
+    if args.single_turns and not (args.single_turn_requests > 0 or args.single_turn_seconds > 0):
+        parser.error("--single-turns needs --single-turn-seconds or --single-turn-requests > 0")
     global THINK_S
     THINK_S = args.think
     variants: list[tuple[str, str]] = []
@@ -631,7 +728,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 results[label], everything = bench_server(
                     label, base, "stock", levels, args.runs, args.min_conversations,
-                    turns or 14, args.single_run_from, process.pid)
+                    turns or 14, args.single_run_from, process.pid, single_turns(args))
                 memory[label] = peak_rss(process.pid)
             finally:
                 process.terminate()
@@ -643,8 +740,15 @@ def main(argv: list[str] | None = None) -> int:
             if given is None:
                 shutil.rmtree(work_dir, ignore_errors=True)
 
-    print(f"\nturns per assistant conversation: {turns}; stock and floor conversations use "
-          "the same number")
+    single = single_turns(args)
+    if single:
+        print("\nsingle turns: each request one message from a new sender id (a fresh "
+              "conversation), so turns/s are replies/s; "
+              + (f"{single.requests} requests a user a run" if single.requests
+                 else f"each run {single.seconds:g} s"))
+    else:
+        print(f"\nturns per assistant conversation: {turns}; stock and floor conversations "
+              "use the same number")
     print_table(results, levels)
     print("\nstart-up (process start until it answers with the model loaded):")
     for label, seconds in startup.items():
