@@ -26,6 +26,7 @@ from actions.common import (
     slot_values,
 )
 from actions.forms import attachment_updates, said_back
+from actions.reminders import offer_reminder
 from actions.status import drafting
 from bot.intake import corrections, filing, flow, summary, triage, volunteered
 from bot.intake.eligibility import Decision, Outcome, ReportType
@@ -261,23 +262,31 @@ class ActionIntakeNext(Action):
                 slots[slot] = duplicate
                 decision = flow.decision_for(report_type, slots, saudi_today()) or decision
         if not decision.is_eligible:
-            return self._not_eligible(dispatcher, decision, slots, tracker.sender_id)
+            return self._not_eligible(dispatcher, decision, slots, tracker)
         if flow.missing_personal_slots(slots) or not mobile_proven(tracker):
             return [*privacy_notice(dispatcher, slots), SlotSet("intake_step", "personal_data")]
         return self._summary(dispatcher, slots)
 
     @staticmethod
     def _not_eligible(
-        dispatcher: CollectingDispatcher, decision: Decision, slots: dict[str, Any], sender: str
+        dispatcher: CollectingDispatcher,
+        decision: Decision,
+        slots: dict[str, Any],
+        tracker: Tracker,
     ) -> list[EventType]:
         response = f"utter_decision_{decision.reason}"
-        if decision.existing_reference and not _may_see(sender, decision.existing_reference):
+        if decision.existing_reference and not _may_see(
+            tracker.sender_id, decision.existing_reference
+        ):
             response += "_hidden"  # "a similar report exists": its number only to its owner
         dispatcher.utter_message(response=response, **_decision_values(decision, slots))
         keep: dict[str, Any] = {}
         if decision.outcome == Outcome.REDIRECT and decision.redirect_to in REPORT_TYPES:
             keep["proposed_report_type"] = decision.redirect_to
-        return [*_cleared(keep), SlotSet("intake_step", "ended")]
+        # "not yet": a reminder on the day it becomes possible (actions/reminders.py)
+        offered = offer_reminder(dispatcher, decision, slots, tracker)
+        step = "reminder_offer" if offered else "ended"
+        return [*_cleared(keep), *offered, SlotSet("intake_step", step)]
 
     @staticmethod
     def _summary(dispatcher: CollectingDispatcher, slots: dict[str, Any]) -> list[EventType]:

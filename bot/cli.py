@@ -353,12 +353,15 @@ def _jobs(args: argparse.Namespace, _rest: list[str]) -> int:
     import logging
 
     from bot.clock import SYSTEM_CLOCK, FixedClock, OffsetClock
+    from bot.notify.reminders import rasa_say
     from bot.runtime import jobs
 
     repository = _repository()
+    # where reminders are said (bot.notify.reminders); None: BALAGH_RASA_URL
+    say = rasa_say(args.rasa_url) if args.rasa_url else None
     if args.once:
         clock = FixedClock(args.now) if args.now else SYSTEM_CLOCK
-        result = jobs.tick(repository, clock, dispatch=not args.no_dispatch)
+        result = jobs.tick(repository, clock, dispatch=not args.no_dispatch, say=say)
         document = result.as_dict()
         if args.json:
             _print_json(document)
@@ -382,7 +385,7 @@ def _jobs(args: argparse.Namespace, _rest: list[str]) -> int:
         f"Running the timed rules and the outbox every {args.interval:g} s (Ctrl-C stops).",
         file=sys.stderr,
     )
-    jobs.run_forever(repository, clock, interval=args.interval)
+    jobs.run_forever(repository, clock, interval=args.interval, say=say)
     return 0
 
 
@@ -652,7 +655,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="The scheduler: every --interval seconds, cancel reports left in "
         "missing_data for 48 hours, remind after 24 hours, send the delay notice of reports "
         "past their 5 working days, send the survey after closing, then deliver the outbox "
-        "(Telegram, web inbox, REST callback). Safe to run in several processes.",
+        "(Telegram, web inbox, REST callback) and say the reminders due in their conversations. "
+        "Safe to run in several processes.",
     )
     jobs.add_argument("--once", action="store_true", help="one round, then exit")
     jobs.add_argument(
@@ -666,6 +670,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--interval", type=float, default=60.0, metavar="S", help="seconds between rounds (60)"
     )
     jobs.add_argument("--no-dispatch", action="store_true", help="apply the rules but send nothing")
+    jobs.add_argument(
+        "--rasa-url",
+        metavar="URL",
+        help="the Rasa server (HTTP API, RASA_TOKEN) in whose conversations due reminders are "
+        "said (default: BALAGH_RASA_URL; unset: they wait)",
+    )
     jobs.add_argument("--json", action="store_true", help="with --once: print what was done")
     jobs.set_defaults(handler=_jobs)
 

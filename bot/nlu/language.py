@@ -328,16 +328,22 @@ def decide_language(previous: str | None, text: str, requested_slot: str | None 
     return detected
 
 
+# The text Rasa gives an intent triggered through its HTTP API
+# (rasa.shared.core.constants.EXTERNAL_MESSAGE_PREFIX), not imported: NLU stays Rasa-free.
+EXTERNAL_TEXT_PREFIX = "EXTERNAL: "
+
+
 def language_after_message(
     previous: str | None, text: str, requested_slot: str | None = None
 ) -> str | None:
     """The new value of the conversation's `language` slot after `text`, or None if it stays.
 
-    A button payload ("/intent{...}") says nothing about the language. Used by both
+    A button payload ("/intent{...}") says nothing about the language, nor does an intent
+    Rasa's HTTP API triggered (a reminder: its text is "EXTERNAL: <intent>"). Used by both
     implementations of the slot mapping: the action server's `action_detect_language` and
     the in-process one of bot/runtime/rasa_tuning.py.
     """
-    if text.startswith("/"):
+    if text.startswith(("/", EXTERNAL_TEXT_PREFIX)):
         return None
     language = decide_language(previous, text, requested_slot)
     return None if language == previous else language

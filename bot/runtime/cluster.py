@@ -504,7 +504,9 @@ def main(argv: list[str] | None = None) -> int:
         for part in [*actions, *rasa]:
             _wait_ready(part, NODE_START_TIMEOUT_S)
             _log(f"{part.name} is up ({time.monotonic() - started:.0f} s)")
-        jobs = Part("scheduler (jobs)", [sys.executable, "-m", "bot", "jobs"],
+        jobs = Part("scheduler (jobs)",
+                    [sys.executable, "-m", "bot", "jobs",
+                     "--rasa-url", f"http://127.0.0.1:{args.port}"],  # reminders, via the proxy
                     LOG_DIR / "jobs.log", ready=lambda: True)
         extra = [jobs]
         if settings.telegram_token() and not settings.telegram_webhook_url():

@@ -28,6 +28,10 @@
 8. **Requests for a person** — a conversation queued for an agent (bot.store.handoffs) that
    nobody took within two minutes ends, and a Telegram user is told the hours and 199099
    at once (the others when they next write); every tick that delivers.
+9. **Draft reminders** — a reminder a user asked for ("not yet, from DATE: remind me")
+   whose time has come is said in its conversation (bot.notify.reminders: Rasa's HTTP API
+   runs `action_say_reminder` there), every tick that delivers; one Rasa cannot take stays
+   pending for the next tick (bot.store.reminders gives up after MAX_ATTEMPTS).
 
 Every rule is safe to run twice or in two processes at once: each notice has a dedupe key
 (queued once), each move is re-checked with the report row locked, and the outbox hands a
@@ -50,13 +54,14 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.intake import handoff
 from bot.intake.filing import due_at as reply_due_at
 from bot.notify import relay
+from bot.notify import reminders as reminder_push
 from bot.notify.contact import deliver_pending
 from bot.notify.dispatcher import DispatchStats, dispatch_once
 from bot.notify.senders import Sender
 from bot.runtime import settings
-from bot.store import handoffs, privacy, staged
+from bot.store import handoffs, privacy, reminders, staged
 from bot.store.lifecycle import HANDLED_STATUSES, MISSING_DATA_DEADLINE
-from bot.store.models import Report, ReportStatus
+from bot.store.models import ReminderState, Report, ReportStatus
 from bot.store.repository import ReportRepository
 from bot.texts.notices import NoticeKind
 
@@ -66,9 +71,11 @@ __all__ = [
     "RuleStats",
     "Rules",
     "TickResult",
+    "default_say",
     "effective_due",
     "run_forever",
     "run_privacy",
+    "run_reminders",
     "run_rules",
     "run_staged_files",
     "tick",
@@ -124,6 +131,7 @@ class TickResult:
     privacy: privacy.PurgeResult | None = None  # None: the retention did not run this tick
     staged_files: staged.SweepResult | None = None  # None: no sweep this tick
     handoffs_ended: list[int] = field(default_factory=list)  # requests nobody took
+    reminders_said: list[int] = field(default_factory=list)  # draft reminders said
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -135,6 +143,7 @@ class TickResult:
                 self.staged_files.as_dict() if self.staged_files is not None else None
             ),
             "handoffs_ended": self.handoffs_ended,
+            "reminders_said": self.reminders_said,
         }
 
 
@@ -261,6 +270,47 @@ def run_handoffs(repo: ReportRepository, now: datetime, push: relay.Push = relay
     return [request.id for request in ended]
 
 
+def run_reminders(
+    repo: ReportRepository, now: datetime, say: reminder_push.Say | None
+) -> list[int]:
+    """Say the reminders whose time has come; the ids of those said. Without a way to reach
+    Rasa (`say` None) they wait, and the log says why."""
+    due = reminders.due(repo.engine, now=now)
+    if not due:
+        return []
+    if say is None:
+        logger.warning(
+            "jobs: %d reminder(s) due, but no Rasa server to say them in (bot jobs "
+            "--rasa-url, or %s): they wait",
+            len(due),
+            reminder_push.RASA_URL_ENV,
+        )
+        return []
+    said: list[int] = []
+    for reminder in due:
+        try:
+            say(reminder)
+        except reminder_push.TriggerError as exc:  # one failure does not stop the others
+            state = reminders.mark_failed(repo.engine, reminder, error=str(exc))
+            logger.warning("jobs: reminder #%d not said (%s): %s", reminder.id, state, exc)
+            continue
+        # action_say_reminder marks it said; a trigger that ran no such action did not
+        if reminders.state_of(repo.engine, reminder.id) == ReminderState.SENT:
+            said.append(reminder.id)
+            continue
+        state = reminders.mark_failed(
+            repo.engine, reminder, error="Rasa took the trigger but said no reminder"
+        )
+        logger.warning("jobs: reminder #%d was not said (%s)", reminder.id, state)
+    return said
+
+
+def default_say() -> reminder_push.Say | None:
+    """Reminders through the Rasa server of BALAGH_RASA_URL, or None when unset."""
+    url = reminder_push.rasa_url()
+    return reminder_push.rasa_say(url) if url else None
+
+
 def tick(
     repo: ReportRepository,
     clock: Clock = SYSTEM_CLOCK,
@@ -270,9 +320,11 @@ def tick(
     worker: str | None = None,
     dispatch: bool = True,
     push: relay.Push = relay.push,
+    say: reminder_push.Say | None = None,
 ) -> TickResult:
     """The timed rules, then one delivery pass over the outbox and the SMS/e-mail outbox, then
-    (hourly) the retention, then the sweep of staged files."""
+    (hourly) the retention, then the sweep of staged files. `say`: how reminders reach their
+    conversations (default: `default_say()`)."""
     now = clock.now()
     stats = run_rules(repo, now, rules)
     delivered = None
@@ -283,11 +335,16 @@ def tick(
         except Exception:  # logged; the codes' own expiry bounds the retries
             logger.exception("jobs: sending pending SMS/e-mail failed; trying again next tick")
     ended: list[int] = []
+    said: list[int] = []
     if dispatch:
         try:
             ended = run_handoffs(repo, now, push)
         except Exception:  # logged; the user's next message ends the request as well
             logger.exception("jobs: ending unanswered requests for a person failed")
+        try:
+            said = run_reminders(repo, now, say if say is not None else default_say())
+        except Exception:  # logged; the reminders stay pending for the next tick
+            logger.exception("jobs: saying the due reminders failed; trying again next tick")
     try:
         redacted = run_privacy(repo, now, rules)
     except Exception:  # logged; the next tick's rules and notices go on
@@ -305,6 +362,7 @@ def tick(
         privacy=redacted,
         staged_files=swept,
         handoffs_ended=ended,
+        reminders_said=said,
     )
     if (
         any(stats.as_dict().values())
@@ -312,6 +370,7 @@ def tick(
         or (redacted is not None and redacted.conversations)
         or (swept is not None and swept.removed)
         or ended
+        or said
     ):
         logger.info("jobs: %s", result.as_dict())
     return result
@@ -326,6 +385,7 @@ def run_forever(
     rules: Rules | None = None,
     senders: Mapping[str, Sender] | None = None,
     worker: str | None = None,
+    say: reminder_push.Say | None = None,
 ) -> None:
     """`tick()` every `interval` seconds until `stop` is set (SIGTERM and Ctrl-C set it when
     run in the main thread). A failing tick is logged and the loop goes on."""
@@ -334,7 +394,7 @@ def run_forever(
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     while not stop.is_set():
         try:
-            tick(repo, clock, rules=rules, senders=senders, worker=worker)
+            tick(repo, clock, rules=rules, senders=senders, worker=worker, say=say)
         except Exception:
             logger.exception("jobs: the tick failed; trying again in %s s", interval)
         try:

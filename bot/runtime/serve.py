@@ -381,9 +381,11 @@ def build_parts(args: argparse.Namespace, token: str, endpoints: Path) -> list[P
         ready=lambda: rasa_ready(args.rasa_port, token, log_dir / "rasa.log"),
     )
     # the timed rules and the notification outbox (bot/runtime/jobs.py), once a minute
+    # reminders are said through this node's Rasa server when it runs one
+    rasa_url = [] if args.no_rasa else ["--rasa-url", f"http://127.0.0.1:{args.rasa_port}"]
     jobs = Part(
         name="scheduler (jobs)",
-        command=[python, "-m", "bot", "jobs"],
+        command=[python, "-m", "bot", "jobs", *rasa_url],
         log_path=log_dir / "jobs.log",
         ready=lambda: True,
     )

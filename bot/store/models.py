@@ -514,6 +514,7 @@ __all__ = [
     "Attachment",
     "Base",
     "ContactMessage",
+    "DraftReminder",
     "Handoff",
     "HandoffLine",
     "HandoffState",
@@ -522,6 +523,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxState",
     "Rating",
+    "ReminderState",
     "Report",
     "ReportStatus",
     "ReportType",
@@ -556,3 +558,38 @@ class CatalogueVersion(Base):
     services = Column(Integer, nullable=False)
     entities = Column(Integer, nullable=False)
     content = Column(Text, nullable=False)
+
+
+class ReminderState(enum.StrEnum):
+    """Where a reminder to come back to a draft stands (bot.store.reminders)."""
+
+    PENDING = "pending"  # waiting for its day
+    SENT = "sent"  # said in the conversation (its button resumes the draft)
+    RESUMED = "resumed"  # the user took the draft up again
+    FAILED = "failed"  # could not be said after MAX_ATTEMPTS tries
+
+
+class DraftReminder(Base):
+    """A reminder a user asked for when the assistant said "not yet, from DATE": on that day
+    the scheduler says it in the conversation (`sender_id`), with a button that puts the
+    draft's answers back (`draft`: bot.intake.cancelled's shape, report facts only, no
+    personal data). `open_key` is `sender_id|remind_on` while pending: asking twice for the
+    same day keeps one reminder."""
+
+    __tablename__ = "draft_reminders"
+    __table_args__ = (Index("ix_draft_reminders_state", "state", "remind_at"),)
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    open_key = Column(String(300), nullable=True, unique=True)
+    channel = Column(String(20), nullable=False)
+    language = Column(String(2), nullable=False)
+    remind_on = Column(Date, nullable=False)  # the day it becomes possible (Riyadh)
+    remind_at = Column(UTCDateTime, nullable=False)  # when to say it
+    draft = Column(JSON, nullable=False)
+    state = Column(String(10), nullable=False, default=ReminderState.PENDING.value)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text, nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    sent_at = Column(UTCDateTime, nullable=True)
+    resumed_at = Column(UTCDateTime, nullable=True)

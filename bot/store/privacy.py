@@ -54,7 +54,7 @@ from sqlalchemy.sql import Select
 
 from bot.digits import to_ascii_digits
 from bot.runtime import settings
-from bot.store import handoffs
+from bot.store import handoffs, reminders
 from bot.store.db import resolve_engine, session_scope, writer
 from bot.store.lifecycle import OPEN_STATUSES
 from bot.store.models import (
@@ -92,7 +92,7 @@ REDACTED_SLOTS = frozenset(
         "full_name", "national_id", "mobile", "email",
         "platform", "service_name", "service_channel", "entity_name",
         "prior_complaint_ref", "prior_complaint_date", "title", "description",
-        "attachments", "pending_name", "pending_typed", "cancelled_draft",
+        "attachments", "pending_name", "pending_typed", "cancelled_draft", "reminder_offer",
         "correction_text", "rating_comment", "mobile_code", "follow_code", "otp_sent_for",
         "filing_key", "privacy_notice_shown", "handoff_over",
     }
@@ -354,7 +354,8 @@ def purge(
         idle = [row[0] for row in connection.execute(_activity_query(cutoff.timestamp()))]
     if not idle:
         return result
-    keep = _senders_with_open_reports(report_engine)
+    # an open report, or a reminder still to be said, keeps its conversation
+    keep = _senders_with_open_reports(report_engine) | reminders.pending_senders(report_engine)
     for sender_id in idle:
         if sender_id in keep:
             result.kept_open += 1
@@ -373,6 +374,7 @@ def purge(
         # the chats with an agent hold the same words: they go with the conversation's
         with session_scope(report_engine, write=True) as session:
             handoffs.forget_sender(session, result.senders)
+            reminders.forget_sender(session, result.senders)
     return result
 
 

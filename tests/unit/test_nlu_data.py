@@ -78,7 +78,9 @@ INTAKE_INTENTS = (
 MIN_INTAKE_PER_SCRIPT = 8
 
 # Intents without examples: predicted by the pipeline, never trained.
-UNTRAINED_INTENTS = {"nlu_fallback"}
+# Rasa's fallback; the reminder's buttons (a typed "yes" answers the offer as `affirm`)
+# and the scheduler's trigger (actions/reminders.py): payloads, never classified
+UNTRAINED_INTENTS = {"nlu_fallback", "remind_me", "resume_draft", "EXTERNAL_draft_reminder"}
 
 # Retrieval intents (faq/<key>, in nlu/faq*.yml): checked by tests/unit/test_faq_data.py.
 RETRIEVAL_INTENTS = ("faq",)

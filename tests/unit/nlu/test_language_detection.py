@@ -214,3 +214,14 @@ def test_data_slots() -> None:
         "entity_name",
         "handoff_over",  # a message to an agent: a name or a word in the other script
     } == DATA_SLOTS
+
+
+def test_a_payload_or_a_triggered_intent_leaves_the_language_as_it_was() -> None:
+    from rasa.shared.core.constants import EXTERNAL_MESSAGE_PREFIX
+
+    from bot.nlu.language import EXTERNAL_TEXT_PREFIX, language_after_message
+
+    assert EXTERNAL_TEXT_PREFIX == EXTERNAL_MESSAGE_PREFIX  # Rasa's, kept in step
+    assert language_after_message("ar", "EXTERNAL: EXTERNAL_draft_reminder") is None
+    assert language_after_message("ar", '/choose{"choice": "procedural"}') is None
+    assert language_after_message("ar", "I want to escalate a complaint about Najiz") == "en"

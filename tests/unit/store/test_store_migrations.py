@@ -27,9 +27,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 STORE_TABLES = {
     "reporters", "reports", "attachments", "status_history", "ratings", "outbox", "web_inbox",
     "throttle_failures", "one_time_codes", "verifications", "contact_messages", "upload_usage",
-    "handoffs", "handoff_lines", "catalogue_versions",
+    "handoffs", "handoff_lines", "catalogue_versions", "draft_reminders",
 }  # fmt: skip
-ALL_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+ALL_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
 
 
 def _create_rasa_events(engine: Engine) -> None:
