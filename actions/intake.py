@@ -36,6 +36,8 @@ from bot.runtime import settings
 from bot.store.access import Principal
 from bot.store.models import ReportStatus
 from bot.store.verification import mobile_is_verified
+from bot.texts.notices import riyadh_date
+from bot.texts.status_names import status_label
 
 logger = logging.getLogger(__name__)
 
@@ -227,6 +229,39 @@ def _may_see(sender: str, reference: str) -> bool:
         return False
 
 
+def _open_repeat(slots: dict[str, Any]) -> str | None:
+    """The same person's open report about the same subject (bot.intake.filing), if the
+    store can tell."""
+    try:
+        return filing.open_report_on_same_subject(repository(), slots)
+    except SQLAlchemyError:
+        logger.exception("the check for an open report on the same subject could not run")
+        return None
+
+
+def _point_out_repeat(dispatcher: CollectingDispatcher, slots: dict[str, Any], sender: str) -> None:
+    """Before the summary of a complaint escalation or an outage report: the reporter's open
+    report about the same service, if this conversation may see it (its number, status and
+    date). Not a refusal: a new complaint number may be another problem."""
+    reference = _open_repeat(slots)
+    if reference is None:
+        return
+    try:
+        report = repository().get_for(Principal.conversation(sender), reference)
+    except SQLAlchemyError:
+        logger.exception("could not read the open report on the same subject")
+        return
+    if report is None:  # another conversation's: only the back office's note tells of it
+        return
+    language = slots.get("language") or "ar"
+    dispatcher.utter_message(
+        response="utter_possible_repeat",
+        reference=report.reference,
+        status=status_label(report.status, language),
+        filed_on=riyadh_date(report.created_at),
+    )
+
+
 class ActionIntakeNext(Action):
     """After a form: explain a refusal, ask the personal data, or show the summary."""
 
@@ -265,6 +300,7 @@ class ActionIntakeNext(Action):
             return self._not_eligible(dispatcher, decision, slots, tracker)
         if flow.missing_personal_slots(slots) or not mobile_proven(tracker):
             return [*privacy_notice(dispatcher, slots), SlotSet("intake_step", "personal_data")]
+        _point_out_repeat(dispatcher, slots, tracker.sender_id)
         return self._summary(dispatcher, slots)
 
     @staticmethod
@@ -326,12 +362,14 @@ class ActionFileReport(Action):
             return [SlotSet("mobile_code", None), FollowupAction("action_intake_next")]
         channel = filing.channel_of(tracker.get_latest_input_channel(), latest_metadata(tracker))
         try:
+            repeat = _open_repeat(slots)
             filed = filing.file_report(
                 repository(),
                 slots,
                 channel=channel,
                 sender_id=tracker.sender_id,
                 idempotency_key=f"{tracker.sender_id}:{slots['filing_key']}",
+                note=filing.repeat_note(repeat) if repeat else None,
             )
         except SQLAlchemyError:
             logger.exception("filing failed; the report stays in the conversation")

@@ -53,6 +53,7 @@ __all__ = [
     "WORD_MATCH_THRESHOLD",
     "PreviousRequest",
     "description_similarity",
+    "find_open_same_subject",
     "find_same_suggestion",
     "find_similar_transformation_request",
     "matching_text",
@@ -237,5 +238,36 @@ def find_same_suggestion(
         if similarity < DESCRIPTION_MATCH_THRESHOLD:
             return None
         return similarity, _closeness(description, old_description)
+
+    return _best_match(previous, score)
+
+
+def find_open_same_subject(
+    service_name: str | None,
+    platform: str | None,
+    entity_name: str | None,
+    previous: Iterable[Any],
+) -> str | None:
+    """The reference of an earlier report about the same service (named on both sides) of
+    the same platform and entity (a name missing on either side is not compared), or None.
+
+    For a complaint escalation or an outage report, where the earlier complaint's number or
+    the time tells two reports apart, this is a possible repeat to point out, not a refusal:
+    the caller passes the person's reports still open."""
+    if not service_name or not service_name.strip():
+        return None
+
+    def score(item: Any) -> Score | None:
+        old_name = _field(item, "service_name")
+        if not (old_name and str(old_name).strip()):
+            return None
+        similarity = name_similarity(service_name, old_name)
+        if similarity < NAME_MATCH_THRESHOLD:
+            return None
+        if not _same_name(platform, _field(item, "platform")):
+            return None
+        if not _same_name(entity_name, _field(item, "entity_name")):
+            return None
+        return similarity, _closeness(service_name, old_name)
 
     return _best_match(previous, score)

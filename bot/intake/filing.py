@@ -14,6 +14,7 @@ from typing import Any
 from bot.intake import duplicates
 from bot.intake.eligibility import ReportType
 from bot.intake.workdays import RIYADH, due_date, saudi_today
+from bot.store.lifecycle import OPEN_STATUSES
 from bot.store.reports.drafts import AttachmentDraft, FiledReport, ReportDraft, ReporterDraft
 from bot.store.reports.filing import ReportFiling
 from bot.store.reports.reads import ReportReads
@@ -25,8 +26,10 @@ __all__ = [
     "channel_of",
     "due_at",
     "file_report",
+    "open_report_on_same_subject",
     "previous_duplicate",
     "prior_complaint_escalated_as",
+    "repeat_note",
 ]
 
 # Rasa input channel names -> the `channel` values of CONTRACT's report JSON.
@@ -77,6 +80,36 @@ def previous_duplicate(repository: ReportReads, slots: Mapping[str, Any]) -> str
     )
 
 
+# Types whose repeats differ by the earlier complaint's number or the time: an open report of
+# the same person about the same service is pointed out, and noted for the back office.
+SUBJECT_REPEAT_TYPES = (ReportType.COMPLAINT_ESCALATION, ReportType.ENTITY_OUTAGE)
+
+
+def open_report_on_same_subject(repository: ReportReads, slots: Mapping[str, Any]) -> str | None:
+    """The reference of the same person's open complaint escalation (or outage report) about
+    the same service, platform and entity as this one, or None."""
+    report_type = slots.get("report_type")
+    national_id = slots.get("national_id")
+    if not national_id or report_type not in SUBJECT_REPEAT_TYPES:
+        return None
+    earlier = [
+        report
+        for report in repository.reports_of(national_id)
+        if report.type == report_type and report.status in OPEN_STATUSES
+    ]
+    return duplicates.find_open_same_subject(
+        slots.get("service_name"), slots.get("platform"), slots.get("entity_name"), earlier
+    )
+
+
+def repeat_note(reference: str) -> str:
+    """The back office's note on a report filed while `reference` is open on the same subject."""
+    return (
+        f"possible repeat of {reference}: the same reporter's open report about the same "
+        "service was pointed out before sending"
+    )
+
+
 def due_at(filed_on: datetime | None = None) -> datetime:
     """The end (Riyadh time) of the 5th working day after filing: the reply's due time."""
     today = saudi_today(filed_on)
@@ -97,7 +130,12 @@ def attachment_drafts(
 
 
 def build_draft(
-    slots: Mapping[str, Any], *, channel: str, sender_id: str | None, now: datetime | None = None
+    slots: Mapping[str, Any],
+    *,
+    channel: str,
+    sender_id: str | None,
+    now: datetime | None = None,
+    note: str | None = None,
 ) -> ReportDraft:
     """The report the user confirmed, from the conversation's slots."""
     return ReportDraft(
@@ -121,6 +159,7 @@ def build_draft(
         description=_text(slots, "description"),
         sender_id=sender_id,
         attachments=attachment_drafts(slots.get("attachments")),
+        note=note,
     )
 
 
@@ -131,7 +170,9 @@ def file_report(
     channel: str,
     sender_id: str | None,
     idempotency_key: str,
+    note: str | None = None,
 ) -> FiledReport:
-    """File the confirmed report once: a repeated key returns the report filed before."""
-    draft = build_draft(slots, channel=channel, sender_id=sender_id)
+    """File the confirmed report once: a repeated key returns the report filed before.
+    `note`: the first history row's, for the back office."""
+    draft = build_draft(slots, channel=channel, sender_id=sender_id, note=note)
     return repository.file_report(draft, idempotency_key)

@@ -59,6 +59,8 @@ class ReportDraft:
     sender_id: str | None = None
     attachments: Sequence[AttachmentDraft] = field(default_factory=tuple)
     created_at: datetime | None = None
+    # the first history row's note, for the back office (a possible repeat)
+    note: str | None = None
 
     def __post_init__(self) -> None:
         check_report_type(self.type)

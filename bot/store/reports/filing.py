@@ -127,7 +127,9 @@ class ReportFiling:
             contact_email=contact["email"],
             contact_mismatch=reporters.mismatch(reporter, contact),
         )
-        report.history.append(StatusHistory(status=ReportStatus.RECEIVED.value, at=created_at))
+        report.history.append(
+            StatusHistory(status=ReportStatus.RECEIVED.value, at=created_at, note=draft.note)
+        )
         for item in draft.attachments:
             report.attachments.append(attachment_row(item))
         session.add(report)

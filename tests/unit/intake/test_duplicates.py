@@ -174,3 +174,66 @@ def test_find_same_suggestion(
 ) -> None:
     found = find_same_suggestion(service_name, description, PREVIOUS_SUGGESTIONS, platform)
     assert found == expected
+
+
+# -- an open complaint escalation or outage report about the same subject (find_open_same_subject)
+
+OPEN_ON_ABSHER = [
+    SimpleNamespace(reference="BR-1", service_name="تجديد جواز السفر", platform="أبشر",
+                    entity_name=None),
+    SimpleNamespace(reference="BR-2", service_name="Driving licence renewal", platform="Absher",
+                    entity_name="General Department of Traffic"),
+    SimpleNamespace(reference="BR-3", service_name=None, platform="Absher", entity_name=None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("service", "platform", "entity", "expected"),
+    [
+        ("تجديد جواز سفر", "منصة ابشر", None, "BR-1"),  # spelled differently
+        ("driving license renewal", "absher", None, "BR-2"),  # no entity on this side
+        ("driving licence renewal", None, "general department of traffic", "BR-2"),
+        ("driving licence renewal", "Tawakkalna", None, None),  # another platform
+        ("driving licence renewal", "Absher", "Ministry of Interior", None),  # another entity
+        ("vehicle registration renewal", "Absher", None, None),  # another service
+        ("passport", "Absher", None, None),  # BR-3 names no service: nothing to compare
+        ("", "Absher", None, None),
+        (None, "Absher", None, None),
+    ],
+)
+def test_an_open_report_on_the_same_subject(service, platform, entity, expected) -> None:
+    from bot.intake.duplicates import find_open_same_subject
+
+    assert find_open_same_subject(service, platform, entity, OPEN_ON_ABSHER) == expected
+
+
+def test_only_the_same_persons_open_reports_of_the_same_type_count() -> None:
+    from bot.intake.filing import open_report_on_same_subject, repeat_note
+
+    def report(reference: str, type_: str, status: str) -> SimpleNamespace:
+        return SimpleNamespace(reference=reference, type=type_, status=status,
+                               service_name="Driving licence renewal", platform="Absher",
+                               entity_name=None)  # fmt: skip
+
+    class Reads:
+        def __init__(self, reports: list[SimpleNamespace]) -> None:
+            self.reports, self.asked = reports, []
+
+        def reports_of(self, national_id: str) -> list[SimpleNamespace]:
+            self.asked.append(national_id)
+            return self.reports
+
+    slots = {"report_type": "complaint_escalation", "national_id": "1000000008",
+             "service_name": "driving licence renewal", "platform": "absher"}  # fmt: skip
+    closed = Reads([report("BR-C", "complaint_escalation", "closed"),
+                    report("BR-T", "transformation_request", "received")])  # fmt: skip
+    assert open_report_on_same_subject(closed, slots) is None
+    reads = Reads([*closed.reports, report("BR-O", "complaint_escalation", "under_review")])
+    assert open_report_on_same_subject(reads, slots) == "BR-O"
+    assert reads.asked == ["1000000008"]
+    outage = {**slots, "report_type": "entity_outage"}
+    assert open_report_on_same_subject(reads, outage) is None  # no open outage report
+    for other in ("transformation_request", "development_suggestion"):  # checked otherwise
+        assert open_report_on_same_subject(reads, {**slots, "report_type": other}) is None
+    assert open_report_on_same_subject(reads, {**slots, "national_id": None}) is None
+    assert "BR-O" in repeat_note("BR-O")

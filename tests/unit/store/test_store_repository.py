@@ -126,6 +126,14 @@ def test_minimal_draft_and_default_creation_time(repo: ReportRepository, make_dr
     assert created.utcoffset() == timedelta(0)
 
 
+def test_a_drafts_note_is_the_first_history_rows(repo: ReportRepository, make_draft: Draft) -> None:
+    filed = repo.file_report(make_draft(note="possible repeat of BR-00000000"), "noted")
+    plain = repo.file_report(make_draft(), "plain")
+    (received,) = report_to_dict(repo.require(filed.reference))["history"]
+    assert received["status"] == "received" and received["note"] == "possible repeat of BR-00000000"
+    assert report_to_dict(repo.require(plain.reference))["history"][0]["note"] is None
+
+
 def test_times_in_other_zones_are_stored_as_the_same_instant(
     repo: ReportRepository, make_draft: Draft
 ) -> None:
