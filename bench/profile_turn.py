@@ -3,11 +3,13 @@
     .venv/bin/python bench/profile_turn.py [--model M] [--repeats 3] [--store sql,memory]
         [--fast-validate] [--keepalive] [--selective-domain] [--cached-store] [--sqlite-wal]
         [--inprocess-language] [--domain-json] [--all-fixes] [--cprofile 30] [--json OUT]
+        [--single-turns]
     .venv/bin/python bench/profile_turn.py --threads [--model M] [--repeats 3]
 
 Runs whole filing conversations (the one of bench/serve.py: a greeting, a suggestion, the
 form up to the summary, `/confirm_report`, a status question; an English and an Arabic
-user per repeat) in-process: the model is loaded with `rasa.core.agent.load_agent` (as
+user per repeat; `--single-turns`: bench/serve.py's single turns instead, each message
+the first turn of a new conversation) in-process: the model is loaded with `rasa.core.agent.load_agent` (as
 `rasa run` does) with endpoints like the ones `python -m bot serve` writes (the real
 action server, started here on a free port, and the SQL tracker store in the report
 database, SQLite), and each turn goes through `Agent.handle_message` with a
@@ -568,6 +570,18 @@ async def run_conversations(agent: Any, actions: ActionServer, serve: Any, first
     return client
 
 
+async def run_single_turns(agent: Any, actions: ActionServer, serve: Any, first_n: int,
+                           count: int, record: bool) -> InProcessClient:
+    """`count` rounds of bench/serve.py's single turns (SINGLE_TURNS["assistant"]): each
+    message from a new sender, the first and only turn of its conversation."""
+    client = InProcessClient(agent, actions, record)
+    messages = serve.SINGLE_TURNS["assistant"]
+    for n in range(first_n, first_n + count):
+        for i, text in enumerate(messages):
+            await client.post("in-process", {"sender": f"single-{n}-{i}", "message": text})
+    return client
+
+
 # ------------------------------------------------------------------ analysis
 
 
@@ -832,7 +846,8 @@ async def profile(args: argparse.Namespace, store_kind: str, serve: Any) -> dict
             print(f">> {label}: model loaded in {load_s:.1f} s, RSS {rss_mib()} MiB; "
                   "warm-up conversation ...", flush=True)
             n = 1000
-            await run_conversations(agent, actions, serve, n, 2, record=False)
+            run = run_single_turns if args.single_turns else run_conversations
+            await run(agent, actions, serve, n, 2, record=False)
             n += 2
             runs, last = [], []
             profiler = None
@@ -842,8 +857,7 @@ async def profile(args: argparse.Namespace, store_kind: str, serve: Any) -> dict
 
                     profiler = cProfile.Profile()
                     profiler.enable()
-                client = await run_conversations(agent, actions, serve, n, args.conversations,
-                                                 record=True)
+                client = await run(agent, actions, serve, n, args.conversations, record=True)
                 if profiler:
                     profiler.disable()
                 n += args.conversations
@@ -1008,6 +1022,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=2,
                         help="conversations per repeat (English and Arabic alternate)")
     parser.add_argument("--store", default="sql,memory", help="sql, memory or both")
+    parser.add_argument("--single-turns", action="store_true",
+                        help="bench/serve.py's single turns (each message the first turn of a "
+                             "new conversation) instead of whole conversations; "
+                             "--conversations rounds of them")
     parser.add_argument("--selective-domain", action="store_true")
     parser.add_argument("--cached-store", action="store_true")
     parser.add_argument("--sqlite-wal", action="store_true")

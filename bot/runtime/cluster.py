@@ -51,7 +51,15 @@ from urllib.parse import quote
 from bot.runtime import settings
 from bot.runtime.model import model_path
 from bot.runtime.secrets import generated_secret, write_private
-from bot.runtime.serve import Part, StartError, _start, _wait_ready, log_tail, port_free
+from bot.runtime.serve import (
+    Part,
+    StartError,
+    _end_with_parent,
+    _start,
+    _wait_ready,
+    log_tail,
+    port_free,
+)
 
 LOG_DIR = settings.VAR_DIR / "logs" / "cluster"
 CLUSTER_DIR = settings.VAR_DIR / "cluster"
@@ -353,10 +361,12 @@ class Supervisor:
 
 
 def _start_appending(part: Part, env: dict[str, str]) -> None:
+    """Start `part` again, its log kept; like the first start, it ends with the cluster
+    (a part restarted without that outlived a cluster killed at the test's deadline)."""
     log = part.log_path.open("ab")
     part.process = subprocess.Popen(
         part.command, cwd=settings.PROJECT_ROOT, env=env, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True,
+        stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_end_with_parent,
     )
     log.close()
 
@@ -461,6 +471,9 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    # also when started where SIGINT arrives ignored (a script's background, a test runner's
+    # worker): Python installs no Ctrl-C handler then, and the cluster would not stop
+    signal.signal(signal.SIGINT, on_signal)
     try:
         _preflight(args)
         LOG_DIR.mkdir(parents=True, exist_ok=True)

@@ -141,6 +141,9 @@ def _start_cluster(var_dir: Path, database_url: str) -> Cluster:
              "--rasa-port", str(rasa_port), "--actions-port", str(actions_port),
              "--redis-port", str(redis_port)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            # started with SIGINT ignored, as from a script's background or a test runner's
+            # worker can: the Ctrl-C of the teardown must stop it all the same ("stopped.")
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
     cluster = Cluster(
         process, var_dir, database_url, f"http://127.0.0.1:{proxy_port}",
