@@ -28,7 +28,7 @@ from actions.common import (
 from actions.forms import attachment_updates, said_back
 from actions.reminders import offer_reminder
 from actions.status import drafting
-from bot.intake import corrections, filing, flow, summary, triage, volunteered
+from bot.intake import corrections, filing, flow, outages, summary, triage, volunteered
 from bot.intake.eligibility import Decision, Outcome, ReportType
 from bot.intake.workdays import saudi_today
 from bot.nlu.normalise import typed_text
@@ -36,6 +36,7 @@ from bot.runtime import settings
 from bot.store.access import Principal
 from bot.store.models import ReportStatus
 from bot.store.verification import mobile_is_verified
+from bot.texts.bidi import fsi
 from bot.texts.notices import riyadh_date
 from bot.texts.status_names import status_label
 
@@ -84,6 +85,35 @@ def _was_redirected(tracker: Tracker, language: str) -> bool:
     return False
 
 
+def _tell_known_outage(
+    dispatcher: CollectingDispatcher,
+    sender: str,
+    platform: str,
+    facts: dict[str, Any],
+    language: str,
+) -> None:
+    """A known outage of that platform (and service), said before the complaint is asked
+    about (bot.intake.outages; the public notice only, bot.store.access ANNOUNCE)."""
+    try:
+        notices = repository().announced_outages(Principal.conversation(sender))
+    except SQLAlchemyError:
+        logger.exception("could not read the known outages; the complaint goes on")
+        return
+    notice = outages.covering_outage(notices, platform, facts.get("service_name"))
+    if notice is None:
+        return
+    entity_ar, subject_ar = outages.notice_names(notice, "ar")
+    entity_en, subject_en = outages.notice_names(notice, "en")
+    dispatcher.utter_message(
+        response="utter_known_outage",
+        subject_ar=fsi(subject_ar, "ar"),
+        subject_en=subject_en,
+        entity_ar=fsi(entity_ar, "ar"),
+        entity_en=entity_en,
+        since=riyadh_date(notice.since),
+    )
+
+
 class ActionProposeReportType(Action):
     """Says which report type the user's message asks for, and asks to confirm it."""
 
@@ -127,6 +157,10 @@ class ActionProposeReportType(Action):
                 ReportType.DEVELOPMENT_SUGGESTION,
             ):
                 known["service_is_digital"] = True  # a catalogue platform is digital
+            if proposal.report_type == ReportType.COMPLAINT_ESCALATION:
+                _tell_known_outage(
+                    dispatcher, tracker.sender_id, proposal.platform_name, facts, language
+                )
         _ask(
             dispatcher,
             domain,

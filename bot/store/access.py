@@ -9,7 +9,11 @@ Every read or change of a report on behalf of someone passes `authorize` (or `ma
   (bot.store.verification, Purpose.FOLLOW: that reporter's reports filed with that mobile);
 - the back office (`Principal.back_office()`: the CLI run by staff on the server) may read
   and act on every report; a `viewer` (the web console's read-only role) may only read;
-- the scheduler (`Principal.system()`) applies the life cycle's timed rules to any report.
+- the scheduler (`Principal.system()`) applies the life cycle's timed rules to any report;
+- anyone (`Action.ANNOUNCE`) may be told the public notice of an entity's outage report
+  that the Amer centre has taken up (under review, referred, in progress): which entity,
+  platform and service, since when (seed 002: users are told of known outages). Never the
+  report itself, nor who filed it (ReportReads.announced_outages gives only the notice).
 
 Nothing a client says about itself counts here: not a national ID, not a mobile, not a
 sender id it chose (REST clients live in their own namespace). A refusal is `NotReportOwner`,
@@ -35,7 +39,15 @@ from bot.store.verification import (
     verified_subjects,
 )
 
-__all__ = ["Action", "Principal", "authorize", "contact_mobile", "may", "visible_reports"]
+__all__ = [
+    "ANNOUNCED_STATUSES",
+    "Action",
+    "Principal",
+    "authorize",
+    "contact_mobile",
+    "may",
+    "visible_reports",
+]
 
 
 class Action(StrEnum):
@@ -45,6 +57,12 @@ class Action(StrEnum):
     CORRECT = "correct"
     RATE = "rate"
     MOVE_STATUS = "move_status"
+    ANNOUNCE = "announce"  # tell the public notice of a known outage (see the docstring)
+
+
+# An outage report is a known outage once the Amer centre has taken it up: not while only
+# received (anyone may claim to speak for an entity), nor once it is over.
+ANNOUNCED_STATUSES = frozenset({"under_review", "referred", "in_progress"})
 
 
 # What a reporter may do to their own report (the life cycle decides whether it may now).
@@ -103,6 +121,8 @@ def may(
     now: datetime | None = None,
 ) -> bool:
     """Whether `principal` may do `action` to `report` (see the module docstring)."""
+    if action == Action.ANNOUNCE:
+        return report.type == "entity_outage" and report.status in ANNOUNCED_STATUSES
     if principal.kind == Kind.SYSTEM:
         return action in (Action.READ, Action.MOVE_STATUS)
     if principal.kind == Kind.BACK_OFFICE:

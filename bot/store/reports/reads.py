@@ -8,13 +8,14 @@ attachments, history and rating loaded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot.clock import RIYADH
-from bot.store.access import Action, Principal, may, visible_reports
+from bot.store.access import ANNOUNCED_STATUSES, Action, Principal, may, visible_reports
 from bot.store.db import resolve_engine, session_scope
 from bot.store.models import Report, Reporter, ReportStatus, check_report_type, check_status
 from bot.store.reference import parse_reference
@@ -29,6 +30,16 @@ def _day_start(value: date | datetime) -> datetime:
         require_aware(value, "date filter")
         return value
     return datetime.combine(value, time(0, 0), tzinfo=RIYADH)
+
+
+@dataclass(frozen=True)
+class OutageNotice:
+    """What citizens are told of a known outage: no reference, no reporter, no text."""
+
+    entity_name: str | None
+    platform: str | None
+    service_name: str | None
+    since: datetime
 
 
 class ReportReads:
@@ -60,6 +71,22 @@ class ReportReads:
             if report is None or not may(session, principal, report, Action.READ):
                 return None
             return report
+
+    def announced_outages(self, principal: Principal) -> list[OutageNotice]:
+        """The public notices of the known outages (bot.store.access, Action.ANNOUNCE),
+        newest first: entity, platform, service and since when, nothing else."""
+        with session_scope(self.engine) as session:
+            reports = session.scalars(
+                select(Report)
+                .where(Report.type == "entity_outage")
+                .where(Report.status.in_(sorted(ANNOUNCED_STATUSES)))
+                .order_by(Report.created_at.desc(), Report.id.desc())
+            ).all()
+            return [
+                OutageNotice(r.entity_name, r.platform, r.service_name, r.created_at)
+                for r in reports
+                if may(session, principal, r, Action.ANNOUNCE)
+            ]
 
     def visible_to(self, principal: Principal) -> list[Report]:
         """The reports `principal` may read as a reporter (bot.store.access), newest first."""

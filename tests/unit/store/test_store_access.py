@@ -124,3 +124,31 @@ def test_a_viewer_cannot_move_a_status_through_the_repository(repo, ref) -> None
     with pytest.raises(NotReportOwner):
         repo.set_status(ref, "under_review", principal=Principal.back_office("viewer"))
     assert repo.set_status(ref, "under_review").status == "under_review"  # the back office
+
+
+def test_a_known_outage_is_told_to_anyone_and_nothing_else_of_it(
+    repo: ReportRepository, make_draft: Callable[..., ReportDraft]
+) -> None:
+    """Action.ANNOUNCE: an entity's outage report the Amer centre took up is told to anyone,
+    as its public notice only; not while only received, nor once over, nor another type."""
+    outage = repo.file_report(
+        make_draft(type="entity_outage", platform="Qiwa", service_name="contract authentication",
+                   entity_name="Ministry of Human Resources", sender_id="web-entity"),
+        "outage",
+    ).reference  # fmt: skip
+    complaint = repo.file_report(make_draft(sender_id="web-someone"), "complaint").reference
+    assert not _may(repo, STRANGER, outage, Action.ANNOUNCE)  # received: not taken up yet
+    assert repo.announced_outages(STRANGER) == []
+    repo.set_status(outage, "under_review")
+    repo.set_status(complaint, "under_review")
+    assert _may(repo, STRANGER, outage, Action.ANNOUNCE)
+    assert not _may(repo, STRANGER, outage, Action.READ)  # the report itself stays theirs
+    assert not _may(repo, STRANGER, complaint, Action.ANNOUNCE)
+    (notice,) = repo.announced_outages(STRANGER)
+    assert (notice.platform, notice.service_name) == ("Qiwa", "contract authentication")
+    assert not hasattr(notice, "reference") and not hasattr(notice, "description")
+    for status in ("referred", "in_progress"):
+        repo.set_status(outage, status)
+        assert len(repo.announced_outages(STRANGER)) == 1, status
+    repo.set_status(outage, "closed", "restored")
+    assert repo.announced_outages(STRANGER) == []
