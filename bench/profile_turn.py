@@ -8,13 +8,14 @@
 
 Runs whole filing conversations (the one of bench/serve.py: a greeting, a suggestion, the
 form up to the summary, `/confirm_report`, a status question; an English and an Arabic
-user per repeat; `--single-turns`: bench/serve.py's single turns instead, each message
-the first turn of a new conversation) in-process: the model is loaded with `rasa.core.agent.load_agent` (as
-`rasa run` does) with endpoints like the ones `python -m bot serve` writes (the real
-action server, started here on a free port, and the SQL tracker store in the report
-database, SQLite), and each turn goes through `Agent.handle_message` with a
-CollectingOutputChannel (what the REST channel does, without HTTP). Rasa's methods are
-wrapped with timers, so that every turn is split into a tree of spans:
+user per repeat; `--single-turns`: bench/serve.py's single turns instead, each message the
+first turn of a new conversation) in-process: the model is loaded with
+`rasa.core.agent.load_agent` (as `rasa run` does) with endpoints like the ones `python -m
+bot serve` writes (the real action server, started here on a free port, and the SQL
+tracker store in the report database, SQLite), and each turn goes through
+`Agent.handle_message` with a CollectingOutputChannel (what the REST channel does, without
+HTTP). Rasa's methods are wrapped with timers, so that every turn is split into a tree of
+spans:
 
 * tracker store load (SQL query + JSON, then the event replay that rebuilds the tracker)
   and save; with `--store memory` the same for Rasa's InMemoryTrackerStore;
