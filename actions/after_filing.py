@@ -8,6 +8,8 @@ reporter and that the report's status allows the request, then opens `after_fili
     correction  what should be corrected (a note on the report's history for the back office)
     documents   files, then "done" (a report in missing_data goes back to under_review)
     rating      the solution 1–5, the service 1–5, an optional comment
+    reopen      why a closed complaint escalation should be re-opened (the back office
+                answers: `reports reopen REF accept|refuse`)
 
 action_complete_request then calls bot.store.repository, which passes the one authorisation
 check (bot.store.access) and the status rules again inside its transaction, and says what was
@@ -36,7 +38,13 @@ from bot.intake.text import MAX_ANSWER_LENGTH, clean_free_text
 from bot.store.access import Principal
 from bot.store.lifecycle import TransitionNotAllowed
 from bot.store.models import Report
-from bot.store.reports.errors import AlreadyRated, RatingNotAllowed, ReportNotFound, ReportNotOpen
+from bot.store.reports.errors import (
+    AlreadyRated,
+    RatingNotAllowed,
+    ReopenNotAllowed,
+    ReportNotFound,
+    ReportNotOpen,
+)
 from bot.texts.status_names import status_label
 
 logger = logging.getLogger(__name__)
@@ -51,6 +59,7 @@ REQUEST_SLOTS = (
     "rating_solution",
     "rating_service",
     "rating_comment",
+    "reopen_reason",
 )
 RATING_SLOTS = frozenset({"rating_solution", "rating_service"})
 
@@ -144,8 +153,10 @@ class ValidateAfterFilingForm(FormValidationAction):
             return {slot: None}
         if slot == "rating_comment" and answers.is_skip(text, intent):
             return {slot: ""}
-        limits = requests.CORRECTION_LENGTH if slot == "correction_text" else (
-            requests.COMMENT_LENGTH
+        limits = (
+            requests.CORRECTION_LENGTH
+            if slot in ("correction_text", "reopen_reason")
+            else requests.COMMENT_LENGTH
         )
         cleaned = clean_free_text(text, multiline=True, max_length=MAX_ANSWER_LENGTH)
         if text.startswith("/") or not limits[0] <= len(cleaned) <= limits[1]:
@@ -184,6 +195,8 @@ class ActionCompleteRequest(Action):
             self._refused(dispatcher, tracker, reference, "not_closed")
         except AlreadyRated:
             self._refused(dispatcher, tracker, reference, "already_rated")
+        except ReopenNotAllowed:
+            self._refused(dispatcher, tracker, reference, "not_reopenable")
         except ReportNotFound:
             dispatcher.utter_message(response="utter_status_not_found", reference=reference)
         except SQLAlchemyError:
@@ -245,6 +258,11 @@ class ActionCompleteRequest(Action):
             )
             if waiting and updated.status == "under_review":
                 dispatcher.utter_message(response="utter_documents_back_to_review")
+        elif kind == RequestKind.REOPEN:
+            store.request_reopen(
+                reference, principal=principal, reason=tracker.get_slot("reopen_reason")
+            )
+            dispatcher.utter_message(response="utter_reopen_requested", reference=reference)
         elif kind == RequestKind.RATING:
             store.rate(
                 reference,

@@ -82,6 +82,7 @@ FREE_TEXT_SLOTS = frozenset(
         "prior_complaint_date",
         "response_due",
         "correction_text",
+        "reopen_reason",
         "rating_comment",
     }
 )

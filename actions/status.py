@@ -203,10 +203,14 @@ class ActionCheckStatus(Action):
                 dispatcher.utter_message(
                     response="utter_status_options_open", reference=report.reference
                 )
-            elif RequestKind.RATING in can:
-                dispatcher.utter_message(
-                    response="utter_status_options_closed", reference=report.reference
-                )
+            elif RequestKind.RATING in can or RequestKind.REOPEN in can:
+                # rate it, ask to re-open it (a closed complaint escalation), or both
+                response = {
+                    (True, False): "utter_status_options_closed",
+                    (False, True): "utter_status_options_reopen",
+                    (True, True): "utter_status_options_closed_complaint",
+                }[(RequestKind.RATING in can, RequestKind.REOPEN in can)]
+                dispatcher.utter_message(response=response, reference=report.reference)
         elif outcome == StatusOutcome.LIST:
             dispatcher.utter_message(response="utter_status_list_intro")
             for report in answer.reports[:MAX_LISTED]:

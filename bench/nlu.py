@@ -52,9 +52,10 @@ HELDOUT = ROOT / "tests" / "heldout" / "messages.yml"
 HELDOUT_GROUPS = ("msa", "gulf", "en", "mixed")
 REPORT_INTENTS = ("report_complaint", "request_transformation", "suggest_development",
                   "report_outage")
-# repair intents the domain already has; the new ones are `new_intents` of the held-out file
-# (human_handoff, switch_report_type, correct_field, dont_know and insult were new there and
-# are in the domain now: still repair, so that the family means the same before and after)
+# the repair intents (human_handoff, switch_report_type, correct_field, dont_know and insult
+# were `new_intents` of the held-out file once and are in the domain now: still repair, so
+# that the family means the same before and after). A label of `new_intents` counts in its
+# family here, or in "other" (reopen_report, stop 31: a request about a filed report).
 KNOWN_REPAIR_INTENTS = (
     "cancel",
     "correct_field",
@@ -349,8 +350,8 @@ def print_misses(records: list[dict]) -> None:
 async def _heldout(model: Path, path: Path, misses: bool) -> int:
     from rasa.core.agent import Agent
 
-    new_intents, groups = load_heldout(path)
-    repair = set(new_intents) | set(KNOWN_REPAIR_INTENTS)
+    _new_intents, groups = load_heldout(path)
+    repair = set(KNOWN_REPAIR_INTENTS)
     started = time.perf_counter()
     agent = Agent.load(str(model))
     print(f"model {model} loaded in {time.perf_counter() - started:.1f} s")

@@ -226,6 +226,35 @@ def _reports_set_status(args: argparse.Namespace, _rest: list[str]) -> int:
     return 0
 
 
+def _reports_reopen(args: argparse.Namespace, _rest: list[str]) -> int:
+    from bot.store.lifecycle import DecisionNoteMissing
+    from bot.store.reports.errors import NoReopenRequest
+
+    canonical = _valid_reference(args.reference)
+    if canonical is None:
+        return 1
+    repository = _repository()
+    try:
+        report = repository.decide_reopen(
+            canonical, accept=args.decision == "accept", note=args.note
+        )
+    except (NoReopenRequest, DecisionNoteMissing) as exc:
+        return _error(f"{canonical}: {exc}; nothing changed")
+    except ReportNotFound:
+        return _error(f"no report with reference {canonical}")
+    if args.json:
+        _print_json(report_to_dict(report))
+        return 0
+    what = "re-opened (under_review)" if args.decision == "accept" else "stays closed"
+    print(f"{report.reference}: the re-open request is {args.decision}ed; the report {what}.")
+    recipient = report.sender_id or "(no conversation)"
+    print(
+        f"The reporter's notice is queued for the {report.channel} channel ({recipient}); "
+        "`python -m bot jobs` delivers it."
+    )
+    return 0
+
+
 def _reports_export(args: argparse.Namespace, _rest: list[str]) -> int:
     from bot.store.export import reports_to_csv
 
@@ -585,6 +614,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     set_status.add_argument("--json", action="store_true", help="print the report as JSON")
     set_status.set_defaults(handler=_reports_set_status)
+
+    reopen = report_commands.add_parser(
+        "reopen",
+        help="accept or refuse a reporter's request to re-open a closed complaint",
+        description="A reporter may ask to re-open their closed complaint escalation, with a "
+        "reason (shown by `reports show`). accept: the report goes back to under_review; "
+        "refuse: it stays closed, and --note (the reason) is required. Either way the "
+        "reporter is told on their channel.",
+    )
+    reopen.add_argument("reference", metavar="REF", help="report reference")
+    reopen.add_argument("decision", choices=("accept", "refuse"))
+    reopen.add_argument("--note", help="told to the reporter; required to refuse")
+    reopen.add_argument("--json", action="store_true", help="print the report as JSON")
+    reopen.set_defaults(handler=_reports_reopen)
 
     export = report_commands.add_parser(
         "export",

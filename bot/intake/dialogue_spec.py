@@ -125,6 +125,7 @@ QUESTIONS: dict[str, Question] = {
         Question("rating_solution", ask=_RESPONSE),
         Question("rating_service", ask=_RESPONSE),
         Question("rating_comment", ask=_RESPONSE),
+        Question("reopen_reason", ask=_RESPONSE),
         # a chat with a call-centre agent: what the user writes goes to the agent
         Question("handoff_over", data=True),
     )
@@ -189,6 +190,7 @@ FORMS: tuple[Form, ...] = (
             "correction": ("correction_text",),
             "documents": ("documents_done",),
             "rating": ("rating_solution", "rating_service", "rating_comment"),
+            "reopen": ("reopen_reason",),
         },
     ),
     Form("handoff_form", collects=("handoff_over",)),

@@ -1,8 +1,9 @@
 """What a reporter may ask about their filed report, and whether it can be done now (pure).
 
 After filing, a reporter can ask for the status, add missing documents, ask for a
-correction, cancel the report (with confirmation) or, once it is closed, rate it (SPEC "Life
-of a report", "Satisfaction survey"). The conversation finds the report and checks that the
+correction, cancel the report (with confirmation), once it is closed, rate it (SPEC "Life
+of a report", "Satisfaction survey"), and ask to re-open a closed complaint escalation whose
+problem goes on, with the reason (seed 003). The conversation finds the report and checks that the
 asker is its reporter (bot.intake.status); this module says which requests the report's
 status allows, and why not when it does not, so that every refusal can say what to do
 instead. The store (bot.store.repository) checks the same rules again when it writes.
@@ -16,7 +17,7 @@ from enum import StrEnum
 
 from bot.digits import to_ascii_digits
 from bot.intake.dialogue_spec import form_named
-from bot.store.lifecycle import HANDLED_STATUSES, is_open
+from bot.store.lifecycle import HANDLED_STATUSES, is_open, reopen_pending, reopenable
 from bot.store.models import Report, ReportStatus
 
 __all__ = [
@@ -42,6 +43,7 @@ class RequestKind(StrEnum):
     CORRECTION = "correction"
     DOCUMENTS = "documents"
     RATING = "rating"
+    REOPEN = "reopen"  # a closed complaint escalation, with the reason
 
 
 class Refusal(StrEnum):
@@ -50,6 +52,8 @@ class Refusal(StrEnum):
     FINAL = "final"  # closed, cancelled, accepted or rejected: nothing more can change
     NOT_CLOSED = "not_closed"  # a rating before the report is handled (closed or decided)
     ALREADY_RATED = "already_rated"
+    NOT_REOPENABLE = "not_reopenable"  # only a closed complaint escalation is re-opened
+    REOPEN_PENDING = "reopen_pending"  # asked already: the back office has not answered
 
 
 KIND_OF_INTENT: dict[str, RequestKind] = {
@@ -58,6 +62,7 @@ KIND_OF_INTENT: dict[str, RequestKind] = {
     "request_correction": RequestKind.CORRECTION,
     "add_documents": RequestKind.DOCUMENTS,
     "rate_report": RequestKind.RATING,
+    "reopen_report": RequestKind.REOPEN,
 }
 INTENT_OF_KIND: dict[RequestKind, str] = {kind: intent for intent, kind in KIND_OF_INTENT.items()}
 
@@ -91,6 +96,10 @@ def refusal(kind: RequestKind, report: Report) -> Refusal | None:
         if report.status not in HANDLED_STATUSES:
             return Refusal.FINAL if not is_open(report.status) else Refusal.NOT_CLOSED
         return Refusal.ALREADY_RATED if report.rating is not None else None
+    if kind == RequestKind.REOPEN:
+        if not reopenable(report.type, report.status):
+            return Refusal.NOT_REOPENABLE
+        return Refusal.REOPEN_PENDING if reopen_pending(report) else None
     return None if is_open(report.status) else Refusal.FINAL
 
 
@@ -101,6 +110,7 @@ def options(report: Report) -> list[RequestKind]:
         RequestKind.CORRECTION,
         RequestKind.WITHDRAW,
         RequestKind.RATING,
+        RequestKind.REOPEN,
     )
     return [kind for kind in order if refusal(kind, report) is None]
 

@@ -57,6 +57,7 @@ class Action(StrEnum):
     CORRECT = "correct"
     RATE = "rate"
     MOVE_STATUS = "move_status"
+    REOPEN = "reopen"  # ask to re-open a closed complaint escalation
     ANNOUNCE = "announce"  # tell the public notice of a known outage (see the docstring)
 
 
@@ -67,7 +68,8 @@ ANNOUNCED_STATUSES = frozenset({"under_review", "referred", "in_progress"})
 
 # What a reporter may do to their own report (the life cycle decides whether it may now).
 REPORTER_ACTIONS = frozenset(
-    {Action.READ, Action.CANCEL, Action.ADD_DOCUMENTS, Action.CORRECT, Action.RATE}
+    {Action.READ, Action.CANCEL, Action.ADD_DOCUMENTS, Action.CORRECT, Action.RATE,
+     Action.REOPEN}
 )
 
 

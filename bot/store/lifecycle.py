@@ -24,6 +24,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from bot.store.models import ReportStatus, ReportType, check_report_type, check_status
 
@@ -33,6 +34,9 @@ __all__ = [
     "HANDLED_STATUSES",
     "MISSING_DATA_DEADLINE",
     "OPEN_STATUSES",
+    "REOPEN_ACCEPTED",
+    "REOPEN_REFUSED",
+    "REOPEN_REQUESTED",
     "TRANSITIONS",
     "Actor",
     "DecisionNoteMissing",
@@ -44,6 +48,8 @@ __all__ = [
     "decision_note",
     "is_final",
     "is_open",
+    "reopen_pending",
+    "reopenable",
 ]
 
 
@@ -244,3 +250,26 @@ def decision_note(target: str, note: str | None) -> str | None:
             "the reporter is told it"
         )
     return text
+
+
+# -- re-opening a closed complaint (seed 003) ----------------------------------------------
+# The reporter of a closed complaint escalation may ask to re-open it, with a reason: the
+# request is a history entry in `closed` whose note starts with REOPEN_REQUESTED. The back
+# office accepts it (closed -> under_review, the one move out of a final status, and only
+# through ReportChanges.decide_reopen) or refuses it with a reason (an entry in `closed`).
+REOPEN_REQUESTED = "re-open requested: "
+REOPEN_ACCEPTED = "re-opened at the reporter's request"
+REOPEN_REFUSED = "re-open refused: "
+
+
+def reopenable(report_type: str | None, status: str | None) -> bool:
+    """Whether a report of this type in this status may be asked to re-open."""
+    return report_type == ReportType.COMPLAINT_ESCALATION and status == S.CLOSED
+
+
+def reopen_pending(report: Any) -> bool:
+    """Whether the report's latest history entry is a re-open request nobody decided yet."""
+    if not reopenable(report.type, report.status) or not report.history:
+        return False
+    latest = report.history[-1]
+    return (latest.note or "").startswith(REOPEN_REQUESTED)

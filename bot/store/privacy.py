@@ -93,7 +93,8 @@ REDACTED_SLOTS = frozenset(
         "platform", "service_name", "service_channel", "entity_name",
         "prior_complaint_ref", "prior_complaint_date", "title", "description",
         "attachments", "pending_name", "pending_typed", "cancelled_draft", "reminder_offer",
-        "correction_text", "rating_comment", "mobile_code", "follow_code", "otp_sent_for",
+        "correction_text", "reopen_reason", "rating_comment", "mobile_code", "follow_code",
+        "otp_sent_for",
         "filing_key", "privacy_notice_shown", "handoff_over",
     }
 )  # fmt: skip

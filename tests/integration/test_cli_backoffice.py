@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.store.access import Principal
 from bot.store.migrate import upgrade
 from bot.store.reports.drafts import ReportDraft
 from bot.store.repository import ReportRepository
+from bot.store.serialize import report_to_dict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BOM = "\ufeff"
@@ -151,6 +153,30 @@ def test_set_status_json_and_errors(
     with pytest.raises(SystemExit) as info:
         cli.main(["reports", "set-status", refs["web"], "done"])
     assert info.value.code == 2
+
+
+def test_reopen_accept_refuse_and_errors(
+    store: tuple[str, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, refs = store
+    ref = refs["telegram"]  # a complaint escalation
+    repo = ReportRepository(url)
+    code, _, err = _main(capsys, "reports", "reopen", ref, "accept")
+    assert code == 1 and "no re-open request waiting" in err and "nothing changed" in err
+    for status in ("under_review", "referred", "in_progress", "closed"):
+        repo.set_status(ref, status, note="resolved" if status == "closed" else None)
+    owner = Principal.conversation(repo.require(ref).sender_id)
+    repo.request_reopen(ref, principal=owner, reason="still failing")
+    code, _, err = _main(capsys, "reports", "reopen", ref, "refuse")
+    assert code == 1 and "reason" in err and repo.require(ref).status == "closed", err
+    code, out, _ = _main(capsys, "reports", "reopen", ref.lower(), "accept", "--note", "فريق ٣")
+    assert code == 0 and "re-opened (under_review)" in out and "queued" in out, out
+    data = report_to_dict(repo.require(ref))
+    assert data["status"] == "under_review"
+    assert [h["note"] for h in data["history"][-2:]] == [
+        "re-open requested: still failing", "re-opened at the reporter's request: فريق ٣"]
+    code, _, err = _main(capsys, "reports", "reopen", "BR-00000000", "accept")
+    assert code == 1 and "no report with reference" in err
 
 
 # -- list ---------------------------------------------------------------------------------

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import base64
 import io
+import uuid
 
 import pytest
 from PIL import Image
 
 from bot.runtime.scripted_user import AR_ANSWERS, EN_ANSWERS, VALID_ID
+from bot.store.outbox import list_messages
 from bot.store.repository import ReportRepository
-from tests.integration.test_live_intake import RESIDENT_ID, Chat, answer_until_summary
+from tests.integration.test_live_intake import (
+    RESIDENT_ID,
+    Chat,
+    _escalate_up_to_the_reference,
+    answer_until_summary,
+    personal_data,
+)
 from tests.live import AssistantProcess
 
 pytestmark = pytest.mark.servers
@@ -276,3 +284,43 @@ def test_guessing_references_is_paused_after_a_few_misses(
     assert store.require(ref).status == "received"
     # the owner is not slowed down by someone else's guesses
     assert ref in owner.say(f"status of {ref}")
+
+
+def test_a_closed_complaint_is_asked_to_re_open_and_the_back_office_answers(
+    assistant: AssistantProcess, store: ReportRepository
+) -> None:
+    """Seed 003: the reporter of a closed complaint asks to re-open it, with the reason; the
+    back office accepts (the report goes back to review) and the reporter is told."""
+    chat = Chat(assistant)
+    _escalate_up_to_the_reference(chat)
+    chat.say(f"ABS-{uuid.uuid4().hex[:6].upper()}")
+    chat.say("vehicle registration renewal")
+    chat.say('/choose{"choice": "web"}')
+    chat.say("Renewal stops at payment")
+    chat.say("The renewal request stops at the payment step every time I try.")
+    chat.say("/deny")  # no attachments
+    personal_data(chat, arabic=False)
+    chat.say("/confirm_report")
+    ref = chat.slots()["report_ref"]
+    reply = chat.say(f"please reopen my report {ref}, the problem is still there")
+    assert "Only a closed complaint escalation can be re-opened" in reply, reply
+    _move(store, ref, "under_review", "referred", "in_progress", "closed")
+    chat.say(f"what is the status of {ref}")
+    asked = f'/reopen_report{{"reference": "{ref}"}}'
+    assert asked in payloads(chat) and f'/rate_report{{"reference": "{ref}"}}' in payloads(chat)
+    reply = chat.say(asked)
+    assert f"Why should report {ref} be re-opened?" in reply, reply
+    reply = chat.say("The payment still fails after the entity closed it.")
+    assert f"Your request to re-open report {ref} is recorded" in reply, reply
+    assert store.require(ref).history[-1].note == (
+        "re-open requested: The payment still fails after the entity closed it.")
+    assert "already recorded" in chat.say(asked)
+    # someone else (a button payload only: Arabic, the default): asked who they are first,
+    # and nothing is recorded
+    stranger = Chat(assistant)
+    assert "أحتاج للتحقق من هويتك" in stranger.say(asked)
+    assert len(store.require(ref).history) == 6
+    report = store.decide_reopen(ref, accept=True, note="the entity is looking at it again")
+    assert report.status == "under_review"
+    (told, _), *_ = list_messages(store.engine, reference=ref)
+    assert told.payload["status"] == "under_review" and told.recipient == f"rest:{chat.sender}"

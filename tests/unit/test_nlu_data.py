@@ -50,6 +50,7 @@ INTENTS = (
     "request_correction",
     "add_documents",
     "rate_report",
+    "reopen_report",
 )
 MIN_PER_FILE = 8
 MIN_PER_SCRIPT = 10

@@ -26,10 +26,16 @@ from bot.store.lifecycle import (
     FINAL_STATUSES,
     HANDLED_STATUSES,
     MISSING_DATA_DEADLINE,
+    REOPEN_ACCEPTED,
+    REOPEN_REFUSED,
+    REOPEN_REQUESTED,
     Actor,
+    DecisionNoteMissing,
     check_actor,
     check_move,
     decision_note,
+    reopen_pending,
+    reopenable,
 )
 from bot.store.models import (
     Rating,
@@ -42,7 +48,13 @@ from bot.store.models import (
 from bot.store.outbox import enqueue
 from bot.store.reports import rows
 from bot.store.reports.drafts import AttachmentDraft, require_aware
-from bot.store.reports.errors import AlreadyRated, RatingNotAllowed, ReportNotOpen
+from bot.store.reports.errors import (
+    AlreadyRated,
+    NoReopenRequest,
+    RatingNotAllowed,
+    ReopenNotAllowed,
+    ReportNotOpen,
+)
 from bot.texts.notices import NoticeKind
 
 RATING_RANGE = range(1, 6)
@@ -262,6 +274,76 @@ class ReportChanges:
                 )
             )
             session.flush()
+            return report
+
+    def request_reopen(
+        self,
+        reference: str,
+        *,
+        principal: Principal,
+        reason: str,
+        at: datetime | None = None,
+    ) -> Report:
+        """Record the reporter's request to re-open their closed complaint escalation, with
+        its reason (seed 003): a history entry in `closed`, REOPEN_REQUESTED + the reason,
+        for the back office to decide (`decide_reopen`). Asked again while it waits: the
+        first request stands (nothing added)."""
+        text = " ".join((reason or "").split())
+        if not text:
+            raise ValueError("the reason must not be empty")
+        require_aware(at, "at")
+        with self._locked_for(reference, principal, Action.REOPEN) as (session, report):
+            if not reopenable(report.type, report.status):
+                raise ReopenNotAllowed(report.reference, report.status, report.type)
+            if not reopen_pending(report):
+                report.history.append(
+                    StatusHistory(
+                        status=report.status,
+                        at=at or utc_now(),
+                        note=REOPEN_REQUESTED + text,
+                        actor=Actor.REPORTER.value,
+                    )
+                )
+                session.flush()
+            return report
+
+    def decide_reopen(
+        self,
+        reference: str,
+        *,
+        accept: bool,
+        note: str | None = None,
+        at: datetime | None = None,
+        principal: Principal | None = None,
+    ) -> Report:
+        """The back office's answer to a waiting re-open request (NoReopenRequest without
+        one). Accepted: closed -> under_review, the one move out of a final status. Refused:
+        an entry in `closed` with the reason (required: DecisionNoteMissing). Either way the
+        reporter is told on their channel (`status_changed`, the note with it), in the same
+        transaction."""
+        reason = " ".join((note or "").split())
+        if not accept and not reason:
+            raise DecisionNoteMissing("a refused re-open needs the reason (--note)")
+        require_aware(at, "at")
+        moment = at or utc_now()
+        with self._locked_for(reference, principal or Principal.back_office(),
+                              Action.MOVE_STATUS) as (session, report):
+            if not reopen_pending(report):
+                raise NoReopenRequest(report.reference)
+            if accept:
+                target = ReportStatus.UNDER_REVIEW.value
+                text = REOPEN_ACCEPTED + (f": {reason}" if reason else "")
+            else:
+                target, text = ReportStatus.CLOSED.value, REOPEN_REFUSED + reason
+            report.status = target
+            entry = StatusHistory(
+                status=target, at=moment, note=text, actor=Actor.BACK_OFFICE.value
+            )
+            report.history.append(entry)
+            session.flush()
+            kind = NoticeKind.STATUS_CHANGED
+            enqueue(session, report, kind, dedupe_key=_status_dedupe_key(kind, report, entry),
+                    at=moment, fields={"status": target, "note": text})
             return report
 
     def rate(

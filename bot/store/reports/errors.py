@@ -34,3 +34,23 @@ class RatingNotAllowed(ValueError):
 
 class AlreadyRated(ValueError):
     """The report has a different rating already (one survey per report)."""
+
+
+class ReopenNotAllowed(ValueError):
+    """Only a closed complaint escalation can be re-opened at its reporter's request."""
+
+    def __init__(self, reference: str, status: str, report_type: str) -> None:
+        super().__init__(
+            f"report {reference} is a {report_type} in {status}: only a closed complaint "
+            "escalation can be re-opened"
+        )
+        self.reference = reference
+        self.status = status
+
+
+class NoReopenRequest(ValueError):
+    """The back office decides a re-open request that the report does not have."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"report {reference} has no re-open request waiting")
+        self.reference = reference

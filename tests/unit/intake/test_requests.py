@@ -16,14 +16,17 @@ from bot.intake.requests import (
     parse_rating,
     refusal,
 )
-from bot.store.models import Rating, Report
+from bot.store.models import Rating, Report, StatusHistory
 
 OPEN = ("received", "under_review", "referred", "in_progress", "missing_data")
 FINAL = ("closed", "cancelled", "accepted", "rejected")
 
 
-def report(status: str, *, rated: bool = False, reference: str = "BR-7K3Q9PX2") -> Report:
-    made = Report(reference=reference, status=status, created_at=datetime.now(UTC))
+def report(
+    status: str, *, rated: bool = False, reference: str = "BR-7K3Q9PX2",
+    type_: str = "development_suggestion",
+) -> Report:
+    made = Report(reference=reference, status=status, created_at=datetime.now(UTC), type=type_)
     if rated:
         made.rating = Rating(solution_rating=4, service_rating=5)
     return made
@@ -99,3 +102,18 @@ def test_intents_name_the_requests() -> None:
     assert kind_of_intent("rate_report") == RequestKind.RATING
     assert kind_of_intent("check_status") == RequestKind.STATUS
     assert kind_of_intent("cancel") is None and kind_of_intent(None) is None
+
+
+def test_only_a_closed_complaint_escalation_is_asked_to_re_open_once() -> None:
+    complaint = report("closed", type_="complaint_escalation")
+    assert refusal(RequestKind.REOPEN, complaint) is None
+    assert options(complaint) == [RequestKind.RATING, RequestKind.REOPEN]
+    for other in (report("closed"), report("in_progress", type_="complaint_escalation"),
+                  report("cancelled", type_="complaint_escalation")):  # fmt: skip
+        assert refusal(RequestKind.REOPEN, other) == Refusal.NOT_REOPENABLE
+        assert RequestKind.REOPEN not in options(other)
+    complaint.history.append(
+        StatusHistory(status="closed", at=datetime.now(UTC), note="re-open requested: x")
+    )
+    assert refusal(RequestKind.REOPEN, complaint) == Refusal.REOPEN_PENDING
+    assert kind_of_intent("reopen_report") == RequestKind.REOPEN
