@@ -53,7 +53,12 @@ def reachable(sender_id: str) -> bool:
 
 
 class TriggerError(Exception):
-    """Rasa could not be asked, or refused: the reminder stays pending for the next tick."""
+    """Rasa could not be asked (`reached` False: it is down, nothing counts against the
+    reminder) or refused (an attempt): the reminder stays pending for the next tick."""
+
+    def __init__(self, message: str, *, reached: bool = True) -> None:
+        super().__init__(message)
+        self.reached = reached
 
 
 def rasa_url() -> str | None:
@@ -77,7 +82,7 @@ def rasa_say(base_url: str, *, token: str | None = None, timeout: float = TIMEOU
                 timeout=timeout,
             )
         except httpx.HTTPError as exc:
-            raise TriggerError(f"Rasa unreachable at {base}: {exc!r}") from exc
+            raise TriggerError(f"Rasa unreachable at {base}: {exc!r}", reached=False) from exc
         if response.status_code != 200:
             raise TriggerError(f"Rasa answered {response.status_code}: {response.text[:200]}")
 

@@ -30,8 +30,9 @@
    at once (the others when they next write); every tick that delivers.
 9. **Draft reminders** — a reminder a user asked for ("not yet, from DATE: remind me")
    whose time has come is said in its conversation (bot.notify.reminders: Rasa's HTTP API
-   runs `action_say_reminder` there), every tick that delivers; one Rasa cannot take stays
-   pending for the next tick (bot.store.reminders gives up after MAX_ATTEMPTS).
+   runs `action_say_reminder` there), every tick that delivers; one Rasa refuses stays
+   pending for the next tick (bot.store.reminders gives up after MAX_ATTEMPTS refusals);
+   while Rasa is down they all wait, no try counted.
 
 Every rule is safe to run twice or in two processes at once: each notice has a dedupe key
 (queued once), each move is re-checked with the report row locked, and the outbox hands a
@@ -290,7 +291,11 @@ def run_reminders(
     for reminder in due:
         try:
             say(reminder)
-        except reminder_push.TriggerError as exc:  # one failure does not stop the others
+        except reminder_push.TriggerError as exc:
+            if not exc.reached:  # Rasa is down: every reminder waits, none loses a try
+                logger.warning("jobs: %d reminder(s) wait: %s", len(due) - len(said), exc)
+                break
+            # Rasa refused this one: a try counted; the others go on
             state = reminders.mark_failed(repo.engine, reminder, error=str(exc))
             logger.warning("jobs: reminder #%d not said (%s): %s", reminder.id, state, exc)
             continue

@@ -47,7 +47,7 @@ class Conversation:
 
     def __call__(self, reminder: reminders.Reminder) -> None:
         if reminder.sender_id in self.fail_for:
-            raise TriggerError("Rasa unreachable")
+            raise TriggerError("Rasa answered 500")
         self.said.append(reminder.sender_id)
         reminders.mark_sent(self.repo.engine, reminder.id, now=AT)
 
@@ -69,6 +69,22 @@ def test_one_conversation_failing_does_not_stop_the_others(repo: ReportRepositor
     assert jobs.run_reminders(repo, AT, say) == [fine]
     assert reminders.state_of(repo.engine, failing) == ReminderState.PENDING
     assert reminders.due(repo.engine, now=AT)[0].attempts == 1  # tried again next tick
+
+
+def test_while_rasa_is_down_every_reminder_waits_without_losing_a_try(
+    repo: ReportRepository,
+) -> None:
+    first, second = keep(repo, "telegram:1"), keep(repo, "telegram:2")
+    calls: list[str] = []
+
+    def down(reminder: reminders.Reminder) -> None:
+        calls.append(reminder.sender_id)
+        raise TriggerError("Rasa unreachable", reached=False)
+
+    assert jobs.run_reminders(repo, AT, down) == []
+    assert calls == ["telegram:1"]  # the others are not tried against a server that is down
+    assert [r.attempts for r in reminders.due(repo.engine, now=AT)] == [0, 0]
+    assert {reminders.state_of(repo.engine, i) for i in (first, second)} == {"pending"}
 
 
 def test_a_trigger_that_said_nothing_counts_as_a_failed_try(repo: ReportRepository) -> None:
@@ -133,8 +149,9 @@ def test_rasa_say_triggers_the_reminder_intent_in_that_conversation(
     _FakeRasa.status = 401
     with pytest.raises(TriggerError, match="401"):
         rasa_say(fake_rasa, token="wrong")(due)
-    with pytest.raises(TriggerError, match="unreachable"):
+    with pytest.raises(TriggerError, match="unreachable") as down:
         rasa_say("http://127.0.0.1:9", token="t0ken", timeout=2)(due)
+    assert down.value.reached is False
 
 
 @pytest.mark.parametrize(
