@@ -29,7 +29,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Report, utc_now
+from bot.store.models import Report, ReportStatus, ReportType, utc_now
 from bot.store.reports.errors import NotReportOwner
 from bot.store.reports.rows import loaded
 from bot.store.verification import (
@@ -63,7 +63,9 @@ class Action(StrEnum):
 
 # An outage report is a known outage once the Amer centre has taken it up: not while only
 # received (anyone may claim to speak for an entity), nor once it is over.
-ANNOUNCED_STATUSES = frozenset({"under_review", "referred", "in_progress"})
+ANNOUNCED_STATUSES = frozenset(
+    {ReportStatus.UNDER_REVIEW, ReportStatus.REFERRED, ReportStatus.IN_PROGRESS}
+)
 
 
 # What a reporter may do to their own report (the life cycle decides whether it may now).
@@ -124,7 +126,7 @@ def may(
 ) -> bool:
     """Whether `principal` may do `action` to `report` (see the module docstring)."""
     if action == Action.ANNOUNCE:
-        return report.type == "entity_outage" and report.status in ANNOUNCED_STATUSES
+        return report.type == ReportType.ENTITY_OUTAGE and report.status in ANNOUNCED_STATUSES
     if principal.kind == Kind.SYSTEM:
         return action in (Action.READ, Action.MOVE_STATUS)
     if principal.kind == Kind.BACK_OFFICE:

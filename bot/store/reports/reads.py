@@ -17,7 +17,14 @@ from sqlalchemy.engine import Engine
 from bot.clock import RIYADH
 from bot.store.access import ANNOUNCED_STATUSES, Action, Principal, may, visible_reports
 from bot.store.db import resolve_engine, session_scope
-from bot.store.models import Report, Reporter, ReportStatus, check_report_type, check_status
+from bot.store.models import (
+    Report,
+    Reporter,
+    ReportStatus,
+    ReportType,
+    check_report_type,
+    check_status,
+)
 from bot.store.reference import parse_reference
 from bot.store.reports.drafts import require_aware
 from bot.store.reports.errors import ReportNotFound
@@ -78,8 +85,8 @@ class ReportReads:
         with session_scope(self.engine) as session:
             reports = session.scalars(
                 select(Report)
-                .where(Report.type == "entity_outage")
-                .where(Report.status.in_(sorted(ANNOUNCED_STATUSES)))
+                .where(Report.type == ReportType.ENTITY_OUTAGE.value)
+                .where(Report.status.in_(sorted(status.value for status in ANNOUNCED_STATUSES)))
                 .order_by(Report.created_at.desc(), Report.id.desc())
             ).all()
             return [
