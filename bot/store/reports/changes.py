@@ -75,6 +75,16 @@ def _status_dedupe_key(kind: str, report: Report, entry: StatusHistory) -> str:
     return f"{kind}:{report.reference}:{entry.id}"
 
 
+def _reporter_note(session: Session, report: Report, note: str, at: datetime | None) -> None:
+    """A request of the reporter recorded for the back office: a history entry in the
+    report's current status."""
+    report.history.append(
+        StatusHistory(status=report.status, at=at or utc_now(), note=note,
+                      actor=Actor.REPORTER.value)
+    )
+    session.flush()
+
+
 def check_open(report: Report, what: str) -> None:
     """ReportNotOpen when the report is final and can no longer change."""
     if report.status in FINAL_STATUSES:
@@ -91,13 +101,17 @@ def move(
     at: datetime,
     notify: bool,
     notice_kind: NoticeKind = NoticeKind.STATUS_CHANGED,
+    lifecycle: bool = True,
 ) -> StatusHistory:
     """Move the locked `report` to `target` as the life cycle allows `actor`, record it in
     the history, keep the 48-hour clock, and (with `notify`) queue the notice in the same
-    transaction."""
-    check_move(
-        report.status, target, report_type=report.type, actor=actor, reference=report.reference
-    )
+    transaction. `lifecycle=False`: a move the caller checked by its own rule (the answer to
+    a re-open request: out of `closed`, or a note in it), not the life cycle's table."""
+    if lifecycle:
+        check_move(
+            report.status, target, report_type=report.type, actor=actor,
+            reference=report.reference,
+        )
     note = decision_note(target, note)
     previous = report.status
     report.status = target
@@ -265,15 +279,7 @@ class ReportChanges:
         require_aware(at, "at")
         with self._locked_for(reference, principal, Action.CORRECT) as (session, report):
             check_open(report, "request a correction")
-            report.history.append(
-                StatusHistory(
-                    status=report.status,
-                    at=at or utc_now(),
-                    note=f"correction requested: {text}",
-                    actor=Actor.REPORTER.value,
-                )
-            )
-            session.flush()
+            _reporter_note(session, report, f"correction requested: {text}", at)
             return report
 
     def request_reopen(
@@ -296,15 +302,7 @@ class ReportChanges:
             if not reopenable(report.type, report.status):
                 raise ReopenNotAllowed(report.reference, report.status, report.type)
             if not reopen_pending(report):
-                report.history.append(
-                    StatusHistory(
-                        status=report.status,
-                        at=at or utc_now(),
-                        note=REOPEN_REQUESTED + text,
-                        actor=Actor.REPORTER.value,
-                    )
-                )
-                session.flush()
+                _reporter_note(session, report, REOPEN_REQUESTED + text, at)
             return report
 
     def decide_reopen(
@@ -335,15 +333,8 @@ class ReportChanges:
                 text = REOPEN_ACCEPTED + (f": {reason}" if reason else "")
             else:
                 target, text = ReportStatus.CLOSED.value, REOPEN_REFUSED + reason
-            report.status = target
-            entry = StatusHistory(
-                status=target, at=moment, note=text, actor=Actor.BACK_OFFICE.value
-            )
-            report.history.append(entry)
-            session.flush()
-            kind = NoticeKind.STATUS_CHANGED
-            enqueue(session, report, kind, dedupe_key=_status_dedupe_key(kind, report, entry),
-                    at=moment, fields={"status": target, "note": text})
+            move(session, report, target, note=text, actor=Actor.BACK_OFFICE, at=moment,
+                 notify=True, lifecycle=False)
             return report
 
     def rate(
