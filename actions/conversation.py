@@ -59,13 +59,19 @@ class ActionResumeReport(Action):
             dispatcher.utter_message(response="utter_nothing_to_resume")
             return []
         dispatcher.utter_message(response="utter_report_resumed")
-        return [
-            *(SlotSet(slot, value) for slot, value in plan.slots.items()),
-            SlotSet("requested_slot", None),
-            SlotSet("cancelled_draft", None),
-            SlotSet("asked_again", None),  # the question comes back as it was first asked
-            FollowupAction(plan.next_action),
-        ]
+        return resumed_events(plan)
+
+
+def resumed_events(plan: cancelled.Resumed) -> list[EventType]:
+    """A kept draft put back (a cancelled report, a reminder's draft): its answers, no kept
+    draft left, and the form that asks what is missing."""
+    return [
+        *(SlotSet(slot, value) for slot, value in plan.slots.items()),
+        SlotSet("requested_slot", None),
+        SlotSet("cancelled_draft", None),
+        SlotSet("asked_again", None),  # the question comes back as it was first asked
+        FollowupAction(plan.next_action),
+    ]
 
 
 class ActionRestart(Action):

@@ -13,12 +13,13 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import latest_metadata, latest_text, repository
+from actions.conversation import resumed_events
 from bot.intake import cancelled, filing, summary
 from bot.intake.eligibility import Decision
 from bot.intake.reminders import ReminderOffer, offer, remind_at
@@ -193,11 +194,4 @@ class ActionResumeDraft(Action):
             dispatcher.utter_message(response="utter_nothing_to_resume_from_reminder")
             return []
         dispatcher.utter_message(response="utter_report_resumed")
-        return [
-            *(SlotSet(slot, value) for slot, value in plan.slots.items()),
-            SlotSet("requested_slot", None),
-            SlotSet("cancelled_draft", None),
-            SlotSet("asked_again", None),
-            SlotSet(OFFER_SLOT, None),
-            FollowupAction(plan.next_action),
-        ]
+        return [SlotSet(OFFER_SLOT, None), *resumed_events(plan)]
