@@ -16,8 +16,8 @@ from bot.store.repository import ReportRepository
 from tests.integration.test_live_intake import (
     RESIDENT_ID,
     Chat,
-    _escalate_up_to_the_reference,
     answer_until_summary,
+    complaint_up_to_personal_data,
     personal_data,
 )
 from tests.live import AssistantProcess
@@ -292,13 +292,9 @@ def test_a_closed_complaint_is_asked_to_re_open_and_the_back_office_answers(
     """Seed 003: the reporter of a closed complaint asks to re-open it, with the reason; the
     back office accepts (the report goes back to review) and the reporter is told."""
     chat = Chat(assistant)
-    _escalate_up_to_the_reference(chat)
-    chat.say(f"ABS-{uuid.uuid4().hex[:6].upper()}")
-    chat.say("vehicle registration renewal")
-    chat.say('/choose{"choice": "web"}')
-    chat.say("Renewal stops at payment")
-    chat.say("The renewal request stops at the payment step every time I try.")
-    chat.say("/deny")  # no attachments
+    complaint_up_to_personal_data(
+        chat, f"ABS-{uuid.uuid4().hex[:6].upper()}", service="vehicle registration renewal"
+    )
     personal_data(chat, arabic=False)
     chat.say("/confirm_report")
     ref = chat.slots()["report_ref"]

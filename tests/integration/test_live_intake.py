@@ -149,12 +149,15 @@ def test_same_complaint_escalated_twice_gets_the_first_reference_for_its_owner_o
     assert len([r for r in store.list_reports() if r.prior_complaint_ref == "ABS-2026-5511"]) == 1
 
 
-def _complaint_up_to_the_summary(chat: Chat, number: str, channel: str) -> str:
-    """A complaint about Absher's driving licence renewal, lodged two weeks ago; personal
-    data already given in this conversation. Returns what comes before the summary."""
+def complaint_up_to_personal_data(
+    chat: Chat, number: str, channel: str = "web", service: str = "driving licence renewal"
+) -> str:
+    """A complaint about an Absher service, lodged two weeks ago, up to its last question
+    (no attachments); returns the reply: the summary when this conversation has given its
+    personal data already, else the first personal question."""
     _escalate_up_to_the_reference(chat)
     chat.say(number)
-    chat.say("driving licence renewal")
+    chat.say(service)
     chat.say(f'/choose{{"choice": "{channel}"}}')
     chat.say("Renewal does not go through")
     chat.say("The renewal request stops at the payment step every time.")
@@ -166,19 +169,13 @@ def test_a_second_complaint_about_the_same_service_points_to_the_open_one(
 ) -> None:
     tag = uuid.uuid4().hex[:6].upper()
     chat = Chat(assistant)
-    _escalate_up_to_the_reference(chat)
-    chat.say(f"ABS-{tag}-1")
-    chat.say("driving licence renewal")
-    chat.say('/choose{"choice": "web"}')
-    chat.say("Renewal does not go through")
-    chat.say("The renewal request stops at the payment step every time.")
-    chat.say("/deny")
+    complaint_up_to_personal_data(chat, f"ABS-{tag}-1")
     summary = personal_data(chat, arabic=False)
     chat.say("/confirm_report")
     first = chat.slots()["report_ref"]
     assert first and first not in summary
     # another complaint number, the same service: pointed out before the summary, not refused
-    reply = _complaint_up_to_the_summary(chat, f"ABS-{tag}-2", "app")
+    reply = complaint_up_to_personal_data(chat, f"ABS-{tag}-2", "app")
     assert "Before you send" in reply and first in reply and "Received" in reply, reply
     chat.say("/confirm_report")
     second = chat.slots()["report_ref"]
@@ -188,13 +185,7 @@ def test_a_second_complaint_about_the_same_service_points_to_the_open_one(
     # another conversation giving the same ID and mobile cannot see that report: no word of
     # it to them; the back office's note still tells
     other = Chat(assistant)
-    _escalate_up_to_the_reference(other)
-    other.say(f"ABS-{tag}-3")
-    other.say("driving licence renewal")
-    other.say('/choose{"choice": "app"}')
-    other.say("Renewal does not go through")
-    other.say("The renewal request stops at the payment step every time.")
-    other.say("/deny")
+    complaint_up_to_personal_data(other, f"ABS-{tag}-3", "app")
     reply = personal_data(other, arabic=False)
     assert "Before you send" not in reply and first not in reply and second not in reply, reply
     other.say("/confirm_report")
